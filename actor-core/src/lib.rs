@@ -1,0 +1,11 @@
+//! The runtime of the `actor` crate. Depend on `actor`, not on this crate.
+
+mod actor;
+mod message;
+mod pid;
+mod term;
+
+pub use crate::actor::Actor;
+pub use crate::message::{Kind, Message};
+pub use crate::pid::{Pid, Ref};
+pub use crate::term::{Atom, Term};

@@ -1,0 +1,212 @@
+//! Process identifiers and references.
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+/// A process identifier: Erlang's `pid()`, the seed's `Pid('…')`.
+///
+/// A `Pid` is 128 bits printed as a UUID. It is `Copy`, cheap to compare and
+/// hash, and stays valid after its process exits: sending to a dead pid is
+/// silent, calling one fails with [`CallError::NoProcess`](crate::CallError).
+///
+/// The high half names the node the process lives on (for local processes a
+/// random tag chosen when the program starts, so pids of two runs never
+/// collide); the low half is the process's slot in that node's table.
+///
+/// # Examples
+///
+/// ```
+/// let me = actor::pid();
+/// assert_eq!(me, actor::pid());
+/// assert!(format!("{me:?}").starts_with("Pid('"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pid {
+    pub(crate) hi: u64,
+    pub(crate) lo: u64,
+}
+
+/// A unique reference: Erlang's `make_ref()`, the seed's `Ref('…')`.
+///
+/// Calls put a fresh `Ref` on the request and wait for the reply carrying
+/// the same one; monitors are named by one.
+///
+/// # Examples
+///
+/// ```
+/// let a = actor::Ref::new();
+/// let b = actor::Ref::new();
+/// assert_ne!(a, b);
+/// assert!(format!("{a:?}").starts_with("Ref('"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ref {
+    pub(crate) hi: u64,
+    pub(crate) lo: u64,
+}
+
+/// Sets the UUID version (4) and variant bits so every id prints as a
+/// well-formed random UUID.
+const fn uuid_shape(hi: u64, lo: u64) -> (u64, u64) {
+    (
+        (hi & !0xF000) | 0x4000,
+        (lo & !(0b11 << 62)) | (0b10 << 62),
+    )
+}
+
+/// A random 64-bit number from the OS, without pulling in a RNG crate:
+/// `RandomState` is seeded from the OS once per thread and varies its keys.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0x5eed);
+    h.finish()
+}
+
+/// The tag that marks local pids; the 12 bits the UUID shape leaves alone
+/// in the low word stay clear so the slot key is kept whole.
+pub(crate) fn local_tag() -> u64 {
+    static TAG: OnceLock<u64> = OnceLock::new();
+    *TAG.get_or_init(|| uuid_shape(random_u64(), 0).0)
+}
+
+impl Pid {
+    /// Builds a pid from its two halves, as [`Pid::to_parts`] returns them.
+    pub const fn from_parts(hi: u64, lo: u64) -> Pid {
+        Pid { hi, lo }
+    }
+
+    /// The two 64-bit halves: node tag and slot key.
+    pub const fn to_parts(self) -> (u64, u64) {
+        (self.hi, self.lo)
+    }
+
+    /// The pid as a `u128` (the UUID's value).
+    pub const fn as_u128(self) -> u128 {
+        ((self.hi as u128) << 64) | self.lo as u128
+    }
+
+    /// Whether this pid names a process of this program (not a remote node).
+    pub fn is_local(self) -> bool {
+        self.hi == local_tag()
+    }
+
+    pub(crate) fn local(key: u64) -> Pid {
+        Pid {
+            hi: local_tag(),
+            lo: key,
+        }
+    }
+
+    /// The slot key of a local pid.
+    pub(crate) fn key(self) -> usize {
+        self.lo as usize
+    }
+}
+
+thread_local! {
+    static REF_SEQ: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+static REF_THREADS: AtomicU64 = AtomicU64::new(1);
+
+impl Ref {
+    /// A fresh reference, unique for the life of the program and, with
+    /// overwhelming probability, across programs.
+    ///
+    /// Cheap: a per-thread random prefix and counter, no system call.
+    pub fn new() -> Ref {
+        REF_SEQ.with(|seq| {
+            let (mut prefix, mut n) = seq.get();
+            if prefix == 0 {
+                let thread = REF_THREADS.fetch_add(1, Ordering::Relaxed);
+                prefix = random_u64() ^ thread.rotate_left(32) | 1;
+                n = random_u64() >> 2;
+            }
+            n = n.wrapping_add(1);
+            seq.set((prefix, n));
+            let (hi, lo) = uuid_shape(prefix, n);
+            Ref { hi, lo }
+        })
+    }
+
+    /// Builds a reference from its two halves, as [`Ref::to_parts`] returns them.
+    pub const fn from_parts(hi: u64, lo: u64) -> Ref {
+        Ref { hi, lo }
+    }
+
+    /// The two 64-bit halves of the reference.
+    pub const fn to_parts(self) -> (u64, u64) {
+        (self.hi, self.lo)
+    }
+
+    /// The reference as a `u128` (the UUID's value).
+    pub const fn as_u128(self) -> u128 {
+        ((self.hi as u128) << 64) | self.lo as u128
+    }
+}
+
+impl Default for Ref {
+    fn default() -> Self {
+        Ref::new()
+    }
+}
+
+fn write_uuid(f: &mut fmt::Formatter<'_>, v: u128) -> fmt::Result {
+    let mut buf = uuid::Uuid::encode_buffer();
+    f.write_str(uuid::Uuid::from_u128(v).hyphenated().encode_lower(&mut buf))
+}
+
+impl fmt::Debug for Pid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pid('")?;
+        write_uuid(f, self.as_u128())?;
+        f.write_str("')")
+    }
+}
+
+impl fmt::Display for Pid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_uuid(f, self.as_u128())
+    }
+}
+
+impl fmt::Debug for Ref {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Ref('")?;
+        write_uuid(f, self.as_u128())?;
+        f.write_str("')")
+    }
+}
+
+impl fmt::Display for Ref {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_uuid(f, self.as_u128())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_are_unique_and_uuid_shaped() {
+        let refs: std::collections::HashSet<Ref> = (0..10_000).map(|_| Ref::new()).collect();
+        assert_eq!(refs.len(), 10_000);
+        let r = Ref::new();
+        let u = uuid::Uuid::from_u128(r.as_u128());
+        assert_eq!(u.get_version_num(), 4);
+    }
+
+    #[test]
+    fn pid_debug_is_seed_like() {
+        let p = Pid::local(42);
+        let s = format!("{p:?}");
+        assert!(s.starts_with("Pid('") && s.ends_with("')"), "{s}");
+        assert_eq!(s.len(), "Pid('')".len() + 36);
+        assert!(p.is_local());
+        assert_eq!(p.key(), 42);
+    }
+}

@@ -1,0 +1,1 @@
+//! `#[actor]` and `msg!` for the `actor` crate.

@@ -1,0 +1,3 @@
+//! Erlang/OTP for Rust.
+
+pub use actor_core::*;
