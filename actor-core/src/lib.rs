@@ -5,6 +5,9 @@ mod message;
 mod pid;
 mod term;
 
+#[doc(hidden)]
+pub mod __private;
+
 pub use crate::actor::Actor;
 pub use crate::message::{Kind, Message};
 pub use crate::pid::{Pid, Ref};

@@ -1,0 +1,1 @@
+//! Extractors and reply helpers used by `#[actor]` expansions.
