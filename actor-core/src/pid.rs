@@ -50,10 +50,7 @@ pub struct Ref {
 /// Sets the UUID version (4) and variant bits so every id prints as a
 /// well-formed random UUID.
 const fn uuid_shape(hi: u64, lo: u64) -> (u64, u64) {
-    (
-        (hi & !0xF000) | 0x4000,
-        (lo & !(0b11 << 62)) | (0b10 << 62),
-    )
+    ((hi & !0xF000) | 0x4000, (lo & !(0b11 << 62)) | (0b10 << 62))
 }
 
 /// A random 64-bit number from the OS, without pulling in a RNG crate:

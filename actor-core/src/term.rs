@@ -88,7 +88,11 @@ impl Ord for OrdF64 {
 
 impl<K: Into<Term>, V: Into<Term>> FromIterator<(K, V)> for Term {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Term {
-        Term::Map(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        Term::Map(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 }
 
