@@ -1,0 +1,306 @@
+//! The speed table: runs each workload on `actor` and on a raw tokio+flume
+//! baseline in the same run and prints ours, the baseline and the ratio.
+//!
+//! ```text
+//! cargo run --release --example bench -- all
+//! cargo run --release --example bench -- pingpong 100000
+//! cargo run --release --example bench -- ring 1000 1000 --runs 5
+//! ACTOR_WORKER_THREADS=1 cargo run --release --example bench -- pingpong
+//! ```
+//!
+//! Workloads (sizes optional, defaults shown): `pingpong N=100000`,
+//! `throughput N=1000000`, `spawn N=100000`, `ring N=1000 M=1000`,
+//! `fanout K=1000 R=1000`, or `all`. `--runs R` (default 5) repeats each
+//! measurement and reports medians. See BENCHMARKS.md.
+
+#[path = "../benches/common/workloads.rs"]
+#[allow(dead_code)]
+mod workloads;
+
+use std::process::Command;
+use std::time::Duration;
+
+const USAGE: &str = "usage: bench [pingpong [N] | throughput [N] | spawn [N] | ring [N [M]] | fanout [K [R]] | all] [--runs R]";
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // Internal: one spawn measurement in a fresh process, for a clean RSS.
+    if args.first().map(String::as_str) == Some("__spawn_child") {
+        spawn_child(&args[1..]);
+        return;
+    }
+    let mut runs = 5usize;
+    if let Some(i) = args.iter().position(|a| a == "--runs") {
+        runs = args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .filter(|&r| r > 0)
+            .unwrap_or_else(|| fail("--runs takes a positive number"));
+        args.drain(i..i + 2);
+    }
+    let workload = args.first().cloned().unwrap_or_else(|| "all".to_owned());
+    let sizes: Vec<u64> = args[1.min(args.len())..]
+        .iter()
+        .map(|a| a.parse().unwrap_or_else(|_| fail(&format!("bad size `{a}`"))))
+        .collect();
+    let size = |i: usize, default: u64| sizes.get(i).copied().unwrap_or(default);
+
+    println!(
+        "actor vs raw tokio+flume, {} worker threads, median of {runs} runs",
+        workloads::workers()
+    );
+    println!(
+        "{:<34} {:>14} {:>14} {:>8}  target",
+        "workload", "actor", "raw", "ratio"
+    );
+    let all = workload == "all";
+    let mut known = all;
+    if all || workload == "pingpong" {
+        known = true;
+        pingpong(size(0, 100_000), runs);
+    }
+    if all || workload == "throughput" {
+        known = true;
+        throughput(size(0, 1_000_000), runs);
+    }
+    if all || workload == "spawn" {
+        known = true;
+        spawn(size(0, 100_000), runs);
+    }
+    if all || workload == "ring" {
+        known = true;
+        ring(size(0, 1000), size(1, 1000), runs);
+    }
+    if all || workload == "fanout" {
+        known = true;
+        fanout(size(0, 1000), size(1, 1000), runs);
+    }
+    if !known {
+        fail(&format!("unknown workload `{workload}`"));
+    }
+}
+
+fn fail(why: &str) -> ! {
+    eprintln!("{why}\n{USAGE}");
+    std::process::exit(2)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Runs ours and the baseline alternately `runs` times after one warm-up
+/// of each at a tenth of the size; medians of `per_op(duration)`.
+fn measure(
+    runs: usize,
+    warm: impl Fn(bool),
+    run: impl Fn(bool) -> Duration,
+    per_op: impl Fn(Duration) -> f64,
+) -> (f64, f64) {
+    warm(true);
+    warm(false);
+    let (mut ours, mut raw) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        ours.push(per_op(run(true)));
+        raw.push(per_op(run(false)));
+    }
+    (median(ours), median(raw))
+}
+
+fn row(name: &str, unit: &str, ours: f64, raw: f64, ratio: f64, target: &str) {
+    let ok = if target.is_empty() { "" } else { target };
+    println!(
+        "{name:<34} {:>14} {:>14} {ratio:>7.2}x  {ok}",
+        format!("{ours:.1} {unit}"),
+        format!("{raw:.1} {unit}"),
+    );
+}
+
+fn pingpong(n: u64, runs: usize) {
+    let (ours, raw) = measure(
+        runs,
+        |o| {
+            if o {
+                workloads::pingpong(n / 10 + 1);
+            } else {
+                workloads::pingpong_raw(n / 10 + 1);
+            }
+        },
+        |o| {
+            if o {
+                workloads::pingpong(n)
+            } else {
+                workloads::pingpong_raw(n)
+            }
+        },
+        |d| d.as_nanos() as f64 / n as f64,
+    );
+    row(
+        &format!("pingpong N={n}"),
+        "ns/rt",
+        ours,
+        raw,
+        ours / raw,
+        "<= 1.1x",
+    );
+}
+
+fn throughput(n: u64, runs: usize) {
+    let (ours, raw) = measure(
+        runs,
+        |o| {
+            if o {
+                workloads::throughput(n / 10 + 1);
+            } else {
+                workloads::throughput_raw(n / 10 + 1);
+            }
+        },
+        |o| {
+            if o {
+                workloads::throughput(n)
+            } else {
+                workloads::throughput_raw(n)
+            }
+        },
+        |d| n as f64 / d.as_secs_f64() / 1e6,
+    );
+    // A rate: the ratio is ours over the baseline's, higher is better.
+    row(
+        &format!("throughput N={n}"),
+        "M/s",
+        ours,
+        raw,
+        ours / raw,
+        ">= 0.6x (rate)",
+    );
+}
+
+fn ring(n: u64, m: u64, runs: usize) {
+    let hops = n * m;
+    let (ours, raw) = measure(
+        runs,
+        |o| {
+            if o {
+                workloads::ring(n as usize, hops / 10 + 1);
+            } else {
+                workloads::ring_raw(n as usize, hops / 10 + 1);
+            }
+        },
+        |o| {
+            if o {
+                workloads::ring(n as usize, hops)
+            } else {
+                workloads::ring_raw(n as usize, hops)
+            }
+        },
+        |d| d.as_nanos() as f64 / hops as f64,
+    );
+    row(
+        &format!("ring N={n} M={m}"),
+        "ns/hop",
+        ours,
+        raw,
+        ours / raw,
+        "<= 1.1x",
+    );
+}
+
+fn fanout(k: u64, r: u64, runs: usize) {
+    let (ours, raw) = measure(
+        runs,
+        |o| {
+            if o {
+                workloads::fanout(k as usize, r / 10 + 1);
+            } else {
+                workloads::fanout_raw(k as usize, r / 10 + 1);
+            }
+        },
+        |o| {
+            if o {
+                workloads::fanout(k as usize, r)
+            } else {
+                workloads::fanout_raw(k as usize, r)
+            }
+        },
+        |d| d.as_nanos() as f64 / (k * r) as f64,
+    );
+    row(
+        &format!("fanout K={k} R={r}"),
+        "ns/req",
+        ours,
+        raw,
+        ours / raw,
+        "<= 1.3x",
+    );
+}
+
+/// Spawn runs in child processes, one measurement each, so that every RSS
+/// figure starts from a fresh heap.
+fn spawn(n: u64, runs: usize) {
+    let (mut ours, mut raw) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        ours.push(spawn_in_child("ours", n));
+        raw.push(spawn_in_child("raw", n));
+    }
+    let med = |v: &[[f64; 3]], i: usize| median(v.iter().map(|s| s[i]).collect());
+    let (os, oe, om) = (med(&ours, 0), med(&ours, 1), med(&ours, 2));
+    let (rs, re, rm) = (med(&raw, 0), med(&raw, 1), med(&raw, 2));
+    row(
+        &format!("spawn N={n}"),
+        "us/spawn",
+        os,
+        rs,
+        os / rs,
+        "<= 1.5x",
+    );
+    row(&format!("stop N={n}"), "us/stop", oe, re, oe / re, "");
+    row(
+        &format!("memory N={n}"),
+        "B/actor",
+        om,
+        rm,
+        om / rm,
+        "<= 1024 B/actor",
+    );
+}
+
+fn spawn_in_child(which: &str, n: u64) -> [f64; 3] {
+    let exe = std::env::current_exe().expect("the bench binary's path");
+    let out = Command::new(exe)
+        .args(["__spawn_child", which, &n.to_string()])
+        .output()
+        .expect("could not run the spawn child");
+    if !out.status.success() {
+        panic!(
+            "spawn child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    [v[0], v[1], v[2]]
+}
+
+/// Prints `spawn_us stop_us rss_bytes_per_actor`.
+fn spawn_child(args: &[String]) {
+    let n: usize = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let s = match args.first().map(String::as_str) {
+        Some("ours") => workloads::spawn(n),
+        _ => workloads::spawn_raw(n),
+    };
+    println!(
+        "{} {} {}",
+        s.spawn.as_secs_f64() * 1e6 / n as f64,
+        s.stop.as_secs_f64() * 1e6 / n as f64,
+        s.rss_per_actor
+    );
+}
