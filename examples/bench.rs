@@ -11,7 +11,8 @@
 //! Workloads (sizes optional, defaults shown): `pingpong N=100000`,
 //! `throughput N=1000000`, `spawn N=100000`, `ring N=1000 M=1000`,
 //! `fanout K=1000 R=1000`, or `all`. `--runs R` (default 5) repeats each
-//! measurement and reports medians. See BENCHMARKS.md.
+//! measurement and reports medians; `--only actor|raw` runs one side once
+//! (for profilers). See BENCHMARKS.md.
 
 #[path = "../benches/common/workloads.rs"]
 #[allow(dead_code)]
@@ -38,6 +39,14 @@ fn main() {
             .unwrap_or_else(|| fail("--runs takes a positive number"));
         args.drain(i..i + 2);
     }
+    // `--only actor|raw` runs one side, once, without warm-up: for profilers.
+    let mut only = None;
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        only = Some(args.get(i + 1).cloned().unwrap_or_default() == "actor");
+        args.drain(i..(i + 2).min(args.len()));
+        runs = 1;
+    }
+    ONLY.with(|o| o.set(only));
     let workload = args.first().cloned().unwrap_or_else(|| "all".to_owned());
     let sizes: Vec<u64> = args[1.min(args.len())..]
         .iter()
@@ -95,6 +104,10 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+thread_local! {
+    static ONLY: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
 /// Runs ours and the baseline alternately `runs` times after one warm-up
 /// of each at a tenth of the size; medians of `per_op(duration)`.
 fn measure(
@@ -103,6 +116,10 @@ fn measure(
     run: impl Fn(bool) -> Duration,
     per_op: impl Fn(Duration) -> f64,
 ) -> (f64, f64) {
+    if let Some(o) = ONLY.with(|o| o.get()) {
+        let v = per_op(run(o));
+        return (v, v);
+    }
     warm(true);
     warm(false);
     let (mut ours, mut raw) = (Vec::new(), Vec::new());
