@@ -1,14 +1,45 @@
-//! The runtime of the `actor` crate. Depend on `actor`, not on this crate.
+//! The runtime of the `actor` crate: pids, terms, mailboxes, processes,
+//! links, monitors and the registry. Depend on `actor`, not on this crate;
+//! everything here is re-exported there.
 
 mod actor;
+pub mod actors;
+mod call;
+mod mailbox;
 mod message;
 mod pid;
+mod process;
+mod registry;
+mod remote;
+mod runtime;
+mod spawn;
 mod term;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use crate::actor::Actor;
+pub use crate::call::{Call, CallError, CallFuture, IntoTarget};
+pub use crate::mailbox::{pop_mailbox, receive, receive_match_timeout, receive_timeout};
 pub use crate::message::{Kind, Message};
 pub use crate::pid::{Pid, Ref};
+pub use crate::process::{demonitor, exit, kill, link, monitor, pid, unlink};
+pub use crate::registry::{register, registered, unregister, whereis, RegistryError};
+pub use crate::runtime::runtime;
+pub use crate::spawn::{
+    registered_actors, spawn, spawn_link, spawn_monitor, spawn_with_args, Inbox, IntoSpawn,
+    SpawnError,
+};
 pub use crate::term::{Atom, Term};
+
+/// Whether `pid` names a live process on this node: Erlang's
+/// `is_process_alive/1`.
+///
+/// # Examples
+///
+/// ```
+/// assert!(actor::is_alive(actor::pid()));
+/// ```
+pub fn is_alive(pid: Pid) -> bool {
+    process::is_alive(pid)
+}

@@ -133,7 +133,12 @@ impl fmt::Debug for Message {
     /// Reads like the seed's dicts:
     /// `{'data': {'hi': 'hey'}, 'msg_type': 'std_msg', 'ref': None, 'r_pid': Pid('…')}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{{'data': {:?}, 'msg_type': '{}', 'ref': ", self.data, self.kind.seed_name())?;
+        write!(
+            f,
+            "{{'data': {:?}, 'msg_type': '{}', 'ref': ",
+            self.data,
+            self.kind.seed_name()
+        )?;
         match &self.reference {
             Some(r) => write!(f, "{r:?}")?,
             None => f.write_str("None")?,

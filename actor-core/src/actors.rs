@@ -1,0 +1,5 @@
+//! Built-in actors: `EchoActor` and the seed's `Supervisor`.
+
+mod echo;
+
+pub use self::echo::EchoActor;

@@ -1,0 +1,372 @@
+//! Sending (`>`) and calling (`>>`).
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+use std::time::{Duration, Instant};
+
+use crate::message::{Kind, Message};
+use crate::pid::{Pid, Ref};
+use crate::process::{self, current, current_pid, reasons, Envelope, Proc, Reply};
+use crate::registry::whereis;
+use crate::term::Term;
+
+/// Where a message goes: a pid, a registered name, or a name on a node.
+#[doc(hidden)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A process.
+    Pid(Pid),
+    /// A name registered on this node.
+    Name(String),
+    /// A name registered on another node: `(name, node)`.
+    Remote(String, String),
+}
+
+/// Anything `msg!` can send to: a [`Pid`], a registered name (`&str`,
+/// `String`), or a `(name, node)` pair for a name on another node.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a message target",
+    label = "expected a `Pid`, a registered name, or a `(name, node)` pair",
+    note = "send to a pid (`actor::pid()`, a spawned process) or to a name given to `actor::register`"
+)]
+pub trait IntoTarget {
+    /// The target.
+    #[doc(hidden)]
+    fn into_target(self) -> Target;
+}
+
+impl IntoTarget for Pid {
+    fn into_target(self) -> Target {
+        Target::Pid(self)
+    }
+}
+
+impl IntoTarget for &Pid {
+    fn into_target(self) -> Target {
+        Target::Pid(*self)
+    }
+}
+
+impl IntoTarget for &str {
+    fn into_target(self) -> Target {
+        Target::Name(self.to_owned())
+    }
+}
+
+impl IntoTarget for String {
+    fn into_target(self) -> Target {
+        Target::Name(self)
+    }
+}
+
+impl IntoTarget for &String {
+    fn into_target(self) -> Target {
+        Target::Name(self.clone())
+    }
+}
+
+impl<N: AsRef<str>, M: AsRef<str>> IntoTarget for (N, M) {
+    fn into_target(self) -> Target {
+        let (name, node) = (self.0.as_ref(), self.1.as_ref());
+        if crate::remote::node_name() == Some(node) {
+            Target::Name(name.to_owned())
+        } else {
+            Target::Remote(name.to_owned(), node.to_owned())
+        }
+    }
+}
+
+impl IntoTarget for Target {
+    fn into_target(self) -> Target {
+        self
+    }
+}
+
+/// Why a call got no reply.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallError {
+    /// No reply came within the timeout (5 s unless `.timeout(d)` said
+    /// otherwise). A reply that comes later is dropped.
+    Timeout,
+    /// The target does not exist (a dead pid, an unregistered name).
+    NoProcess,
+    /// The target exited, with this reason, before it replied.
+    Exit(Term),
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Timeout => f.write_str("the call timed out"),
+            CallError::NoProcess => f.write_str("no such process (noproc)"),
+            CallError::Exit(reason) => write!(f, "the process exited before replying: {reason:?}"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+impl From<CallError> for Term {
+    /// `timeout`, `noproc`, or `{exit, Reason}`.
+    fn from(e: CallError) -> Term {
+        match e {
+            CallError::Timeout => Term::atom("timeout"),
+            CallError::NoProcess => reasons::noproc(),
+            CallError::Exit(reason) => Term::Tuple(vec![Term::atom("exit"), reason]),
+        }
+    }
+}
+
+/// Resolves a target to a pid; `Err(())` for a remote name (no pid here).
+fn resolve(target: &Target) -> Option<Result<Pid, ()>> {
+    match target {
+        Target::Pid(p) => Some(Ok(*p)),
+        Target::Name(n) => whereis(n).map(Ok),
+        Target::Remote(..) => Some(Err(())),
+    }
+}
+
+/// Delivers `msg`; `false` when nobody was there to take it.
+fn deliver(target: &Target, msg: Message) -> bool {
+    match target {
+        Target::Pid(pid) => deliver_to(*pid, msg),
+        Target::Name(name) => match whereis(name) {
+            Some(pid) => deliver_to(pid, msg),
+            None => false,
+        },
+        Target::Remote(name, node) => crate::remote::send_named(name, node, msg),
+    }
+}
+
+fn deliver_to(pid: Pid, msg: Message) -> bool {
+    if pid.is_local() {
+        process::deliver(pid, Envelope::Msg(msg)).is_ok()
+    } else {
+        crate::remote::send(pid, msg)
+    }
+}
+
+/// Sends a message: `msg!(KIND DATA > target)`. Never blocks; silent when
+/// the target is gone. The kinds `kill`, `link` and `unlink` act as the
+/// seed's control messages: they kill, link or unlink the target.
+#[doc(hidden)]
+pub fn send<T: IntoTarget>(target: T, kind: Kind, data: Term, reference: Option<Ref>) {
+    let target = target.into_target();
+    match kind {
+        Kind::Kill | Kind::Link | Kind::Unlink => {
+            if let Some(Ok(pid)) = resolve(&target) {
+                match kind {
+                    Kind::Kill => process::kill(pid),
+                    Kind::Link => process::link(pid),
+                    _ => process::unlink(pid),
+                }
+            }
+        }
+        _ => {
+            let msg = Message {
+                kind,
+                data,
+                reference,
+                from: current_pid(),
+            };
+            deliver(&target, msg);
+        }
+    }
+}
+
+/// Sends a message to a pid: the fast path of `msg!(… > pid)`.
+#[doc(hidden)]
+#[inline]
+pub fn send_pid(to: Pid, kind: Kind, data: Term, reference: Option<Ref>) {
+    send(to, kind, data, reference)
+}
+
+/// Starts a call: `msg!(KIND DATA >> target)`.
+#[doc(hidden)]
+pub fn call<T: IntoTarget>(target: T, kind: Kind, data: Term, reference: Option<Ref>) -> Call {
+    Call {
+        target: target.into_target(),
+        kind,
+        data,
+        reference,
+        timeout: Call::DEFAULT_TIMEOUT,
+    }
+}
+
+/// A call: a request that waits for the reply carrying the same [`Ref`].
+///
+/// Made by `msg!(… >> target)`. Nothing is sent until it is awaited
+/// (`.await` in async code) or waited for (`.wait()` in blocking code);
+/// both give `Result<Message, CallError>`. While it waits, other messages
+/// stay in the mailbox, in order. `.wait()` inside a handler does not block
+/// the runtime: the worker thread hands its other tasks off first.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+/// use std::time::Duration;
+///
+/// let echo = actor::spawn("EchoActor").unwrap();
+/// let reply = msg!(std { hi: "hey" } >> echo).wait().unwrap();
+/// assert_eq!(reply.data["hi"], "hey");
+/// assert_eq!(reply.from, echo);
+///
+/// // a process that never answers
+/// let silent = actor::spawn(|mut inbox: Inbox| async move {
+///     loop { inbox.recv().await; }
+/// }).unwrap();
+/// let err = msg!(std >> silent).timeout(Duration::from_millis(50)).wait();
+/// assert_eq!(err, Err(CallError::Timeout));
+///
+/// // awaited from async code
+/// let reply = actor::runtime().block_on(async move { msg!(info(7) >> echo).await });
+/// assert_eq!(reply.unwrap().data, 7);
+/// ```
+#[must_use = "a call sends nothing until it is awaited or `.wait()`ed"]
+#[derive(Debug)]
+pub struct Call {
+    target: Target,
+    kind: Kind,
+    data: Term,
+    reference: Option<Ref>,
+    timeout: Duration,
+}
+
+impl Call {
+    /// The default timeout, as `gen_server:call`'s.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// Sets how long to wait for the reply.
+    pub fn timeout(mut self, timeout: Duration) -> Call {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sends the request from `proc`; the ref to wait on, or the error.
+    fn start(self, proc: &Proc) -> Result<Ref, CallError> {
+        let reference = self.reference.unwrap_or_default();
+        let msg = Message {
+            kind: self.kind,
+            data: self.data,
+            reference: Some(reference),
+            from: proc.pid,
+        };
+        if let Target::Remote(..) = self.target {
+            if !deliver(&self.target, msg) {
+                return Err(CallError::Exit(reasons::noconnection()));
+            }
+        } else if !deliver(&self.target, msg) {
+            return Err(CallError::NoProcess);
+        }
+        Ok(reference)
+    }
+
+    /// Sends the request and blocks until the reply, the timeout, or the
+    /// target's exit.
+    pub fn wait(self) -> Result<Message, CallError> {
+        let proc = current();
+        let deadline = Instant::now() + self.timeout;
+        let r = self.start(&proc)?;
+        finish(proc.wait_reply_blocking(r, deadline))
+    }
+}
+
+fn finish(reply: Reply) -> Result<Message, CallError> {
+    match reply {
+        Reply::Msg(m) => Ok(m),
+        Reply::Failed(reason) if reason == reasons::noproc() => Err(CallError::NoProcess),
+        Reply::Failed(reason) => Err(CallError::Exit(reason)),
+        Reply::Killed => Err(CallError::Exit(reasons::killed())),
+        Reply::Timeout => Err(CallError::Timeout),
+    }
+}
+
+impl IntoFuture for Call {
+    type Output = Result<Message, CallError>;
+    type IntoFuture = CallFuture;
+
+    fn into_future(self) -> CallFuture {
+        CallFuture {
+            call: Some(self),
+            wait: None,
+            recv: None,
+            sleep: None,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of an awaited [`Call`].
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct CallFuture {
+        call: Option<Call>,
+        wait: Option<(Arc<Proc>, Ref, Duration)>,
+        recv: Option<flume::r#async::RecvFut<'static, Envelope>>,
+        #[pin]
+        sleep: Option<tokio::time::Sleep>,
+    }
+}
+
+impl fmt::Debug for CallFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallFuture")
+            .field("reference", &self.wait.as_ref().map(|w| w.1))
+            .finish()
+    }
+}
+
+impl Future for CallFuture {
+    type Output = Result<Message, CallError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        if let Some(call) = this.call.take() {
+            let proc = current();
+            let timeout = call.timeout;
+            let r = call.start(&proc);
+            match r {
+                Ok(r) => *this.wait = Some((proc, r, timeout)),
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+        let Some((proc, r, timeout)) = this.wait.as_ref() else {
+            panic!("a CallFuture polled after it completed");
+        };
+        loop {
+            let recv = this
+                .recv
+                .get_or_insert_with(|| proc.rx.clone().into_recv_async());
+            match Pin::new(recv).poll(cx) {
+                Poll::Ready(Ok(env)) => {
+                    *this.recv = None;
+                    if let Some(reply) = proc.sift_reply(env, *r) {
+                        *this.wait = None;
+                        return Poll::Ready(finish(reply));
+                    }
+                }
+                // The process holds a sender of its mailbox: it never closes.
+                Poll::Ready(Err(_)) => return Poll::Pending,
+                Poll::Pending => {
+                    if this.sleep.is_none() {
+                        // The runtime's timer, whichever executor polls us.
+                        let _in_runtime = tokio::runtime::Handle::try_current()
+                            .is_err()
+                            .then(|| crate::runtime::runtime().enter());
+                        this.sleep.set(Some(tokio::time::sleep(*timeout)));
+                    }
+                    if let Some(sleep) = this.sleep.as_mut().as_pin_mut() {
+                        ready!(sleep.poll(cx));
+                    }
+                    proc.abandon(*r);
+                    *this.wait = None;
+                    *this.recv = None;
+                    return Poll::Ready(Err(CallError::Timeout));
+                }
+            }
+        }
+    }
+}

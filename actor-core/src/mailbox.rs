@@ -1,0 +1,103 @@
+//! Receiving in blocking code: a thread's (or any process's) mailbox.
+
+use std::time::{Duration, Instant};
+
+use crate::message::Message;
+use crate::process::{current, Proc};
+
+/// Remembers a call the thread took, so its caller hears if the thread's
+/// process ends before it replies.
+fn noted(proc: &Proc, m: Option<Message>) -> Option<Message> {
+    if let Some(m) = &m {
+        proc.note_taken(m);
+    }
+    m
+}
+
+/// Takes the first message from the calling process's mailbox without
+/// waiting: the seed's `pop_mailbox()`.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// assert!(actor::pop_mailbox().is_none());
+/// msg!(info { n: 1 } > actor::pid());
+/// assert_eq!(actor::pop_mailbox().unwrap().data["n"], 1);
+/// ```
+pub fn pop_mailbox() -> Option<Message> {
+    loop {
+        let proc = current();
+        if let Ok(m) = proc.try_recv() {
+            return noted(&proc, m);
+        }
+        // The thread's process was killed: carry on as the new one.
+    }
+}
+
+/// Waits for the next message: the seed's `MAILBOX.get(block=True)`.
+///
+/// Blocks the calling thread; inside a process on the runtime, the worker
+/// hands its other tasks off first, so nothing else stalls.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let me = actor::pid();
+/// std::thread::spawn(move || msg!(std("hello") > me));
+/// assert_eq!(actor::receive().data, "hello");
+/// ```
+pub fn receive() -> Message {
+    loop {
+        let proc = current();
+        if let Ok(Some(m)) = proc.recv_match_blocking(|_| true, None) {
+            proc.note_taken(&m);
+            return m;
+        }
+    }
+}
+
+/// Waits up to `timeout` for the next message.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert!(actor::receive_timeout(Duration::from_millis(10)).is_none());
+/// ```
+pub fn receive_timeout(timeout: Duration) -> Option<Message> {
+    receive_match_timeout(|_| true, timeout)
+}
+
+/// Waits up to `timeout` for the first message `pred` accepts; the others
+/// stay in the mailbox, in order (Erlang's selective `receive … after`).
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+/// use std::time::Duration;
+///
+/// let me = actor::pid();
+/// msg!(std("first") > me);
+/// msg!(info("second") > me);
+/// let m = actor::receive_match_timeout(|m| m.kind == Kind::Info, Duration::from_secs(1));
+/// assert_eq!(m.unwrap().data, "second");
+/// assert_eq!(actor::pop_mailbox().unwrap().data, "first");
+/// ```
+pub fn receive_match_timeout(
+    mut pred: impl FnMut(&Message) -> bool,
+    timeout: Duration,
+) -> Option<Message> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let proc = current();
+        if let Ok(m) = proc.recv_match_blocking(&mut pred, Some(deadline)) {
+            return noted(&proc, m);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The seam between the local runtime and distribution: every operation on
+//! a pid of another node goes through the installed [`Remote`], and without
+//! one (no node started) remote pids behave as unreachable.
+
+use std::sync::OnceLock;
+
+use crate::message::Message;
+use crate::pid::{Pid, Ref};
+use crate::term::Term;
+
+/// What distribution does for pids and names on other nodes. Installed once
+/// by the node when it starts.
+pub(crate) trait Remote: Send + Sync + 'static {
+    /// Sends `msg` to a remote pid. `false` when the node is unreachable.
+    fn send(&self, to: Pid, msg: Message) -> bool;
+    /// Sends `msg` to `name` registered on `node`. `false` when unreachable.
+    fn send_named(&self, name: &str, node: &str, msg: Message) -> bool;
+    /// An exit signal (or a link's exit) from a local process to a remote one.
+    fn exit(&self, to: Pid, from: Pid, reason: Term);
+    /// Links local `from` and remote `to`.
+    fn link(&self, from: Pid, to: Pid);
+    /// Unlinks local `from` and remote `to`.
+    fn unlink(&self, from: Pid, to: Pid);
+    /// Local `watcher` monitors remote `target`.
+    fn monitor(&self, watcher: Pid, target: Pid, reference: Ref);
+    /// Local `watcher` stops monitoring remote `target`.
+    fn demonitor(&self, watcher: Pid, target: Pid, reference: Ref);
+    /// A local process monitored by a remote one exited.
+    fn down(&self, watcher: Pid, target: Pid, reference: Ref, reason: Term);
+    /// A remote caller's call to a local process will get no reply.
+    fn call_failed(&self, caller: Pid, reference: Ref, reason: Term);
+    /// The name of this node, if it is distributed.
+    fn node_name(&self) -> &str;
+}
+
+static REMOTE: OnceLock<Box<dyn Remote>> = OnceLock::new();
+
+/// Installs distribution. Only the first call takes effect; returns whether
+/// this one did.
+#[allow(dead_code)]
+pub(crate) fn install(remote: Box<dyn Remote>) -> bool {
+    REMOTE.set(remote).is_ok()
+}
+
+fn get() -> Option<&'static dyn Remote> {
+    REMOTE.get().map(|b| b.as_ref())
+}
+
+/// This node's name when distribution runs, else `None`.
+pub(crate) fn node_name() -> Option<&'static str> {
+    get().map(|r| r.node_name())
+}
+
+pub(crate) fn send(to: Pid, msg: Message) -> bool {
+    get().is_some_and(|r| r.send(to, msg))
+}
+
+pub(crate) fn send_named(name: &str, node: &str, msg: Message) -> bool {
+    get().is_some_and(|r| r.send_named(name, node, msg))
+}
+
+pub(crate) fn exit(to: Pid, from: Pid, reason: Term) {
+    if let Some(r) = get() {
+        r.exit(to, from, reason);
+    }
+}
+
+pub(crate) fn link(from: Pid, to: Pid) {
+    match get() {
+        Some(r) => r.link(from, to),
+        // No connection to that node: the link breaks at once.
+        None => crate::process::signal_exit(from, to, crate::process::reasons::noconnection()),
+    }
+}
+
+pub(crate) fn unlink(from: Pid, to: Pid) {
+    if let Some(r) = get() {
+        r.unlink(from, to);
+    }
+}
+
+pub(crate) fn monitor(watcher: Pid, target: Pid, reference: Ref) {
+    match get() {
+        Some(r) => r.monitor(watcher, target, reference),
+        None => crate::process::deliver_down(
+            watcher,
+            target,
+            reference,
+            crate::process::reasons::noconnection(),
+        ),
+    }
+}
+
+pub(crate) fn demonitor(watcher: Pid, target: Pid, reference: Ref) {
+    if let Some(r) = get() {
+        r.demonitor(watcher, target, reference);
+    }
+}
+
+pub(crate) fn down(watcher: Pid, target: Pid, reference: Ref, reason: Term) {
+    if let Some(r) = get() {
+        r.down(watcher, target, reference, reason);
+    }
+}
+
+pub(crate) fn call_failed(caller: Pid, reference: Ref, reason: Term) {
+    if let Some(r) = get() {
+        r.call_failed(caller, reference, reason);
+    }
+}

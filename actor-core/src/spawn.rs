@@ -1,0 +1,443 @@
+//! Starting processes: actors by value or by registered type name, and raw
+//! functions with an [`Inbox`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use crate::actor::Actor;
+use crate::message::Message;
+use crate::pid::{Pid, Ref};
+use crate::process::{self, current, link_procs, monitor_from, reasons, Flavor, Proc};
+use crate::term::Term;
+
+/// Why a spawn failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpawnError {
+    /// No actor type is registered under that name.
+    UnknownActor {
+        /// The name asked for.
+        name: String,
+        /// The registered names, for the error message.
+        known: Vec<String>,
+    },
+    /// Several actor types have that short name; use a full path.
+    Ambiguous {
+        /// The name asked for.
+        name: String,
+        /// The full paths that match.
+        candidates: Vec<String>,
+    },
+    /// The remote node could not be reached, or refused the spawn.
+    Remote(String),
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::UnknownActor { name, known } => {
+                write!(f, "no actor is registered as `{name}`")?;
+                if known.is_empty() {
+                    write!(f, " (no actor types are registered)")
+                } else {
+                    write!(f, "; registered actors: {}", known.join(", "))
+                }
+            }
+            SpawnError::Ambiguous { name, candidates } => write!(
+                f,
+                "`{name}` names several actors, spawn one by full path: {}",
+                candidates.join(", ")
+            ),
+            SpawnError::Remote(why) => write!(f, "remote spawn failed: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for SpawnError {}
+
+/// How to start a process: linked to the caller, monitored by it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct SpawnOpts {
+    /// Link the new process and the caller before it runs.
+    pub link: bool,
+    /// Monitor the new process from the caller before it runs.
+    pub monitor: bool,
+}
+
+/// Anything [`spawn`] can start: a registered actor name (`&str`,
+/// `String`), an actor value (for types with `#[actor]`), or a closure
+/// `|inbox: Inbox| async move { … }` for a raw-function process.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be spawned",
+    label = "expected an actor name, a value of an `#[actor]` type, or a closure `|inbox: Inbox| async move {{ … }}`"
+)]
+pub trait IntoSpawn {
+    /// Starts the process.
+    #[doc(hidden)]
+    fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError>;
+}
+
+impl IntoSpawn for &str {
+    fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
+        spawn_registered(self, Term::Nil, opts)
+    }
+}
+
+impl IntoSpawn for String {
+    fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
+        spawn_registered(&self, Term::Nil, opts)
+    }
+}
+
+impl IntoSpawn for &String {
+    fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
+        spawn_registered(self, Term::Nil, opts)
+    }
+}
+
+impl<F, Fut> IntoSpawn for F
+where
+    F: FnOnce(Inbox) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
+        let (proc, mref) = prepare(false, opts);
+        let pid = proc.pid;
+        let body = self(Inbox { proc: proc.clone() });
+        process::start_task(proc, false, async move {
+            body.await;
+            reasons::normal()
+        });
+        Ok((pid, mref))
+    }
+}
+
+/// Makes a process and links/monitors it from the caller, before it runs.
+fn prepare(trap_exit: bool, opts: SpawnOpts) -> (Arc<Proc>, Option<Ref>) {
+    let proc = Proc::new(Flavor::Task, trap_exit);
+    let mut mref = None;
+    if opts.link || opts.monitor {
+        let me = current();
+        if opts.link {
+            link_procs(&me, proc.pid);
+        }
+        if opts.monitor {
+            mref = Some(monitor_from(&me, proc.pid));
+        }
+    }
+    (proc, mref)
+}
+
+/// Starts an actor value as a process.
+#[doc(hidden)]
+pub fn spawn_actor<A: Actor>(actor: A, opts: SpawnOpts) -> (Pid, Option<Ref>) {
+    let (proc, mref) = prepare(A::TRAP_EXIT, opts);
+    let pid = proc.pid;
+    process::start_task(proc.clone(), true, run_actor(actor, proc));
+    (pid, mref)
+}
+
+/// An actor's life: `start`, then one message at a time, then `stop`
+/// (except after `kill`). Exit signals interrupt it between and during
+/// handlers; a panic in a handler ends it with `{panic, …}`.
+async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>) -> Term {
+    let reason = 'life: {
+        match process::guarded(&proc, actor.start()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(reason)) | Err(reason) => break 'life reason,
+        }
+        loop {
+            let msg = match process::guarded(&proc, proc.recv_next()).await {
+                Ok(m) => m,
+                Err(reason) => break 'life reason,
+            };
+            let call = msg.reference.map(|r| (r, msg.from));
+            if let Err(reason) = process::guarded(&proc, actor.handle(msg)).await {
+                // The caller of the message being handled gets the reason
+                // now rather than a timeout later.
+                if let Some((r, from)) = call {
+                    process::send_call_failed(from, r, reason.clone());
+                }
+                break 'life reason;
+            }
+        }
+    };
+    if reason != reasons::killed() {
+        if let Err(r) = process::guarded_stop(&proc, actor.stop(reason.clone())).await {
+            if r == reasons::killed() {
+                return r;
+            }
+        }
+    }
+    reason
+}
+
+/// A registered actor type, as `#[actor]` submits it.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Registration {
+    /// The short name (`"EchoActor"`, or `#[actor(name = …)]`).
+    pub name: &'static str,
+    /// `module_path!()` where the type is defined.
+    pub module: &'static str,
+    /// Builds the actor from spawn arguments and starts it.
+    pub spawn: fn(Term, SpawnOpts) -> (Pid, Option<Ref>),
+}
+
+inventory::collect!(Registration);
+
+impl Registration {
+    /// The full path users may spawn by. Types of the runtime crate answer
+    /// to the facade's path (`actor::actors::EchoActor`).
+    fn full_path(&self) -> String {
+        let module = match self.module.strip_prefix("actor_core") {
+            Some(rest) => format!("actor{rest}"),
+            None => self.module.to_owned(),
+        };
+        format!("{module}::{}", self.name)
+    }
+}
+
+struct Index {
+    by_name: HashMap<&'static str, Vec<&'static Registration>>,
+    by_path: HashMap<String, &'static Registration>,
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let mut by_name: HashMap<&'static str, Vec<&'static Registration>> = HashMap::new();
+    let mut by_path = HashMap::new();
+    for reg in inventory::iter::<Registration> {
+        by_name.entry(reg.name).or_default().push(reg);
+        by_path.insert(reg.full_path(), reg);
+    }
+    Index { by_name, by_path }
+});
+
+/// Finds a registered actor type by short name or full path (`::` or the
+/// seed's `.` separators).
+fn find(name: &str) -> Result<&'static Registration, SpawnError> {
+    let index = &*INDEX;
+    if name.contains("::") || name.contains('.') {
+        let path = name.replace('.', "::");
+        if let Some(reg) = index.by_path.get(&path) {
+            return Ok(reg);
+        }
+    } else if let Some(regs) = index.by_name.get(name) {
+        if let [reg] = regs.as_slice() {
+            return Ok(reg);
+        }
+        let mut candidates: Vec<String> = regs.iter().map(|r| r.full_path()).collect();
+        candidates.sort();
+        return Err(SpawnError::Ambiguous {
+            name: name.to_owned(),
+            candidates,
+        });
+    }
+    Err(SpawnError::UnknownActor {
+        name: name.to_owned(),
+        known: registered_actors(),
+    })
+}
+
+/// The full paths of every actor type `spawn` can start by name, sorted.
+///
+/// # Examples
+///
+/// ```
+/// assert!(actor::registered_actors().contains(&"actor::actors::EchoActor".to_string()));
+/// ```
+pub fn registered_actors() -> Vec<String> {
+    let mut v: Vec<String> = INDEX.by_path.keys().cloned().collect();
+    v.sort();
+    v
+}
+
+pub(crate) fn spawn_registered(
+    name: &str,
+    args: Term,
+    opts: SpawnOpts,
+) -> Result<(Pid, Option<Ref>), SpawnError> {
+    let reg = find(name)?;
+    Ok((reg.spawn)(args, opts))
+}
+
+/// Starts a process: Erlang's `spawn`, the seed's `spawn("…")`.
+///
+/// `what` is a registered actor name (`"EchoActor"` or the full path
+/// `"actor::actors::EchoActor"`), an actor value, or a closure taking an
+/// [`Inbox`]. Only an unknown or ambiguous name fails.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let echo = actor::spawn("EchoActor").unwrap();
+/// let reply = msg!(std { hi: "hey" } >> echo).wait().unwrap();
+/// assert_eq!(reply.data["hi"], "hey");
+///
+/// let doubler = actor::spawn(|mut inbox: Inbox| async move {
+///     let m = inbox.recv().await;
+///     let n = m.data.as_int().unwrap_or(0);
+///     msg!(std(n * 2) ref m.reference > m.from);
+/// }).unwrap();
+/// let reply = msg!(std(21) >> doubler).wait().unwrap();
+/// assert_eq!(reply.data, 42);
+///
+/// assert!(actor::spawn("NoSuchActor").is_err());
+/// ```
+pub fn spawn(what: impl IntoSpawn) -> Result<Pid, SpawnError> {
+    what.into_spawn(SpawnOpts::default()).map(|(pid, _)| pid)
+}
+
+/// Starts a process linked to the caller (the seed's `link("…")`).
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let child = actor::spawn_link("EchoActor").unwrap();
+/// actor::kill(child);
+/// // the caller, a thread, traps exits: the death arrives as a message
+/// let m = actor::receive_timeout(std::time::Duration::from_secs(5)).unwrap();
+/// assert_eq!(m.kind, Kind::Death);
+/// assert_eq!(m.data["reason"], "killed");
+/// ```
+pub fn spawn_link(what: impl IntoSpawn) -> Result<Pid, SpawnError> {
+    what.into_spawn(SpawnOpts {
+        link: true,
+        monitor: false,
+    })
+    .map(|(pid, _)| pid)
+}
+
+/// Starts a process monitored by the caller; returns its pid and the
+/// monitor's reference.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let (pid, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
+/// let down = actor::receive_timeout(std::time::Duration::from_secs(5)).unwrap();
+/// assert_eq!((down.kind, down.from, down.reference), (Kind::Down, pid, Some(r)));
+/// assert_eq!(down.data["reason"], "normal");
+/// ```
+pub fn spawn_monitor(what: impl IntoSpawn) -> Result<(Pid, Ref), SpawnError> {
+    what.into_spawn(SpawnOpts {
+        link: false,
+        monitor: true,
+    })
+    .map(|(pid, r)| (pid, r.expect("a monitored spawn returns its monitor")))
+}
+
+/// Starts a registered actor by name with arguments for its `init(args)`
+/// (a `Default` actor ignores them).
+///
+/// # Examples
+///
+/// ```
+/// let echo = actor::spawn_with_args("EchoActor", actor::Term::Nil).unwrap();
+/// assert!(actor::is_alive(echo));
+/// ```
+pub fn spawn_with_args(name: &str, args: impl Into<Term>) -> Result<Pid, SpawnError> {
+    spawn_registered(name, args.into(), SpawnOpts::default()).map(|(pid, _)| pid)
+}
+
+/// The mailbox of a raw-function process, handed to its closure.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+/// use std::time::Duration;
+///
+/// let pid = actor::spawn(|mut inbox: Inbox| async move {
+///     // selective receive: take `info` first, leave `std` queued
+///     let first = inbox.recv_match(|m| m.kind == Kind::Info).await;
+///     let second = inbox.recv().await;
+///     msg!(std([first.data, second.data]) > second.from);
+/// }).unwrap();
+/// msg!(std("a") > pid);
+/// msg!(info("b") > pid);
+/// let m = actor::receive_timeout(Duration::from_secs(5)).unwrap();
+/// assert_eq!(m.data, actor::Term::list(["b", "a"]));
+/// ```
+pub struct Inbox {
+    proc: Arc<Proc>,
+}
+
+impl fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inbox")
+            .field("pid", &self.proc.pid)
+            .finish()
+    }
+}
+
+impl Inbox {
+    /// The process's pid.
+    pub fn pid(&self) -> Pid {
+        self.proc.pid
+    }
+
+    /// The next message, in arrival order.
+    pub async fn recv(&mut self) -> Message {
+        let m = self.proc.recv_next().await;
+        self.proc.note_taken(&m);
+        m
+    }
+
+    /// The next message, or `None` after `timeout`.
+    pub async fn recv_timeout(&mut self, timeout: Duration) -> Option<Message> {
+        self.recv_match_timeout(|_| true, timeout).await
+    }
+
+    /// The first message `pred` accepts; the others stay queued in order
+    /// (Erlang's selective `receive`).
+    pub async fn recv_match(&mut self, pred: impl FnMut(&Message) -> bool) -> Message {
+        match self.proc.recv_match(pred, None).await {
+            Ok(Some(m)) => {
+                self.proc.note_taken(&m);
+                m
+            }
+            // Without a deadline the wait ends only with a message: the
+            // mailbox cannot close while the process holds its sender, and
+            // a task process is stopped, not woken, when killed.
+            _ => std::future::pending().await,
+        }
+    }
+
+    /// The first message `pred` accepts, or `None` after `timeout`.
+    pub async fn recv_match_timeout(
+        &mut self,
+        pred: impl FnMut(&Message) -> bool,
+        timeout: Duration,
+    ) -> Option<Message> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let m = self.proc.recv_match(pred, Some(deadline)).await.ok()??;
+        self.proc.note_taken(&m);
+        Some(m)
+    }
+
+    /// The next message if one is queued, without waiting.
+    pub fn try_recv(&mut self) -> Option<Message> {
+        let m = self.proc.try_recv().ok()??;
+        self.proc.note_taken(&m);
+        Some(m)
+    }
+
+    /// Turns exit trapping on or off (Erlang's `process_flag(trap_exit, …)`):
+    /// when on, linked processes' exits arrive as `Death` messages.
+    pub fn trap_exit(&self, on: bool) {
+        self.proc
+            .trap_exit
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+}
