@@ -108,7 +108,10 @@ fn parse_msg(input: ParseStream, errors: &mut Errors) -> syn::Result<Msg> {
         // The whole group, so `(a)` is a parenthesized expression and
         // `(a, b)` a tuple, and nothing after it is taken in.
         let group: TokenTree = input.parse()?;
-        Data::Expr(syn::parse2(group.into())?)
+        match syn::parse2(group.into())? {
+            Expr::Paren(paren) => Data::Expr(*paren.expr),
+            tuple => Data::Expr(tuple),
+        }
     } else {
         Data::None
     };
@@ -326,7 +329,7 @@ mod tests {
     #[test]
     fn data_and_ref() {
         let m = parse("std(msg.data) ref msg.reference > msg.from").expect("parses");
-        assert!(matches!(m.data, Data::Expr(Expr::Paren(_))));
+        assert!(matches!(m.data, Data::Expr(Expr::Field(_))));
         assert_eq!(m.reference.to_token_stream().to_string(), "msg . reference");
         assert_eq!(m.target.to_token_stream().to_string(), "msg . from");
         let m = parse("err((1, 2)) ref pick::<Vec<u8>>(|x| -> u8 { x }) >> p").expect("parses");
@@ -335,7 +338,7 @@ mod tests {
             "pick :: < Vec < u8 > > (| x | -> u8 { x })"
         );
         assert_eq!(m.op, Op::Call);
-        assert!(matches!(m.data, Data::Expr(Expr::Paren(_))));
+        assert!(matches!(m.data, Data::Expr(Expr::Tuple(_))));
         let m = parse("std(a, b) > p").expect("parses");
         assert!(matches!(m.data, Data::Expr(Expr::Tuple(_))));
     }
