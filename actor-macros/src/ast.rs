@@ -157,9 +157,7 @@ impl Extractor {
             "Term" if bare => Extractor::Term,
             "Pid" if bare => Extractor::Pid,
             "Option" => match single_type_arg(seg).and_then(last_segment) {
-                Some(inner) if inner.ident == "Ref" && inner.arguments.is_none() => {
-                    Extractor::Ref
-                }
+                Some(inner) if inner.ident == "Ref" && inner.arguments.is_none() => Extractor::Ref,
                 _ => Extractor::Decode,
             },
             _ => Extractor::Decode,

@@ -82,7 +82,10 @@ impl Options {
 
 fn set<T>(slot: &mut Option<T>, value: T, key: &Ident, errors: &mut Errors) {
     if slot.is_some() {
-        errors.error(key.span(), format!("option `{key}` is given twice; keep one"));
+        errors.error(
+            key.span(),
+            format!("option `{key}` is given twice; keep one"),
+        );
     } else {
         *slot = Some(value);
     }
@@ -130,7 +133,10 @@ mod tests {
     fn syntax_errors() {
         assert_eq!(parse("name").1.len(), 1);
         assert_eq!(parse("name = Echo").1.len(), 1);
-        assert_eq!(parse(r#"name = """#).1, ["the registered name cannot be empty"]);
+        assert_eq!(
+            parse(r#"name = """#).1,
+            ["the registered name cannot be empty"]
+        );
         assert_eq!(parse(r#"name = "a" crate = x"#).1.len(), 1);
     }
 }

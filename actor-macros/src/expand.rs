@@ -175,7 +175,11 @@ fn output_span(method: &Method) -> Span {
 
 fn start(method: &Method, p: &TokenStream) -> TokenStream {
     let call = call(method, TokenStream::new());
-    let result = quote_spanned!(output_span(method)=> #p::start_result(#call));
+    let result = returned(output_span(method));
+    let result = quote!({
+        let #result = #call;
+        #p::start_result(#result)
+    });
     quote! {
         fn start(
             &mut self,
@@ -196,7 +200,11 @@ fn stop(method: &Method, p: &TokenStream) -> TokenStream {
         None => (quote!(_reason), TokenStream::new()),
     };
     let call = call(method, args);
-    let result = quote_spanned!(output_span(method)=> #p::stop_result(#call));
+    let result = returned(output_span(method));
+    let result = quote!({
+        let #result = #call;
+        #p::stop_result(#result)
+    });
     quote! {
         fn stop(
             &mut self,
@@ -205,6 +213,12 @@ fn stop(method: &Method, p: &TokenStream) -> TokenStream {
             async move { #result }
         }
     }
+}
+
+/// The local a method's result is bound to, spanned at its return type so
+/// a failed bound on the result is reported there.
+fn returned(span: Span) -> Ident {
+    Ident::new("__returned", span)
 }
 
 /// One `match` arm of `handle`: extract the parameters, call the handler,
@@ -221,8 +235,14 @@ fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
     );
     let kind = quote!(#p::Kind::#variant);
     let replies = !matches!(handler.ret, Ret::Unit);
-    let decodes = handler.params.iter().any(|p| p.extractor == Extractor::Decode);
-    let takes_message = handler.params.iter().any(|p| p.extractor == Extractor::Message);
+    let decodes = handler
+        .params
+        .iter()
+        .any(|p| p.extractor == Extractor::Decode);
+    let takes_message = handler
+        .params
+        .iter()
+        .any(|p| p.extractor == Extractor::Message);
 
     let mut lets = Vec::new();
     if replies || decodes {
@@ -234,7 +254,13 @@ fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
     let args: Vec<Ident> = (0..handler.params.len())
         .map(|i| format_ident!("__arg{}", i))
         .collect();
-    for order in [Extractor::Pid, Extractor::Ref, Extractor::Decode, Extractor::Term, Extractor::Message] {
+    for order in [
+        Extractor::Pid,
+        Extractor::Ref,
+        Extractor::Decode,
+        Extractor::Term,
+        Extractor::Message,
+    ] {
         for (param, arg) in handler.params.iter().zip(&args) {
             if param.extractor != order {
                 continue;
@@ -254,7 +280,9 @@ fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
                         };
                     }
                 }
-                Extractor::Term if takes_message => quote!(let #arg = ::core::clone::Clone::clone(&msg.data);),
+                Extractor::Term if takes_message => {
+                    quote!(let #arg = ::core::clone::Clone::clone(&msg.data);)
+                }
                 Extractor::Term => quote!(let #arg = msg.data;),
                 Extractor::Message => quote!(let #arg = msg;),
             });
@@ -262,14 +290,20 @@ fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
     }
 
     let call = call(&handler.method, quote!(#(#args),*));
-    let body = match &handler.ret {
-        Ret::Unit => quote!(#call;),
-        Ret::Value(ty) => quote_spanned!(ty.span()=> #p::reply(__from, #kind, __reference, #call);),
-        Ret::Result { ty, ok_unit: true } => {
-            quote_spanned!(ty.span()=> #p::reply_unit_result(__from, __reference, #call);)
-        }
-        Ret::Result { ty, ok_unit: false } => {
-            quote_spanned!(ty.span()=> #p::reply_result(__from, #kind, __reference, #call);)
+    let reply = match &handler.ret {
+        Ret::Unit => None,
+        Ret::Value(ty) => Some((ty, quote!(reply), quote!(#kind,))),
+        Ret::Result { ty, ok_unit: true } => Some((ty, quote!(reply_unit_result), quote!())),
+        Ret::Result { ty, ok_unit: false } => Some((ty, quote!(reply_result), quote!(#kind,))),
+    };
+    let body = match reply {
+        None => quote!(#call;),
+        Some((ty, function, kind)) => {
+            let result = returned(ty.span());
+            quote! {
+                let #result = #call;
+                #p::#function(__from, #kind __reference, #result);
+            }
         }
     };
     quote! {
@@ -326,10 +360,10 @@ pub(crate) fn msg(input: TokenStream) -> TokenStream {
     let data = match &msg.data {
         Data::None => quote!(#p::Term::map()),
         Data::Map(map) => map_literal(map, &p),
-        Data::Expr(expr) => quote_spanned!(expr.span()=> #p::Term::from(#expr)),
+        Data::Expr(expr) => quote!(#p::data(#expr)),
     };
     let reference = match &msg.reference {
-        Some(expr) => quote_spanned!(expr.span()=> #p::into_ref(#expr)),
+        Some(expr) => quote!(#p::into_ref(#expr)),
         None => quote!(::core::option::Option::None),
     };
     let target = &msg.target;
@@ -345,7 +379,7 @@ fn map_literal(map: &Map, p: &TokenStream) -> TokenStream {
         let key = &entry.key;
         let value = match &entry.value {
             Value::Map(map) => map_literal(map, p),
-            Value::Expr(expr) => quote_spanned!(expr.span()=> #p::Term::from(#expr)),
+            Value::Expr(expr) => quote!(#p::data(#expr)),
         };
         quote!((#key, #value))
     });

@@ -146,9 +146,9 @@ fn parse_msg(input: ParseStream, errors: &mut Errors) -> syn::Result<Msg> {
     }
     let target: Expr = input.parse()?;
     if !input.is_empty() {
-        return Err(input.error(
-            "unexpected tokens after the target; put a complex target in parentheses",
-        ));
+        return Err(
+            input.error("unexpected tokens after the target; put a complex target in parentheses")
+        );
     }
     Ok(Msg {
         krate,
@@ -312,8 +312,9 @@ mod tests {
 
     #[test]
     fn maps() {
-        let m = parse(r#"info { hi: "hey", "two words": 1 + 2, nested: { a: x, r#type: [1], }, } > p"#)
-            .expect("parses");
+        let m =
+            parse(r#"info { hi: "hey", "two words": 1 + 2, nested: { a: x, r#type: [1], }, } > p"#)
+                .expect("parses");
         let Data::Map(map) = &m.data else {
             panic!("not a map")
         };

@@ -10,7 +10,7 @@ use crate::errors::Errors;
 /// The item under `#[actor]`, if it is an inherent impl (generic ones are
 /// reported here but still returned, so their methods are checked too).
 pub(crate) fn item<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemImpl> {
-    let (tokens, what): (&dyn ToTokens, &str) = match item {
+    let tokens = match item {
         Item::Impl(imp) => {
             if let Some((bang, path, for_token)) = &imp.trait_ {
                 errors.error_at(
@@ -29,16 +29,23 @@ pub(crate) fn item<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemIm
             }
             return Some(imp);
         }
-        Item::Struct(s) => (&s.struct_token, "a struct"),
-        Item::Enum(e) => (&e.enum_token, "an enum"),
-        Item::Union(u) => (&u.union_token, "a union"),
-        Item::Fn(f) => (&f.sig.fn_token, "a function"),
-        Item::Trait(t) => (&t.trait_token, "a trait"),
-        Item::Mod(m) => (&m.mod_token, "a module"),
-        _ => (item, "this item"),
+        Item::Struct(s) => (s.struct_token.to_token_stream(), &s.ident, "a struct"),
+        Item::Enum(e) => (e.enum_token.to_token_stream(), &e.ident, "an enum"),
+        Item::Union(u) => (u.union_token.to_token_stream(), &u.ident, "a union"),
+        Item::Fn(f) => (f.sig.fn_token.to_token_stream(), &f.sig.ident, "a function"),
+        Item::Trait(t) => (t.trait_token.to_token_stream(), &t.ident, "a trait"),
+        Item::Mod(m) => (m.mod_token.to_token_stream(), &m.ident, "a module"),
+        _ => {
+            errors.error_at(
+                item,
+                "`#[actor]` goes on an inherent impl: write `#[actor] impl Type { … }`",
+            );
+            return None;
+        }
     };
+    let (keyword, ident, what) = tokens;
     errors.error_at(
-        tokens,
+        quote::quote!(#keyword #ident),
         format!(
             "`#[actor]` goes on an inherent impl, not on {what}: write `#[actor] impl Type {{ … }}`"
         ),
@@ -118,12 +125,13 @@ fn receiver(method: &Method, what: &str, errors: &mut Errors) {
         ),
         Some(r) if r.reference.is_none() => errors.error_at(
             r,
-            format!("{what} takes `self` by value, which would consume the actor: write `&mut self`"),
+            format!(
+                "{what} takes `self` by value, which would consume the actor: write `&mut self`"
+            ),
         ),
-        Some(r) if r.mutability.is_none() => errors.error_at(
-            r,
-            format!("{what} takes `&self`: write `&mut self`"),
-        ),
+        Some(r) if r.mutability.is_none() => {
+            errors.error_at(r, format!("{what} takes `&self`: write `&mut self`"))
+        }
         Some(_) => {}
     }
 }
@@ -186,7 +194,10 @@ fn init_fn(init: &Method, errors: &mut Errors) {
         );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.error_at(&sig.generics, "`init` cannot be generic: write `fn init(args: Term) -> Self`");
+        errors.error_at(
+            &sig.generics,
+            "`init` cannot be generic: write `fn init(args: Term) -> Self`",
+        );
     }
     match init.params.len() {
         1 => {}
@@ -266,17 +277,32 @@ mod tests {
         ];
         assert_eq!(e.len(), expected.len(), "{e:#?}");
         for (got, want) in e.iter().zip(expected) {
-            assert!(got.starts_with(want), "{got:?} does not start with {want:?}");
+            assert!(
+                got.starts_with(want),
+                "{got:?} does not start with {want:?}"
+            );
         }
     }
 
     #[test]
     fn wrong_items() {
-        assert!(check(syn::parse_quote!(struct A;))[0].contains("not on a struct"));
-        assert!(check(syn::parse_quote!(fn a() {}))[0].contains("not on a function"));
-        assert!(check(syn::parse_quote!(trait T {}))[0].contains("not on a trait"));
+        assert!(check(syn::parse_quote!(
+            struct A;
+        ))[0]
+            .contains("not on a struct"));
+        assert!(check(syn::parse_quote!(
+            fn a() {}
+        ))[0]
+            .contains("not on a function"));
+        assert!(check(syn::parse_quote!(
+            trait T {}
+        ))[0]
+            .contains("not on a trait"));
         assert!(check(syn::parse_quote!(impl T for A {}))[0].contains("not a trait impl"));
-        assert!(check(syn::parse_quote!(impl<T> A<T> {}))[0].contains("generic impls"));
+        assert!(check(syn::parse_quote!(
+            impl<T> A<T> {}
+        ))[0]
+            .contains("generic impls"));
         assert!(check(syn::parse_quote!(impl A<u8> {})).is_empty());
     }
 }

@@ -60,77 +60,94 @@ pub fn unhandled<A>(msg: Message) {
 }
 
 // ---- replies --------------------------------------------------------------
+//
+// The conversion traits are implemented for `Term` with the user's type as
+// a parameter: a failed `Term: From<X>` bound is then reported with these
+// traits' messages, which a bound `X: Into<Term>` would not get.
 
 /// A handler's return value, sent back when the message was a call.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be returned from a handler",
-    label = "not convertible into a `Term`",
+    message = "`{T}` cannot be returned from a handler",
+    label = "does not convert into `Term`",
     note = "a handler returns `()`, a value that converts into `Term` (the reply to a call), or a `Result` of either"
 )]
-pub trait Reply {
+pub trait ReplyFrom<T> {
     /// The reply's data.
-    fn into_reply(self) -> Term;
+    fn reply_from(value: T) -> Term;
 }
 
-impl<T: Into<Term>> Reply for T {
-    fn into_reply(self) -> Term {
-        self.into()
+impl<T> ReplyFrom<T> for Term
+where
+    Term: From<T>,
+{
+    fn reply_from(value: T) -> Term {
+        value.into()
     }
 }
 
 /// The `Err` of a handler's `Result`, sent back as an `err` reply.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a handler's error",
-    label = "not convertible into a `Term`",
-    note = "the `Err` of a handler's `Result` becomes an `err` reply: it must convert into `Term`"
+    message = "`{E}` cannot be a handler's error",
+    label = "does not convert into `Term`",
+    note = "the `Err` of a handler's `Result` is the data of an `err` reply: implement `From<{E}> for Term`"
 )]
-pub trait ErrReply {
+pub trait ErrorFrom<E> {
     /// The `err` reply's data.
-    fn into_err(self) -> Term;
+    fn error_from(error: E) -> Term;
 }
 
-impl<T: Into<Term>> ErrReply for T {
-    fn into_err(self) -> Term {
-        self.into()
+impl<E> ErrorFrom<E> for Term
+where
+    Term: From<E>,
+{
+    fn error_from(error: E) -> Term {
+        error.into()
     }
 }
 
 /// Replies with a handler's value when the message was a call.
-pub fn reply<R: Reply>(from: Pid, kind: Kind, reference: Option<Ref>, value: R) {
+pub fn reply<T>(from: Pid, kind: Kind, reference: Option<Ref>, value: T)
+where
+    Term: ReplyFrom<T>,
+{
     if let Some(r) = reference {
-        send(from, kind, value.into_reply(), Some(r));
+        send(from, kind, Term::reply_from(value), Some(r));
     }
 }
 
 /// Replies for a handler returning `Result<T, E>`: `Ok` as [`reply`],
 /// `Err` as an `err` reply.
-pub fn reply_result<R: Reply, E: ErrReply>(
-    from: Pid,
-    kind: Kind,
-    reference: Option<Ref>,
-    result: Result<R, E>,
-) {
+pub fn reply_result<T, E>(from: Pid, kind: Kind, reference: Option<Ref>, result: Result<T, E>)
+where
+    Term: ReplyFrom<T> + ErrorFrom<E>,
+{
     match result {
         Ok(value) => reply(from, kind, reference, value),
-        Err(e) => reply_err::<E>(from, reference, e),
+        Err(e) => reply_err(from, reference, Term::error_from(e)),
     }
 }
 
 /// Replies for a handler returning `Result<(), E>`: only an `Err`, as an
 /// `err` reply.
-pub fn reply_unit_result<E: ErrReply>(from: Pid, reference: Option<Ref>, result: Result<(), E>) {
+pub fn reply_unit_result<E>(from: Pid, reference: Option<Ref>, result: Result<(), E>)
+where
+    Term: ErrorFrom<E>,
+{
     if let Err(e) = result {
-        reply_err::<E>(from, reference, e);
+        reply_err(from, reference, Term::error_from(e));
     }
 }
 
 /// An `err` reply to a call; for a cast, a log line (answering a cast would
 /// let two actors that both fail on `err` messages loop forever).
-fn reply_err<E: ErrReply>(from: Pid, reference: Option<Ref>, e: E) {
-    let error = e.into_err();
+fn reply_err(from: Pid, reference: Option<Ref>, error: Term) {
     match reference {
         Some(r) => send(from, Kind::Err, error, Some(r)),
-        None => tracing::warn!(?from, ?error, "a handler failed on a message that was not a call"),
+        None => tracing::warn!(
+            ?from,
+            ?error,
+            "a handler failed on a message that was not a call"
+        ),
     }
 }
 
@@ -196,6 +213,34 @@ pub fn spawn_default<A: Actor + SpawnDefault>(_args: Term, opts: SpawnOpts) -> (
 }
 
 // ---- msg! -----------------------------------------------------------------
+
+/// A value in `msg!`'s data.
+#[diagnostic::on_unimplemented(
+    message = "`{T}` cannot be message data",
+    label = "does not convert into `Term`",
+    note = "`msg!` data and map values convert into `Term`: implement `From<{T}> for Term`, or encode the value with `Term::encode`"
+)]
+pub trait DataFrom<T> {
+    /// The value as a term.
+    fn data_from(value: T) -> Term;
+}
+
+impl<T> DataFrom<T> for Term
+where
+    Term: From<T>,
+{
+    fn data_from(value: T) -> Term {
+        value.into()
+    }
+}
+
+/// Converts a `msg!` value.
+pub fn data<T>(value: T) -> Term
+where
+    Term: DataFrom<T>,
+{
+    Term::data_from(value)
+}
 
 /// A map literal's value.
 pub fn map<const N: usize>(entries: [(&'static str, Term); N]) -> Term {
