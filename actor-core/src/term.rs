@@ -13,9 +13,6 @@ use std::ops::Index;
 
 use crate::pid::{Pid, Ref};
 
-// The crate root re-exports this beside `Term` (`pub use crate::term::{Atom,
-// Term, TermError}` in lib.rs); until it does, the lint sees an unreachable item.
-#[allow(unreachable_pub)]
 pub use self::error::TermError;
 
 /// An atom: a constant name, such as `normal` or `killed`.
