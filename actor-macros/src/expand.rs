@@ -40,6 +40,7 @@ pub(crate) fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
     if let Some(krate) = &options.krate {
         InjectCrate(krate).visit_item_impl_mut(&mut imp);
     }
+    allow_dictated_lints(&mut imp);
     let actor = ActorImpl::from_syn(&imp);
     valid::actor(&actor, &mut errors);
     let krate = options.krate();
@@ -310,6 +311,24 @@ fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
         #kind => {
             #(#lets)*
             #body
+        }
+    }
+}
+
+/// Recognised methods have the signature the macro dictates: `&mut self`
+/// even when the body does not use it, parameters by value. Lints that
+/// suggest another signature are silenced on them, and only on them.
+fn allow_dictated_lints(imp: &mut ItemImpl) {
+    for item in &mut imp.items {
+        if let syn::ImplItem::Fn(func) = item {
+            let name = func.sig.ident.to_string();
+            let recognised = ["start", "stop", "init"].contains(&name.as_str())
+                || kind::HANDLER_KINDS.contains(&name.as_str());
+            if recognised {
+                func.attrs.push(syn::parse_quote!(
+                    #[allow(clippy::unused_self, clippy::needless_pass_by_value)]
+                ));
+            }
         }
     }
 }

@@ -22,15 +22,10 @@ pub trait HandlerParam: DeserializeOwned {}
 
 impl<T: DeserializeOwned> HandlerParam for T {}
 
-/// Decodes a handler parameter; the error is the `err` reply's data.
+/// Decodes a handler parameter; the error (`{badarg, "…"}`) is the `err`
+/// reply's data.
 pub fn decode<T: HandlerParam>(data: &Term) -> Result<T, Term> {
-    data.decode::<T>().map_err(|e| {
-        Term::from_iter([
-            ("error", Term::atom("badarg")),
-            ("reason", e.into()),
-            ("expected", std::any::type_name::<T>().into()),
-        ])
-    })
+    data.decode::<T>().map_err(Term::from)
 }
 
 /// A parameter did not decode: the handler does not run. A caller gets an
@@ -287,19 +282,6 @@ pub fn into_ref<R: IntoRef>(reference: R) -> Option<Ref> {
     reference.into_ref()
 }
 
-// ---- stopgap until the serde bridge of `Term` lands -------------------------
-// Inherent `Term::decode` will shadow this; delete it then.
-
-trait DecodeStopgap {
-    fn decode<T>(&self) -> Result<T, Term>;
-}
-
-impl DecodeStopgap for Term {
-    fn decode<T>(&self) -> Result<T, Term> {
-        Err(Term::from("the serde bridge of Term is not there yet"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,9 +298,10 @@ mod tests {
     fn refs_convert() {
         let r = Ref::new();
         assert_eq!(into_ref(r), Some(r));
-        assert_eq!(into_ref(&r), Some(r));
+        let (borrowed, none) = (&r, &None);
+        assert_eq!(into_ref(borrowed), Some(r));
         assert_eq!(into_ref(Some(r)), Some(r));
-        assert_eq!(into_ref(&None::<Ref>), None);
+        assert_eq!(into_ref(none), None);
     }
 
     #[test]
