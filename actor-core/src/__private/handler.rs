@@ -311,3 +311,42 @@ mod tests {
         assert_eq!(start_result(Err::<(), _>("bad")), Err(Term::from("bad")));
     }
 }
+
+/// The macros used inside this crate, as the built-in actors use them.
+#[cfg(test)]
+mod in_this_crate {
+    use std::time::Duration;
+
+    use actor_macros::{actor, msg};
+
+    use crate::{Kind, Message, Term};
+
+    #[derive(Default)]
+    struct Internal;
+
+    #[actor(crate = crate, name = "ActorCoreInternalTest")]
+    impl Internal {
+        fn std(&mut self, msg: Message) {
+            // Plain `msg!`: the impl's `crate = crate` is passed on.
+            msg!(std(msg.data) ref msg.reference > msg.from);
+        }
+        async fn info(&mut self, data: Term) -> Result<Term, Term> {
+            Err(data)
+        }
+    }
+
+    #[test]
+    fn expansions_work_with_crate_paths() {
+        let pid = crate::spawn(Internal).unwrap();
+        let wait = Duration::from_secs(5);
+        let reply = msg!(crate = crate; std { n: 1 } >> pid)
+            .timeout(wait)
+            .wait();
+        assert_eq!(reply.unwrap().data["n"], 1);
+        let reply = msg!(crate = crate; info(2) >> pid).timeout(wait).wait();
+        let reply = reply.unwrap();
+        assert_eq!((reply.kind, reply.data), (Kind::Err, Term::from(2)));
+        let pid = crate::spawn("ActorCoreInternalTest").unwrap();
+        assert!(crate::is_alive(pid));
+    }
+}
