@@ -223,6 +223,11 @@ fn single_type_arg(seg: &PathSegment) -> Option<&Type> {
     }
 }
 
+/// Whether there are generic parameters or a `where` clause.
+pub(crate) fn is_generic(generics: &syn::Generics) -> bool {
+    !generics.params.is_empty() || generics.where_clause.is_some()
+}
+
 pub(crate) fn is_unit(ty: &Type) -> bool {
     match ty {
         Type::Tuple(t) => t.elems.is_empty(),

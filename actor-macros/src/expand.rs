@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Ident, Item, ItemImpl, Path};
 
-use crate::ast::{ActorImpl, Extractor, Handler, Method, Ret};
+use crate::ast::{is_generic, ActorImpl, Extractor, Handler, Method, Ret};
 use crate::attr::Options;
 use crate::errors::Errors;
 use crate::kind;
@@ -80,7 +80,13 @@ fn generate(actor: &ActorImpl, options: &Options, krate: &TokenStream) -> TokenS
     let spawn = match &actor.init {
         Some(init) => {
             let ident = &init.func.sig.ident;
-            quote!(|args, opts| #p::spawn_actor(<#self_ty>::#ident(args), opts))
+            // Validation made sure there is one parameter; a type mismatch
+            // is reported at its type.
+            let args = match init.params.first() {
+                Some(param) => quote_spanned!(param.ty.span()=> args),
+                None => quote!(args),
+            };
+            quote!(|args, opts| #p::spawn_actor(<#self_ty>::#ident(#args), opts))
         }
         None => quote_spanned!(self_ty.span()=> #p::spawn_default::<#self_ty>),
     };
@@ -135,8 +141,7 @@ fn into_spawn(self_ty: &syn::Type, p: &TokenStream) -> TokenStream {
 /// so `spawn(Type::default())` elsewhere raises no second error.
 fn fallback(actor: &ActorImpl, krate: &TokenStream) -> TokenStream {
     let imp = actor.item;
-    let generic = !imp.generics.params.is_empty() || imp.generics.where_clause.is_some();
-    if generic || valid::type_name(&imp.self_ty).is_none() {
+    if is_generic(&imp.generics) || valid::type_name(&imp.self_ty).is_none() {
         return TokenStream::new();
     }
     let p = quote!(#krate::__private);
@@ -350,10 +355,6 @@ impl VisitMut for InjectCrate<'_> {
             let tokens = &mac.tokens;
             mac.tokens = quote!(crate = #path; #tokens);
         }
-    }
-
-    fn visit_item_impl_mut(&mut self, imp: &mut ItemImpl) {
-        syn::visit_mut::visit_item_impl_mut(self, imp);
     }
 }
 

@@ -4,7 +4,7 @@
 use quote::ToTokens;
 use syn::{Item, ItemImpl, Type};
 
-use crate::ast::{last_segment, ActorImpl, Extractor, Method};
+use crate::ast::{is_generic, last_segment, ActorImpl, Extractor, Method};
 use crate::errors::Errors;
 
 /// The item under `#[actor]`, if it is an inherent impl (generic ones are
@@ -20,7 +20,7 @@ pub(crate) fn item<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemIm
                 );
                 return None;
             }
-            if !imp.generics.params.is_empty() || imp.generics.where_clause.is_some() {
+            if is_generic(&imp.generics) {
                 errors.error_at(
                     &imp.generics,
                     "`#[actor]` does not support generic impls: spawning by name needs one \
@@ -139,7 +139,7 @@ fn receiver(method: &Method, what: &str, errors: &mut Errors) {
 /// No generics, no `unsafe`: the generated code calls the method plainly.
 fn plain(method: &Method, what: &str, errors: &mut Errors) {
     let sig = &method.func.sig;
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+    if is_generic(&sig.generics) {
         errors.error_at(
             &sig.generics,
             format!("{what} cannot be generic: name concrete types for its parameters"),
@@ -193,7 +193,7 @@ fn init_fn(init: &Method, errors: &mut Errors) {
             "`init` cannot be `async`: do async set-up in `start`",
         );
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+    if is_generic(&sig.generics) {
         errors.error_at(
             &sig.generics,
             "`init` cannot be generic: write `fn init(args: Term) -> Self`",
