@@ -1,7 +1,12 @@
 // Generated code is clean under `#![deny(warnings)]` and the rustc lints
 // this workspace turns on.
 #![deny(warnings, missing_docs, unreachable_pub, missing_debug_implementations)]
-#![deny(unused_qualifications, unused_results, trivial_casts, trivial_numeric_casts)]
+#![deny(
+    unused_qualifications,
+    unused_results,
+    trivial_casts,
+    trivial_numeric_casts
+)]
 //! A crate with documented actors.
 
 use actor::prelude::*;

@@ -13,7 +13,14 @@ struct Sums;
 
 #[actor]
 impl Sums {
-    fn std(&mut self, r: Option<Ref>, Point { x, y }: Point, from: Pid, data: Term, msg: Message) -> i64 {
+    fn std(
+        &mut self,
+        r: Option<Ref>,
+        Point { x, y }: Point,
+        from: Pid,
+        data: Term,
+        msg: Message,
+    ) -> i64 {
         assert_eq!(r, msg.reference);
         assert_eq!(from, msg.from);
         assert_eq!(data, msg.data);
