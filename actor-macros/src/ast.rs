@@ -25,8 +25,9 @@ pub(crate) struct Method<'a> {
 }
 
 pub(crate) struct Handler<'a> {
-    /// The method's name, one of [`kind::HANDLER_KINDS`].
+    /// The method's name and its `Kind` variant, from [`kind::HANDLER_KINDS`].
     pub(crate) kind: &'static str,
+    pub(crate) variant: &'static str,
     pub(crate) method: Method<'a>,
     pub(crate) params: Vec<Param<'a>>,
     pub(crate) ret: Ret<'a>,
@@ -82,13 +83,15 @@ impl<'a> ActorImpl<'a> {
                 "start" => &mut actor.start,
                 "stop" => &mut actor.stop,
                 "init" => &mut actor.init,
-                _ => match kind::HANDLER_KINDS.iter().find(|k| **k == name) {
-                    Some(kind) => {
-                        actor.handlers.push(Handler::new(kind, Method::new(func)));
-                        continue;
+                _ => {
+                    if let Some(&(kind, variant)) =
+                        kind::HANDLER_KINDS.iter().find(|(k, _)| *k == name)
+                    {
+                        let method = Method::new(func);
+                        actor.handlers.push(Handler::new(kind, variant, method));
                     }
-                    None => continue,
-                },
+                    continue;
+                }
             };
             // A repeated name is rustc's error to report; keep the first.
             if slot.is_none() {
@@ -127,7 +130,7 @@ impl<'a> Method<'a> {
 }
 
 impl<'a> Handler<'a> {
-    fn new(kind: &'static str, method: Method<'a>) -> Handler<'a> {
+    fn new(kind: &'static str, variant: &'static str, method: Method<'a>) -> Handler<'a> {
         let params = method
             .params
             .iter()
@@ -139,6 +142,7 @@ impl<'a> Handler<'a> {
         let ret = Ret::of(&method.func.sig.output);
         Handler {
             kind,
+            variant,
             method,
             params,
             ret,

@@ -235,10 +235,7 @@ fn returned(span: Span) -> Ident {
 /// handler also takes the whole message, and the message moves last, so a
 /// handler taking just a `Message` or just a `Term` clones nothing.
 fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
-    let variant = Ident::new(
-        kind::variant(handler.kind).unwrap_or("Std"),
-        handler.method.func.sig.ident.span(),
-    );
+    let variant = Ident::new(handler.variant, handler.method.func.sig.ident.span());
     let kind = quote!(#p::Kind::#variant);
     let replies = !matches!(handler.ret, Ret::Unit);
     let decodes = handler
@@ -328,7 +325,7 @@ fn allow_dictated_lints(imp: &mut ItemImpl) {
         if let syn::ImplItem::Fn(func) = item {
             let name = func.sig.ident.to_string();
             let recognised = ["start", "stop", "init"].contains(&name.as_str())
-                || kind::HANDLER_KINDS.contains(&name.as_str());
+                || kind::HANDLER_KINDS.iter().any(|(k, _)| *k == name);
             if recognised {
                 func.attrs.push(syn::parse_quote!(
                     #[allow(clippy::unused_self, clippy::needless_pass_by_value)]

@@ -14,9 +14,17 @@ pub(crate) const KINDS: [(&str, &str); 10] = [
     ("down", "Down"),
 ];
 
-/// The kinds an `#[actor]` impl can have a handler for. The others (`kill`,
-/// `link`, `unlink`, `up`) are the runtime's business.
-pub(crate) const HANDLER_KINDS: [&str; 6] = ["std", "info", "death", "down", "err", "reload"];
+/// The kinds an `#[actor]` impl can have a handler for, with their `Kind`
+/// variants. The others (`kill`, `link`, `unlink`, `up`) are the runtime's
+/// business.
+pub(crate) const HANDLER_KINDS: [(&str, &str); 6] = [
+    ("std", "Std"),
+    ("info", "Info"),
+    ("death", "Death"),
+    ("down", "Down"),
+    ("err", "Err"),
+    ("reload", "Reload"),
+];
 
 /// The `Kind` variant named by `name` in `msg!`.
 pub(crate) fn variant(name: &str) -> Option<&'static str> {
@@ -39,8 +47,8 @@ mod tests {
 
     #[test]
     fn every_handler_kind_is_a_kind() {
-        for name in HANDLER_KINDS {
-            assert!(variant(name).is_some(), "{name}");
+        for (name, handler_variant) in HANDLER_KINDS {
+            assert_eq!(variant(name), Some(handler_variant));
         }
         assert_eq!(variant("std"), Some("Std"));
         assert_eq!(variant("stdd"), None);

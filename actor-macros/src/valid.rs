@@ -10,7 +10,7 @@ use crate::errors::Errors;
 /// The item under `#[actor]`, if it is an inherent impl (generic ones are
 /// reported here but still returned, so their methods are checked too).
 pub(crate) fn item<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemImpl> {
-    let tokens = match item {
+    let (keyword, ident, what) = match item {
         Item::Impl(imp) => {
             if let Some((bang, path, for_token)) = &imp.trait_ {
                 errors.error_at(
@@ -43,7 +43,6 @@ pub(crate) fn item<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemIm
             return None;
         }
     };
-    let (keyword, ident, what) = tokens;
     errors.error_at(
         quote::quote!(#keyword #ident),
         format!(
