@@ -21,7 +21,7 @@ mod exit;
 mod receive;
 
 pub(crate) use self::exit::{
-    deliver_down, deliver_remote_exit, link_procs, monitor_from, panic_reason, reasons,
+    deliver_down, link_procs, monitor_from, panic_reason, reasons,
     send_call_failed, signal_exit,
 };
 pub use self::exit::{demonitor, exit, kill, link, monitor, unlink};
