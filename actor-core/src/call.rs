@@ -341,10 +341,18 @@ impl Future for CallFuture {
             panic!("a CallFuture polled after it completed");
         };
         loop {
-            let recv = this
-                .recv
-                .get_or_insert_with(|| proc.rx.clone().into_recv_async());
-            match Pin::new(recv).poll(cx) {
+            let polled = if proc.flavor == Flavor::Task {
+                proc.poll_mail(cx).map(Ok)
+            } else {
+                // A thread's process, awaited from async code: its thread
+                // may block on the same mailbox later, so wait through
+                // flume, which serves both kinds of waiter.
+                let recv = this
+                    .recv
+                    .get_or_insert_with(|| proc.rx.clone().into_recv_async());
+                Pin::new(recv).poll(cx)
+            };
+            match polled {
                 Poll::Ready(Ok(env)) => {
                     *this.recv = None;
                     if let Some(reply) = proc.sift_reply(env, *r) {

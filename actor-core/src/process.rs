@@ -60,6 +60,12 @@ pub(crate) struct Proc {
     exit: Mutex<Option<Term>>,
     /// Wakes the process's task so it sees `exiting`.
     waker: AtomicWaker,
+    /// Set while the process's task waits for mail, whose waker is then in
+    /// `mail_waker`: a sender that finds it set wakes the task. Cheaper
+    /// than flume's receive futures, which allocate and unlink a hook per
+    /// wait.
+    parked: AtomicBool,
+    mail_waker: AtomicWaker,
     rel: Mutex<Relations>,
     /// State only the process itself touches: messages set aside by a
     /// selective receive, refs of calls that timed out. The flags let the
@@ -121,6 +127,8 @@ impl Proc {
             exiting: AtomicBool::new(false),
             exit: Mutex::new(None),
             waker: AtomicWaker::new(),
+            parked: AtomicBool::new(false),
+            mail_waker: AtomicWaker::new(),
             rel: Mutex::new(Relations::default()),
             local: Mutex::new(Local::default()),
             has_saved: AtomicBool::new(false),
@@ -183,6 +191,31 @@ impl Proc {
     fn push(&self, env: Envelope) {
         // The receiver lives in `self`, so the channel cannot be closed.
         let _ = self.tx.send(env);
+        // Pairs with the fence in `poll_mail`: either this sees `parked`, or
+        // the receiver's second look at the channel sees the envelope.
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if self.parked.load(Ordering::Relaxed) && self.parked.swap(false, Ordering::AcqRel) {
+            self.mail_waker.wake();
+        }
+    }
+
+    /// The next envelope in the mailbox, or `Pending` with the task set to
+    /// be woken by the next [`Proc::push`]. For the process's own task only:
+    /// one waker is kept.
+    pub(crate) fn poll_mail(&self, cx: &mut Context<'_>) -> Poll<Envelope> {
+        if let Ok(env) = self.rx.try_recv() {
+            return Poll::Ready(env);
+        }
+        self.mail_waker.register(cx.waker());
+        self.parked.store(true, Ordering::Relaxed);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        match self.rx.try_recv() {
+            Ok(env) => {
+                self.parked.store(false, Ordering::Relaxed);
+                Poll::Ready(env)
+            }
+            Err(_) => Poll::Pending,
+        }
     }
 }
 

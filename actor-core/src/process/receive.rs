@@ -116,10 +116,9 @@ impl Proc {
         loop {
             let env = tokio::select! {
                 biased;
-                env = self.rx.recv_async() => env,
+                env = std::future::poll_fn(|cx| self.poll_mail(cx)) => env,
                 () = &mut sleep, if deadline.is_some() => return Ok(None),
             };
-            let Ok(env) = env else { return Ok(None) };
             match self.sift(env, &mut pred) {
                 Taken::Msg(m) => return Ok(Some(m)),
                 Taken::Nothing => {}
@@ -135,11 +134,7 @@ impl Proc {
             return m;
         }
         loop {
-            // The process holds a sender of its own mailbox: it never closes.
-            let Ok(env) = self.rx.recv_async().await else {
-                std::future::pending::<()>().await;
-                continue;
-            };
+            let env = std::future::poll_fn(|cx| self.poll_mail(cx)).await;
             if let Taken::Msg(m) = self.take(env) {
                 return m;
             }
