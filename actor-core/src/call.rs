@@ -10,6 +10,47 @@ use std::time::{Duration, Instant};
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::process::{self, current, current_pid, lock, reasons, Envelope, Flavor, Proc, Reply};
+
+/// The timer a task process's calls wait on, kept from call to call.
+///
+/// It only has to fire no later than the waiting call's deadline. Deadlines
+/// of successive calls grow, so it is left where it is (resetting it costs
+/// more than the rest of a short call) until it fires early, for a call
+/// that has since ended, and is then moved to the current deadline. Nor
+/// is it polled again while the same task's waker is registered with it.
+#[derive(Default)]
+pub(crate) struct CallTimer {
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// The waker the timer will wake, if it has not fired or moved since.
+    waker: Option<std::task::Waker>,
+}
+
+impl CallTimer {
+    /// Whether `deadline` has passed; if not, the timer will wake `cx` by then.
+    fn timed_out(&mut self, deadline: tokio::time::Instant, cx: &mut Context<'_>) -> bool {
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if sleep.deadline() > deadline {
+            sleep.as_mut().reset(deadline);
+            self.waker = None;
+        }
+        if !sleep.is_elapsed() && self.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            return false;
+        }
+        loop {
+            match sleep.as_mut().poll(cx) {
+                Poll::Pending => {
+                    self.waker = Some(cx.waker().clone());
+                    return false;
+                }
+                Poll::Ready(()) if sleep.deadline() >= deadline => return true,
+                // It fired for an earlier call: move it to this one's deadline.
+                Poll::Ready(()) => sleep.as_mut().reset(deadline),
+            }
+        }
+    }
+}
 use crate::registry::whereis;
 use crate::term::Term;
 
@@ -294,7 +335,6 @@ impl IntoFuture for Call {
             call: Some(self),
             wait: None,
             recv: None,
-            armed: false,
             sleep: None,
         }
     }
@@ -307,8 +347,6 @@ pin_project_lite::pin_project! {
         call: Option<Call>,
         wait: Option<(Arc<Proc>, Ref, tokio::time::Instant)>,
         recv: Option<flume::r#async::RecvFut<'static, Envelope>>,
-        // Whether the process's call timer is set to this call's deadline.
-        armed: bool,
         // A timer of our own, where the process has none to share (a
         // thread's process awaited from async code outside any process).
         #[pin]
@@ -364,14 +402,7 @@ impl Future for CallFuture {
                 Poll::Ready(Err(_)) => return Poll::Pending,
                 Poll::Pending => {
                     let timed_out = if proc.flavor == Flavor::Task {
-                        let mut timer = lock(&proc.call_timer);
-                        let sleep = timer
-                            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(*deadline)));
-                        if !*this.armed {
-                            sleep.as_mut().reset(*deadline);
-                            *this.armed = true;
-                        }
-                        sleep.as_mut().poll(cx).is_ready()
+                        lock(&proc.call_timer).timed_out(*deadline, cx)
                     } else {
                         if this.sleep.is_none() {
                             // The runtime's timer, whichever executor polls us.
@@ -389,7 +420,6 @@ impl Future for CallFuture {
                         return Poll::Pending;
                     }
                     proc.abandon(*r);
-                    *this.armed = false;
                     *this.wait = None;
                     *this.recv = None;
                     return Poll::Ready(Err(CallError::Timeout));

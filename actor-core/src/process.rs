@@ -73,10 +73,9 @@ pub(crate) struct Proc {
     local: Mutex<Local>,
     has_saved: AtomicBool,
     has_abandoned: AtomicBool,
-    /// The timer a task process's calls wait on, kept and reset from call to
-    /// call: pushing a deadline later is nearly free in tokio's wheel, while
-    /// a new timer per call costs more than the rest of the call.
-    pub(crate) call_timer: Mutex<Option<Pin<Box<tokio::time::Sleep>>>>,
+    /// The timer a task process's calls wait on, kept from call to call: a
+    /// new timer per call costs more than the rest of the call.
+    pub(crate) call_timer: Mutex<crate::call::CallTimer>,
 }
 
 #[derive(Default)]
@@ -133,7 +132,7 @@ impl Proc {
             local: Mutex::new(Local::default()),
             has_saved: AtomicBool::new(false),
             has_abandoned: AtomicBool::new(false),
-            call_timer: Mutex::new(None),
+            call_timer: Mutex::new(crate::call::CallTimer::default()),
         });
         entry.insert(proc.clone());
         proc
