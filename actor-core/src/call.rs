@@ -367,7 +367,11 @@ impl Future for CallFuture {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
+        // Right after the request went out, the reply is most likely not
+        // there yet: park before looking.
+        let mut look_first = true;
         if let Some(call) = this.call.take() {
+            look_first = false;
             let proc = current();
             let deadline = tokio::time::Instant::now() + call.timeout;
             match call.start(&proc) {
@@ -380,7 +384,7 @@ impl Future for CallFuture {
         };
         loop {
             let polled = if proc.flavor == Flavor::Task {
-                proc.poll_mail(cx).map(Ok)
+                proc.poll_mail(cx, std::mem::replace(&mut look_first, true)).map(Ok)
             } else {
                 // A thread's process, awaited from async code: its thread
                 // may block on the same mailbox later, so wait through

@@ -66,6 +66,9 @@ pub(crate) struct Proc {
     /// wait.
     parked: AtomicBool,
     mail_waker: AtomicWaker,
+    /// The actor loop's last receive found its message without waiting, so
+    /// the next looks in the mailbox before parking.
+    expect_mail: AtomicBool,
     rel: Mutex<Relations>,
     /// State only the process itself touches: messages set aside by a
     /// selective receive, refs of calls that timed out. The flags let the
@@ -128,6 +131,7 @@ impl Proc {
             waker: AtomicWaker::new(),
             parked: AtomicBool::new(false),
             mail_waker: AtomicWaker::new(),
+            expect_mail: AtomicBool::new(true),
             rel: Mutex::new(Relations::default()),
             local: Mutex::new(Local::default()),
             has_saved: AtomicBool::new(false),
@@ -200,10 +204,15 @@ impl Proc {
 
     /// The next envelope in the mailbox, or `Pending` with the task set to
     /// be woken by the next [`Proc::push`]. For the process's own task only:
-    /// one waker is kept.
-    pub(crate) fn poll_mail(&self, cx: &mut Context<'_>) -> Poll<Envelope> {
-        if let Ok(env) = self.rx.try_recv() {
-            return Poll::Ready(env);
+    /// one waker is kept. `look_first` takes a queued envelope without
+    /// parking; without it the channel is looked at once, after parking
+    /// (cheaper when the mailbox is most likely empty, as right after a call
+    /// was sent).
+    pub(crate) fn poll_mail(&self, cx: &mut Context<'_>, look_first: bool) -> Poll<Envelope> {
+        if look_first {
+            if let Ok(env) = self.rx.try_recv() {
+                return Poll::Ready(env);
+            }
         }
         self.mail_waker.register(cx.waker());
         self.parked.store(true, Ordering::Relaxed);

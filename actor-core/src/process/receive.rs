@@ -116,7 +116,7 @@ impl Proc {
         loop {
             let env = tokio::select! {
                 biased;
-                env = std::future::poll_fn(|cx| self.poll_mail(cx)) => env,
+                env = std::future::poll_fn(|cx| self.poll_mail(cx, true)) => env,
                 () = &mut sleep, if deadline.is_some() => return Ok(None),
             };
             match self.sift(env, &mut pred) {
@@ -134,7 +134,13 @@ impl Proc {
             return m;
         }
         loop {
-            let env = std::future::poll_fn(|cx| self.poll_mail(cx)).await;
+            let mut polls = 0;
+            let env = std::future::poll_fn(|cx| {
+                polls += 1;
+                self.poll_mail(cx, polls > 1 || self.expect_mail.load(Ordering::Relaxed))
+            })
+            .await;
+            self.expect_mail.store(polls == 1, Ordering::Relaxed);
             if let Taken::Msg(m) = self.take(env) {
                 return m;
             }
