@@ -155,7 +155,11 @@ async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>) -> Term {
                 Ok(m) => m,
                 Err(reason) => break 'life reason,
             };
-            let call = msg.reference.map(|r| (r, msg.from));
+            // Copied out, not borrowed: a borrow of `msg` would keep its 80
+            // bytes in the future beside the handler's copy across the
+            // await, and the task would spill into tokio's next size class.
+            let from = msg.from;
+            let call = msg.reference.map(|r| (r, from));
             if let Err(reason) = process::guarded(&proc, actor.handle(msg)).await {
                 // The caller of the message being handled gets the reason
                 // now rather than a timeout later.
@@ -441,3 +445,4 @@ impl Inbox {
             .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 }
+
