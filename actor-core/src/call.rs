@@ -19,8 +19,13 @@ use crate::process::{self, current, current_pid, lock, reasons, Envelope, Flavor
 /// that has since ended, and is then moved to the current deadline. Nor
 /// is it polled again while the same task's waker is registered with it.
 #[derive(Default)]
-pub(crate) struct CallTimer {
-    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+pub(crate) struct CallTimer(
+    // Boxed: most processes never call, and this sits in every process.
+    Option<Box<TimerState>>,
+);
+
+struct TimerState {
+    sleep: Pin<Box<tokio::time::Sleep>>,
     /// The waker the timer will wake, if it has not fired or moved since.
     waker: Option<std::task::Waker>,
 }
@@ -28,20 +33,23 @@ pub(crate) struct CallTimer {
 impl CallTimer {
     /// Whether `deadline` has passed; if not, the timer will wake `cx` by then.
     fn timed_out(&mut self, deadline: tokio::time::Instant, cx: &mut Context<'_>) -> bool {
-        let sleep = self
-            .sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        let TimerState { sleep, waker } = &mut **self.0.get_or_insert_with(|| {
+            Box::new(TimerState {
+                sleep: Box::pin(tokio::time::sleep_until(deadline)),
+                waker: None,
+            })
+        });
         if sleep.deadline() > deadline {
             sleep.as_mut().reset(deadline);
-            self.waker = None;
+            *waker = None;
         }
-        if !sleep.is_elapsed() && self.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+        if !sleep.is_elapsed() && waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
             return false;
         }
         loop {
             match sleep.as_mut().poll(cx) {
                 Poll::Pending => {
-                    self.waker = Some(cx.waker().clone());
+                    *waker = Some(cx.waker().clone());
                     return false;
                 }
                 Poll::Ready(()) if sleep.deadline() >= deadline => return true,

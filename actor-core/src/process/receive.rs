@@ -52,7 +52,13 @@ impl Proc {
 
     fn forget_abandoned(&self, r: Ref) -> bool {
         let mut local = lock(&self.local);
-        let was = local.abandoned.remove(&r);
+        let was = match local.abandoned.iter().position(|a| *a == r) {
+            Some(i) => {
+                local.abandoned.swap_remove(i);
+                true
+            }
+            None => false,
+        };
         if local.abandoned.is_empty() {
             self.has_abandoned.store(false, Ordering::Relaxed);
         }
@@ -61,7 +67,7 @@ impl Proc {
 
     /// Remembers that the call `r` timed out, so its reply is dropped.
     pub(crate) fn abandon(&self, r: Ref) {
-        lock(&self.local).abandoned.insert(r);
+        lock(&self.local).abandoned.push(r);
         self.has_abandoned.store(true, Ordering::Relaxed);
     }
 
