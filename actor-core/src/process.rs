@@ -21,8 +21,7 @@ mod exit;
 mod receive;
 
 pub(crate) use self::exit::{
-    deliver_down, link_procs, monitor_from, panic_reason, reasons,
-    send_call_failed, signal_exit,
+    deliver_down, link_procs, monitor_from, panic_reason, reasons, send_call_failed, signal_exit,
 };
 pub use self::exit::{demonitor, exit, kill, link, monitor, unlink};
 pub(crate) use self::receive::Reply;

@@ -142,14 +142,16 @@ pub fn spawn_actor<A: Actor>(actor: A, opts: SpawnOpts) -> (Pid, Option<Ref>) {
 }
 
 /// An actor's life: `start`, then one message at a time, then `stop`
-/// (except after `kill`). Exit signals interrupt it between and during
+/// (except after `kill` or a failed `start`). Exit signals interrupt it between and during
 /// handlers; a panic in a handler ends it with `{panic, …}`.
 async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>) -> Term {
+    // A failed start ends the process without `stop`, as a failed `init`
+    // does in OTP: there is nothing to clean up yet.
+    match process::guarded(&proc, actor.start()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(reason)) | Err(reason) => return reason,
+    }
     let reason = 'life: {
-        match process::guarded(&proc, actor.start()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(reason)) | Err(reason) => break 'life reason,
-        }
         loop {
             let msg = match process::guarded(&proc, proc.recv_next()).await {
                 Ok(m) => m,
