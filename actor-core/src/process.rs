@@ -21,7 +21,7 @@ mod exit;
 mod receive;
 
 pub(crate) use self::exit::{
-    deliver_down, deliver_remote_exit, link_procs, monitor_from, panic_reason, reasons,
+    deliver_down, link_procs, monitor_from, panic_reason, reasons,
     send_call_failed, signal_exit,
 };
 pub use self::exit::{demonitor, exit, kill, link, monitor, unlink};
@@ -67,6 +67,10 @@ pub(crate) struct Proc {
     local: Mutex<Local>,
     has_saved: AtomicBool,
     has_abandoned: AtomicBool,
+    /// The timer a task process's calls wait on, kept and reset from call to
+    /// call: pushing a deadline later is nearly free in tokio's wheel, while
+    /// a new timer per call costs more than the rest of the call.
+    pub(crate) call_timer: Mutex<Option<Pin<Box<tokio::time::Sleep>>>>,
 }
 
 #[derive(Default)]
@@ -95,7 +99,7 @@ const TAKEN_CALLS: usize = 16;
 
 static TABLE: LazyLock<Slab<Arc<Proc>>> = LazyLock::new(Slab::new);
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic never happens while these locks are held (no user code runs
     // under them), but stay usable even if one did.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -121,6 +125,7 @@ impl Proc {
             local: Mutex::new(Local::default()),
             has_saved: AtomicBool::new(false),
             has_abandoned: AtomicBool::new(false),
+            call_timer: Mutex::new(None),
         });
         entry.insert(proc.clone());
         proc
