@@ -125,28 +125,14 @@ fn pid_of(sup: Pid, id: &str) -> Pid {
         .unwrap_or_else(|| panic!("child {id} is not running"))
 }
 
-/// The next note from a worker: `(what, id, extra)`.
-fn next_note() -> (String, String, Term) {
-    let m = actor::receive_match_timeout(
-        |m| m.kind == Kind::Info && !m.data["what"].is_nil(),
-        WAIT,
-    )
-    .expect("a worker note");
+/// The next note of kind `what` (others are skipped).
+fn next_note_of(what: &str) -> (String, Term) {
+    let m = actor::receive_match_timeout(|m| m.kind == Kind::Info && m.data["what"] == what, WAIT)
+        .expect("a worker note");
     (
-        m.data["what"].as_str().unwrap().to_owned(),
         m.data["id"].as_str().unwrap().to_owned(),
         m.data["extra"].clone(),
     )
-}
-
-/// The next note of kind `what` (others are skipped).
-fn next_note_of(what: &str) -> (String, Term) {
-    let m = actor::receive_match_timeout(
-        |m| m.kind == Kind::Info && m.data["what"] == what,
-        WAIT,
-    )
-    .expect("a worker note");
-    (m.data["id"].as_str().unwrap().to_owned(), m.data["extra"].clone())
 }
 
 /// Throws away the notes already in the mailbox.
@@ -423,10 +409,7 @@ fn an_exceeded_intensity_escalates_to_the_parent_supervisor() {
             .child(ChildSpec::supervisor("sub", sub)),
     );
     let root = root.start_link().unwrap();
-    assert_eq!(
-        tags(&rx, 2),
-        [t("started", "sibling"), t("started", "sub")]
-    );
+    assert_eq!(tags(&rx, 2), [t("started", "sibling"), t("started", "sub")]);
     assert_eq!(tags(&sub_rx, 1), [t("started", "w")]);
     let sibling = pid_of(root, "sibling");
     let sub1 = pid_of(root, "sub");
@@ -439,11 +422,7 @@ fn an_exceeded_intensity_escalates_to_the_parent_supervisor() {
     crash(pid_of(sub1, "w"), "boom");
     assert_eq!(
         tags(&sub_rx, 3),
-        [
-            t("exited", "w"),
-            t("intensity", ""),
-            t("shutdown", "")
-        ]
+        [t("exited", "w"), t("intensity", ""), t("shutdown", "")]
     );
     // the parent sees its child supervisor exit with `shutdown`, and
     // restarts it (a permanent child) with a fresh tree
@@ -523,7 +502,10 @@ fn backoff_jitter_stays_within_its_band() {
             Event::RestartScheduled { delay, .. } => {
                 let nominal = (base * 2u32.pow(n)).min(Duration::from_millis(40));
                 assert!(delay >= nominal / 2, "{delay:?} < {nominal:?}/2");
-                assert!(delay <= Duration::from_millis(40), "{delay:?} above the cap");
+                assert!(
+                    delay <= Duration::from_millis(40),
+                    "{delay:?} above the cap"
+                );
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -726,7 +708,11 @@ fn a_simple_one_for_one_pool() {
         .collect();
     assert_eq!(
         tags(&rx, 3),
-        [t("started", "adder"), t("started", "adder"), t("started", "adder")]
+        [
+            t("started", "adder"),
+            t("started", "adder"),
+            t("started", "adder")
+        ]
     );
     assert_eq!(add(workers[1], 10), 12);
     assert_eq!(supervisor::count_children(pool).unwrap().active, 3);
@@ -740,7 +726,11 @@ fn a_simple_one_for_one_pool() {
     );
     assert_eq!(
         tags(&rx, 3),
-        [t("exited", "adder"), t("scheduled", "adder"), t("restarted", "adder")]
+        [
+            t("exited", "adder"),
+            t("scheduled", "adder"),
+            t("restarted", "adder")
+        ]
     );
     let children = supervisor::which_children(pool).unwrap();
     let pids: Vec<Pid> = children.iter().filter_map(|c| c.pid()).collect();

@@ -9,9 +9,12 @@ use actor::prelude::*;
 const WAIT: Duration = Duration::from_secs(10);
 
 fn spawn_req(name: &str, desired: i64) -> Term {
-    [("spawn", Term::from(name)), ("desired", Term::from(desired))]
-        .into_iter()
-        .collect()
+    [
+        ("spawn", Term::from(name)),
+        ("desired", Term::from(desired)),
+    ]
+    .into_iter()
+    .collect()
 }
 
 fn dump(sup: Pid) -> Term {
@@ -44,7 +47,10 @@ fn wait_pids(sup: Pid, name: &str, ok: impl Fn(&[Pid]) -> bool) -> Vec<Pid> {
         if ok(&p) {
             return p;
         }
-        assert!(Instant::now() < deadline, "supervisor never reached the state: {p:?}");
+        assert!(
+            Instant::now() < deadline,
+            "supervisor never reached the state: {p:?}"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
 }
@@ -124,7 +130,10 @@ fn a_killed_child_is_replaced_by_a_new_pid() {
     let fresh = *after.iter().find(|p| !before.contains(p)).unwrap();
     assert!(actor::is_alive(fresh));
     assert_eq!(
-        call(fresh, Kind::Info, Term::from(1), None).wait().unwrap().data,
+        call(fresh, Kind::Info, Term::from(1), None)
+            .wait()
+            .unwrap()
+            .data,
         1
     );
     actor::kill(sup);
@@ -136,7 +145,9 @@ fn a_crashing_child_is_replaced_too() {
     send(sup, Kind::Std, spawn_req("EchoActor", 2), None);
     let before = pids(sup, "EchoActor");
     actor::exit(before[0], "boom");
-    let after = wait_pids(sup, "EchoActor", |p| p.len() == 2 && !p.contains(&before[0]));
+    let after = wait_pids(sup, "EchoActor", |p| {
+        p.len() == 2 && !p.contains(&before[0])
+    });
     assert!(after.contains(&before[1]));
     actor::kill(sup);
 }
@@ -151,7 +162,12 @@ fn several_groups_and_a_call_reply() {
     assert_eq!(group.data["desired"], 2);
     assert_eq!(group.data["pids"].as_list().unwrap().len(), 2);
     // a group of (idle) supervisors, by full path
-    send(sup, Kind::Std, spawn_req("actor::actors::Supervisor", 1), None);
+    send(
+        sup,
+        Kind::Std,
+        spawn_req("actor::actors::Supervisor", 1),
+        None,
+    );
     let state = dump(sup);
     let processes = state["state"]["processes"].as_map().unwrap();
     assert_eq!(processes.len(), 2);
@@ -167,10 +183,7 @@ fn an_unknown_actor_gets_an_err_reply_and_changes_nothing() {
         .unwrap();
     assert_eq!(reply.kind, Kind::Err);
     assert!(reply.data.as_str().unwrap().contains("NoSuchActor"));
-    assert!(dump(sup)["state"]["processes"]
-        .as_map()
-        .unwrap()
-        .is_empty());
+    assert!(dump(sup)["state"]["processes"].as_map().unwrap().is_empty());
     assert!(actor::is_alive(sup));
     actor::kill(sup);
 }

@@ -119,7 +119,7 @@ fn a_thousand_workers_crash_at_random_under_traffic() {
                 let mut pids = Vec::new();
                 let mut i = 0u64;
                 while !stop.load(Ordering::Relaxed) {
-                    if i % 64 == 0 {
+                    if i.is_multiple_of(64) {
                         pids = running(groups[rng.below(groups.len())]);
                     }
                     i += 1;
@@ -150,7 +150,7 @@ fn a_thousand_workers_crash_at_random_under_traffic() {
     let mut snapshot: Vec<Vec<Pid>> = groups.iter().map(|&g| running(g)).collect();
     for n in 0..CRASHES {
         let g = rng.below(groups.len());
-        if n % 25 == 0 {
+        if n.is_multiple_of(25) {
             snapshot[g] = running(groups[g]);
         }
         if snapshot[g].is_empty() {
@@ -160,9 +160,14 @@ fn a_thousand_workers_crash_at_random_under_traffic() {
         match rng.below(3) {
             0 => actor::kill(pid),
             1 => actor::exit(pid, "chaos"),
-            _ => send(pid, Kind::Std, [("crash", true)].into_iter().collect(), None),
+            _ => send(
+                pid,
+                Kind::Std,
+                [("crash", true)].into_iter().collect(),
+                None,
+            ),
         }
-        if n % 100 == 0 {
+        if n.is_multiple_of(100) {
             std::thread::yield_now();
         }
     }
@@ -170,7 +175,10 @@ fn a_thousand_workers_crash_at_random_under_traffic() {
     for c in clients {
         c.join().unwrap();
     }
-    let (ok_calls, exits) = (ok_calls.load(Ordering::Relaxed), exits.load(Ordering::Relaxed));
+    let (ok_calls, exits) = (
+        ok_calls.load(Ordering::Relaxed),
+        exits.load(Ordering::Relaxed),
+    );
     eprintln!("{exits} worker exits, {ok_calls} successful calls");
     assert!(ok_calls > 0, "no call ever succeeded");
     assert!(exits as usize > CRASHES / 4, "only {exits} workers crashed");

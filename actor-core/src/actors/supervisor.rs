@@ -70,7 +70,10 @@ struct Group {
 impl Group {
     fn term(&self) -> Term {
         Term::from_iter([
-            ("pids", Term::List(self.pids.iter().map(|&p| p.into()).collect())),
+            (
+                "pids",
+                Term::List(self.pids.iter().map(|&p| p.into()).collect()),
+            ),
             ("desired", Term::from(self.desired)),
         ])
     }
@@ -101,10 +104,14 @@ impl Supervisor {
             link: true,
             monitor: false,
         };
-        let (pid, _) = crate::spawn::spawn_registered(name, Term::Nil, opts)
-            .map_err(|e| e.to_string())?;
+        let (pid, _) =
+            crate::spawn::spawn_registered(name, Term::Nil, opts).map_err(|e| e.to_string())?;
         self.owner.insert(pid, name.to_owned());
-        self.groups.entry(name.to_owned()).or_default().pids.push(pid);
+        self.groups
+            .entry(name.to_owned())
+            .or_default()
+            .pids
+            .push(pid);
         Ok(pid)
     }
 

@@ -243,7 +243,9 @@ impl From<Term> for NewChild {
 const API_TIMEOUT: Duration = Duration::from_secs(365 * 86400);
 
 fn request(sup: Pid, data: Term) -> Result<Term, SupervisorError> {
-    let reply = call(sup, Kind::Std, data, None).timeout(API_TIMEOUT).wait()?;
+    let reply = call(sup, Kind::Std, data, None)
+        .timeout(API_TIMEOUT)
+        .wait()?;
     match reply.data.get("error") {
         Some(reason) => Err(SupervisorError::from_reply(reason)),
         None => Ok(reply.data),

@@ -72,7 +72,13 @@ pub(crate) fn start(spec: SupervisorSpec, link: bool) -> Result<Pid, SupervisorE
     }
     let parent = process::current_pid();
     let server = Server::new(spec, parent);
-    let (pid, mref) = crate::__private::spawn_actor(server, SpawnOpts { link, monitor: true });
+    let (pid, mref) = crate::__private::spawn_actor(
+        server,
+        SpawnOpts {
+            link,
+            monitor: true,
+        },
+    );
     let mref = mref.expect("a monitored spawn returns its monitor");
     // The supervisor answers this once its `start` has run; if `start`
     // fails, the exit fails the call with the reason.
@@ -372,7 +378,9 @@ impl Server {
     /// now or after the backoff delay.
     fn restart(&mut self, mut keys: Vec<u64>, mut failed: u64) {
         loop {
-            let Some(idx) = self.index_of_key(failed) else { return };
+            let Some(idx) = self.index_of_key(failed) else {
+                return;
+            };
             let now = Instant::now();
             let period = self.spec.period;
             let child = &mut self.children[idx];
@@ -436,7 +444,9 @@ impl Server {
     /// the first that fails to start.
     fn start_keys(&mut self, keys: &[u64]) -> Result<(), usize> {
         for (at, &key) in keys.iter().enumerate() {
-            let Some(idx) = self.index_of_key(key) else { continue };
+            let Some(idx) = self.index_of_key(key) else {
+                continue;
+            };
             if self.children[idx].pid.is_some() {
                 continue;
             }
@@ -449,7 +459,9 @@ impl Server {
 
     /// A backoff timer fired.
     fn timer(&mut self, token: u64) {
-        let Some(keys) = self.timers.remove(&token) else { return };
+        let Some(keys) = self.timers.remove(&token) else {
+            return;
+        };
         // Only the children still waiting for this timer.
         let keys: Vec<u64> = keys
             .into_iter()
@@ -561,7 +573,9 @@ impl Server {
         } else {
             data["id"].as_str().and_then(|id| self.index_of_id(id))
         };
-        let Some(idx) = idx else { return error("not_found") };
+        let Some(idx) = idx else {
+            return error("not_found");
+        };
         self.children[idx].pending = None;
         self.shut_down(idx).await;
         if self.is_pool() || self.children[idx].spec.restart == Restart::Temporary {

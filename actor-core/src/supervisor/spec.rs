@@ -502,7 +502,11 @@ impl Backoff {
     /// assert_eq!(b.delay(3), Duration::from_millis(90));
     /// ```
     pub fn factor(mut self, factor: f64) -> Backoff {
-        self.factor = if factor.is_finite() { factor.max(1.0) } else { 1.0 };
+        self.factor = if factor.is_finite() {
+            factor.max(1.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -560,8 +564,8 @@ mod tests {
 
     #[test]
     fn backoff_is_capped_and_jitter_stays_in_range() {
-        let b = Backoff::exponential(Duration::from_millis(1), Duration::from_millis(100))
-            .jitter(0.5);
+        let b =
+            Backoff::exponential(Duration::from_millis(1), Duration::from_millis(100)).jitter(0.5);
         for attempt in 1..100 {
             let d = b.delay(attempt);
             assert!(d <= Duration::from_millis(100));
