@@ -912,3 +912,71 @@ fn a_named_supervisor_and_its_parent_exit() {
     assert_eq!(m.data["reason"][0], "panic");
     assert_eq!(actor::whereis("named_sup_test"), None);
 }
+
+/// A child whose starts succeed or fail as `plan` says, in turn (then succeed).
+fn flaky(plan: &'static [bool]) -> ChildSpec {
+    let starts = std::sync::atomic::AtomicUsize::new(0);
+    ChildSpec::worker_fn("flaky", move || {
+        let n = starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if plan.get(n).copied().unwrap_or(true) {
+            "EchoActor".to_owned()
+        } else {
+            "NoSuchActor".to_owned()
+        }
+    })
+}
+
+#[test]
+fn a_failed_restart_is_retried_and_counts_as_a_restart() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(5, Duration::from_secs(60))
+            .child(flaky(&[true, false, false, true])),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    actor::kill(pid_of(sup, "flaky"));
+    assert_eq!(
+        tags(&rx, 7),
+        [
+            t("exited", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("restarted", "flaky"),
+        ]
+    );
+    assert!(actor::is_alive(pid_of(sup, "flaky")));
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn failing_restarts_exhaust_the_intensity() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(3, Duration::from_secs(60))
+            .child(flaky(&[true, false, false, false, false])),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    let r = actor::monitor(sup);
+    actor::kill(pid_of(sup, "flaky"));
+    assert_eq!(
+        tags(&rx, 9),
+        [
+            t("exited", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("intensity", ""),
+            t("shutdown", ""),
+        ]
+    );
+    let down = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    assert_eq!(down.data["reason"], "shutdown");
+}

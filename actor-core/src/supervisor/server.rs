@@ -371,72 +371,79 @@ impl Server {
                     .collect()
             }
         };
-        self.restart(keys, key);
+        self.restart(keys, key, true);
     }
 
-    /// Restarts the children `keys` in order after the failure of `failed`,
-    /// now or after the backoff delay.
-    fn restart(&mut self, mut keys: Vec<u64>, mut failed: u64) {
-        loop {
-            let Some(idx) = self.index_of_key(failed) else {
-                return;
+    /// Restarts the children `keys` in order after the failure of `failed`:
+    /// at once when there is no backoff delay and `now` allows, else by a
+    /// message to itself, so the supervisor keeps answering meanwhile.
+    fn restart(&mut self, keys: Vec<u64>, failed: u64, now: bool) {
+        let Some(idx) = self.index_of_key(failed) else {
+            return;
+        };
+        let at = Instant::now();
+        let period = self.spec.period;
+        let child = &mut self.children[idx];
+        child.failures.push_back(at);
+        while child
+            .failures
+            .front()
+            .is_some_and(|&t| at.duration_since(t) > period)
+        {
+            child.failures.pop_front();
+        }
+        let attempt = u32::try_from(child.failures.len()).unwrap_or(u32::MAX);
+        let delay = self
+            .spec
+            .backoff
+            .map_or(Duration::ZERO, |b| b.delay(attempt));
+        self.emit(Event::RestartScheduled {
+            supervisor: self.me,
+            id: self.children[idx].spec.id.clone(),
+            attempt,
+            delay,
+        });
+        if now && delay.is_zero() {
+            if let Err(at) = self.start_keys(&keys) {
+                self.start_failed(keys, at);
+            }
+            return;
+        }
+        self.next_token += 1;
+        let token = self.next_token;
+        for &k in &keys {
+            if let Some(i) = self.index_of_key(k) {
+                self.children[i].pending = Some(token);
+            }
+        }
+        self.timers.insert(token, keys);
+        let me = self.me;
+        let fire = move || {
+            let msg = Message {
+                kind: Kind::Info,
+                data: Term::from_iter([(RESTART_TIMER, Term::from(token as i64))]),
+                reference: None,
+                from: me,
             };
-            let now = Instant::now();
-            let period = self.spec.period;
-            let child = &mut self.children[idx];
-            child.failures.push_back(now);
-            while child
-                .failures
-                .front()
-                .is_some_and(|&t| now.duration_since(t) > period)
-            {
-                child.failures.pop_front();
-            }
-            let attempt = u32::try_from(child.failures.len()).unwrap_or(u32::MAX);
-            let delay = self
-                .spec
-                .backoff
-                .map_or(Duration::ZERO, |b| b.delay(attempt));
-            self.emit(Event::RestartScheduled {
-                supervisor: self.me,
-                id: self.children[idx].spec.id.clone(),
-                attempt,
-                delay,
+            let _ = process::deliver(me, Envelope::Msg(msg));
+        };
+        if delay.is_zero() {
+            fire();
+        } else {
+            crate::runtime::runtime().spawn(async move {
+                tokio::time::sleep(delay).await;
+                fire();
             });
-            if !delay.is_zero() {
-                self.next_token += 1;
-                let token = self.next_token;
-                for &k in &keys {
-                    if let Some(i) = self.index_of_key(k) {
-                        self.children[i].pending = Some(token);
-                    }
-                }
-                self.timers.insert(token, keys);
-                let me = self.me;
-                crate::runtime::runtime().spawn(async move {
-                    tokio::time::sleep(delay).await;
-                    let msg = Message {
-                        kind: Kind::Info,
-                        data: Term::from_iter([(RESTART_TIMER, Term::from(token as i64))]),
-                        reference: None,
-                        from: me,
-                    };
-                    let _ = process::deliver(me, Envelope::Msg(msg));
-                });
-                return;
-            }
-            match self.start_keys(&keys) {
-                Ok(()) => return,
-                Err(at) => {
-                    // A failed restart is another restart; try again from
-                    // that child on, so the start order holds.
-                    if !self.add_restart() {
-                        return;
-                    }
-                    failed = keys[at];
-                    keys.drain(..at);
-                }
-            }
+        }
+    }
+
+    /// The child at `keys[at]` failed to restart: that is another restart
+    /// (as OTP counts it); try again from that child on, so the start order
+    /// holds.
+    fn start_failed(&mut self, keys: Vec<u64>, at: usize) {
+        if self.add_restart() {
+            let failed = keys[at];
+            self.restart(keys[at..].to_vec(), failed, false);
         }
     }
 
@@ -474,10 +481,7 @@ impl Server {
             return;
         }
         if let Err(at) = self.start_keys(&keys) {
-            if self.add_restart() {
-                let failed = keys[at];
-                self.restart(keys[at..].to_vec(), failed);
-            }
+            self.start_failed(keys, at);
         }
     }
 
