@@ -570,14 +570,16 @@ fn shutdown_stops_children_in_reverse_start_order_running_their_stop() {
 
 #[test]
 fn shutdown_kills_a_child_that_outlives_its_timeout_and_brutal_kill_skips_stop() {
+    let observer = actor::pid();
     let (spec, rx) = observed(
         SupervisorSpec::one_for_one()
             .child(worker("polite").shutdown(Shutdown::BrutalKill))
             .child(
                 // traps exits and ignores them: only a kill stops it
-                ChildSpec::worker_fn("stubborn", || {
-                    |mut inbox: Inbox| async move {
+                ChildSpec::worker_fn("stubborn", move || {
+                    move |mut inbox: Inbox| async move {
                         inbox.trap_exit(true);
+                        note(observer, "started", "stubborn", Term::Nil);
                         loop {
                             inbox.recv().await;
                         }
@@ -588,7 +590,9 @@ fn shutdown_kills_a_child_that_outlives_its_timeout_and_brutal_kill_skips_stop()
     );
     let sup = spec.start_link().unwrap();
     tags(&rx, 2);
-    assert_eq!(next_note_of("started").0, "polite");
+    let mut started = [next_note_of("started").0, next_note_of("started").0];
+    started.sort();
+    assert_eq!(started, ["polite", "stubborn"]);
     supervisor::stop(sup).unwrap();
     let mut terminated = Vec::new();
     for _ in 0..2 {
