@@ -85,7 +85,10 @@ fn a_reply_with_another_ref_does_not_answer_the_call() {
             reply_to(&m, "right");
         })
         .unwrap();
-        let reply = call(server, Kind::Std, Term::map()).timeout(LONG).wait().unwrap();
+        let reply = call(server, Kind::Std, Term::map())
+            .timeout(LONG)
+            .wait()
+            .unwrap();
         assert_eq!(reply.data, "right");
         assert_eq!(actor::pop_mailbox().unwrap().data, "wrong");
     });
@@ -106,7 +109,10 @@ fn other_messages_stay_queued_in_order() {
             reply_to(&m, "reply");
         })
         .unwrap();
-        let reply = call(server, Kind::Std, Term::map()).timeout(LONG).wait().unwrap();
+        let reply = call(server, Kind::Std, Term::map())
+            .timeout(LONG)
+            .wait()
+            .unwrap();
         assert_eq!(reply.data, "reply");
         let rest: Vec<Term> = std::iter::from_fn(actor::pop_mailbox)
             .map(|m| m.data)
@@ -206,7 +212,7 @@ fn awaited_call_times_out_and_drops_the_late_reply() {
         let me = actor::pid();
         let server = late_replier(me);
         let (tx, rx) = std::sync::mpsc::channel();
-        let client = actor::spawn(move |mut inbox: Inbox| async move {
+        actor::spawn(move |mut inbox: Inbox| async move {
             let res = call(server, Kind::Std, Term::map())
                 .timeout(Duration::from_millis(50))
                 .await;
@@ -220,7 +226,6 @@ fn awaited_call_times_out_and_drops_the_late_reply() {
         assert_eq!(recv().data, "got the call");
         send(server, Kind::Info, "go");
         assert_eq!(rx.recv_timeout(LONG).unwrap(), Ok(Term::from("done")));
-        drop(client);
     });
 }
 
@@ -241,7 +246,10 @@ fn call_to_a_dead_pid_or_unknown_name_is_noprocess() {
     isolated(|| {
         let (pid, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
         wait_down(pid, r);
-        assert_eq!(call(pid, Kind::Std, Term::map()).wait(), Err(CallError::NoProcess));
+        assert_eq!(
+            call(pid, Kind::Std, Term::map()).wait(),
+            Err(CallError::NoProcess)
+        );
         assert_eq!(
             call("calls_nobody_has_this_name", Kind::Std, Term::map()).wait(),
             Err(CallError::NoProcess)
@@ -260,7 +268,10 @@ fn callee_dying_mid_call_gives_exit_with_its_reason() {
             panic!("boom in call");
         })
         .unwrap();
-        let err = call(p, Kind::Std, Term::map()).timeout(LONG).wait().unwrap_err();
+        let err = call(p, Kind::Std, Term::map())
+            .timeout(LONG)
+            .wait()
+            .unwrap_err();
         assert_eq!(
             err,
             CallError::Exit(Term::from((Term::atom("panic"), "boom in call")))
@@ -271,7 +282,10 @@ fn callee_dying_mid_call_gives_exit_with_its_reason() {
             inbox.recv().await;
         })
         .unwrap();
-        let err = call(p, Kind::Std, Term::map()).timeout(LONG).wait().unwrap_err();
+        let err = call(p, Kind::Std, Term::map())
+            .timeout(LONG)
+            .wait()
+            .unwrap_err();
         assert_eq!(err, CallError::Exit(Term::atom("normal")));
 
         // Killed by someone else while it holds the call.
@@ -282,7 +296,8 @@ fn callee_dying_mid_call_gives_exit_with_its_reason() {
             std::future::pending::<()>().await;
         })
         .unwrap();
-        let caller = std::thread::spawn(move || call(p, Kind::Std, Term::map()).timeout(LONG).wait());
+        let caller =
+            std::thread::spawn(move || call(p, Kind::Std, Term::map()).timeout(LONG).wait());
         assert_eq!(recv().data, "holding");
         actor::kill(p);
         let err = caller.join().unwrap().unwrap_err();
@@ -324,7 +339,10 @@ fn queued_calls_fail_when_the_callee_dies() {
         }
         let mut notes: Vec<Term> = (0..6).map(|_| recv().data).collect();
         notes.sort();
-        assert_eq!(notes, ["holding", "sent", "sent", "sent", "sent", "sent"].map(Term::from));
+        assert_eq!(
+            notes,
+            ["holding", "sent", "sent", "sent", "sent", "sent"].map(Term::from)
+        );
         let r = actor::monitor(p);
         actor::exit(p, Term::atom("shutdown"));
         assert_eq!(wait_down(p, r).data["reason"], Term::atom("shutdown"));
@@ -354,7 +372,10 @@ impl Actor for Moody {
 }
 
 impl IntoSpawn for Moody {
-    fn into_spawn(self, opts: actor::__private::SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
+    fn into_spawn(
+        self,
+        opts: actor::__private::SpawnOpts,
+    ) -> Result<(Pid, Option<Ref>), SpawnError> {
         Ok(actor::__private::spawn_actor(self, opts))
     }
 }
@@ -364,7 +385,10 @@ fn actor_dying_mid_call_gives_exit() {
     isolated(|| {
         let a = actor::spawn(Moody).unwrap();
         assert_eq!(call(a, Kind::Std, "hi").wait().unwrap().data, "hi");
-        let err = call(a, Kind::Std, "panic").timeout(LONG).wait().unwrap_err();
+        let err = call(a, Kind::Std, "panic")
+            .timeout(LONG)
+            .wait()
+            .unwrap_err();
         assert_eq!(
             err,
             CallError::Exit(Term::from((Term::atom("panic"), "moody")))
@@ -487,9 +511,14 @@ fn wait_inside_processes_does_not_deadlock_the_runtime() {
         let echo = actor::spawn("EchoActor").unwrap();
         let head = next;
         let callers: Vec<_> = (0..3)
-            .map(|_| std::thread::spawn(move || call(head, Kind::Std, Term::map()).timeout(LONG).wait()))
+            .map(|_| {
+                std::thread::spawn(move || call(head, Kind::Std, Term::map()).timeout(LONG).wait())
+            })
             .collect();
-        assert_eq!(call(echo, Kind::Std, 5).timeout(LONG).wait().unwrap().data, 5);
+        assert_eq!(
+            call(echo, Kind::Std, 5).timeout(LONG).wait().unwrap().data,
+            5
+        );
         for c in callers {
             assert_eq!(c.join().unwrap().unwrap().data, 8);
         }
@@ -504,7 +533,9 @@ fn wait_inside_an_actor_handler_does_not_deadlock() {
     }
     impl Actor for Relay {
         async fn handle(&mut self, msg: Message) {
-            let r = call(self.to, Kind::Std, msg.data.clone()).timeout(LONG).wait();
+            let r = call(self.to, Kind::Std, msg.data.clone())
+                .timeout(LONG)
+                .wait();
             reply_to(&msg, r.map_or(Term::from("failed"), |m| m.data));
         }
     }
@@ -521,7 +552,10 @@ fn wait_inside_an_actor_handler_does_not_deadlock() {
         for _ in 0..8 {
             to = actor::spawn(Relay { to }).unwrap();
         }
-        let reply = call(to, Kind::Std, "through 8").timeout(LONG).wait().unwrap();
+        let reply = call(to, Kind::Std, "through 8")
+            .timeout(LONG)
+            .wait()
+            .unwrap();
         assert_eq!(reply.data, "through 8");
     });
 }
@@ -533,7 +567,9 @@ fn a_process_blocked_in_wait_dies_when_killed() {
         let target = silent();
         let blocked = actor::spawn(move |_inbox: Inbox| async move {
             send(me, Kind::Info, "waiting");
-            let _ = call(target, Kind::Std, Term::map()).timeout(Duration::from_secs(120)).wait();
+            let _ = call(target, Kind::Std, Term::map())
+                .timeout(Duration::from_secs(120))
+                .wait();
             send(me, Kind::Info, "woke up");
         })
         .unwrap();
@@ -565,6 +601,150 @@ fn a_process_blocked_in_receive_dies_when_killed() {
             .expect("a process blocked in `receive()` did not die on an exit signal");
         assert_eq!(down.reference, Some(r));
         assert_eq!(down.data["reason"], "go away");
+        assert!(actor::pop_mailbox().is_none(), "it ran on after the exit");
+    });
+}
+
+#[test]
+fn a_dropped_call_future_drops_the_late_reply() {
+    isolated(|| {
+        let me = actor::pid();
+        let server = late_replier(me);
+        let (tx, rx) = std::sync::mpsc::channel();
+        actor::spawn(move |mut inbox: Inbox| async move {
+            // The caller's own timeout drops the call's future.
+            let fut = call(server, Kind::Std, Term::map())
+                .timeout(LONG)
+                .into_future();
+            let res = tokio::time::timeout(Duration::from_millis(50), fut).await;
+            tx.send(Term::from(res.is_err())).unwrap();
+            let m = inbox.recv_timeout(LONG).await;
+            tx.send(m.map_or(Term::from("nothing"), |m| m.data))
+                .unwrap();
+        })
+        .unwrap();
+        assert_eq!(rx.recv_timeout(LONG).unwrap(), true);
+        assert_eq!(recv().data, "got the call");
+        send(server, Kind::Info, "go");
+        assert_eq!(rx.recv_timeout(LONG).unwrap(), "done");
+    });
+}
+
+#[test]
+fn many_concurrent_awaited_calls_answered_out_of_order() {
+    isolated(|| {
+        // Takes 8 calls, then answers them last first.
+        let server = actor::spawn(|mut inbox: Inbox| async move {
+            loop {
+                let mut calls = Vec::new();
+                for _ in 0..8 {
+                    calls.push(inbox.recv().await);
+                }
+                for m in calls.iter().rev() {
+                    reply_to(m, m.data.clone());
+                }
+            }
+        })
+        .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        actor::spawn(move |mut inbox: Inbox| async move {
+            for _ in 0..20 {
+                let calls = (0..8)
+                    .map(|i| Box::pin(call(server, Kind::Std, i).timeout(LONG).into_future()));
+                let mut results = Vec::new();
+                // Poll them together, as `join_all` would.
+                let mut pending: Vec<_> = calls.map(Some).collect();
+                std::future::poll_fn(|cx| {
+                    for (i, slot) in pending.iter_mut().enumerate() {
+                        if let Some(fut) = slot {
+                            if let Poll::Ready(r) = fut.as_mut().poll(cx) {
+                                results.push((i, r.map(|m| m.data)));
+                                *slot = None;
+                            }
+                        }
+                    }
+                    if pending.iter().all(Option::is_none) {
+                        Poll::Ready(())
+                    } else {
+                        Poll::Pending
+                    }
+                })
+                .await;
+                results.sort_by_key(|(i, _)| *i);
+                tx.send(results).unwrap();
+            }
+            tx.send(vec![(99, Ok(Term::from(inbox.try_recv().is_none())))])
+                .unwrap();
+        })
+        .unwrap();
+        for _ in 0..20 {
+            let results = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+            let expected: Vec<_> = (0..8).map(|i| (i, Ok(Term::from(i)))).collect();
+            assert_eq!(results, expected);
+        }
+        let last = rx.recv_timeout(LONG).unwrap();
+        assert_eq!(
+            last,
+            vec![(99, Ok(Term::from(true)))],
+            "a reply was left over"
+        );
+    });
+}
+
+/// An actor whose handler blocks in `.wait()` on a silent process, and whose
+/// `stop` hook makes a call and reports its result to `observer`.
+struct Blocker {
+    observer: Pid,
+    silent: Pid,
+}
+
+impl Actor for Blocker {
+    async fn handle(&mut self, _msg: Message) {
+        send(self.observer, Kind::Info, "blocking");
+        let _ = call(self.silent, Kind::Std, Term::map())
+            .timeout(Duration::from_secs(120))
+            .wait();
+        send(self.observer, Kind::Info, "woke up");
+    }
+
+    async fn stop(&mut self, reason: Term) {
+        let echo = actor::spawn("EchoActor").unwrap();
+        let r = call(echo, Kind::Std, reason).timeout(LONG).wait();
+        send(
+            self.observer,
+            Kind::Info,
+            r.map_or(Term::from("failed"), |m| m.data),
+        );
+    }
+}
+
+impl IntoSpawn for Blocker {
+    fn into_spawn(
+        self,
+        opts: actor::__private::SpawnOpts,
+    ) -> Result<(Pid, Option<Ref>), SpawnError> {
+        Ok(actor::__private::spawn_actor(self, opts))
+    }
+}
+
+#[test]
+fn an_actor_blocked_in_wait_stops_on_an_exit_signal_and_its_stop_hook_still_calls() {
+    isolated(|| {
+        let me = actor::pid();
+        let a = actor::spawn(Blocker {
+            observer: me,
+            silent: silent(),
+        })
+        .unwrap();
+        let r = actor::monitor(a);
+        send(a, Kind::Std, "go");
+        assert_eq!(recv().data, "blocking");
+        actor::exit(a, "enough");
+        // The stop hook ran, and its own `.wait()` worked.
+        assert_eq!(recv().data, "enough");
+        let down = recv();
+        assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
+        assert_eq!(down.data["reason"], "enough");
         assert!(actor::pop_mailbox().is_none(), "it ran on after the exit");
     });
 }

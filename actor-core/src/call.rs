@@ -4,12 +4,12 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
-use crate::process::{self, current, current_pid, reasons, Envelope, Proc, Reply};
+use crate::process::{self, current, current_pid, reasons, Envelope, Flavor, Proc, Reply};
 use crate::registry::whereis;
 use crate::term::Term;
 
@@ -301,6 +301,9 @@ impl IntoFuture for Call {
 
 pin_project_lite::pin_project! {
     /// The future of an awaited [`Call`].
+    ///
+    /// Dropping it before it completes gives the call up: a reply that
+    /// comes later is dropped, as after a timeout.
     #[must_use = "futures do nothing unless awaited"]
     pub struct CallFuture {
         call: Option<Call>,
@@ -308,6 +311,16 @@ pin_project_lite::pin_project! {
         recv: Option<flume::r#async::RecvFut<'static, Envelope>>,
         #[pin]
         sleep: Option<tokio::time::Sleep>,
+    }
+
+    impl PinnedDrop for CallFuture {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some((proc, r, _)) = this.wait.take() {
+                proc.stop_waiting(r);
+                proc.abandon(r);
+            }
+        }
     }
 }
 
@@ -329,13 +342,24 @@ impl Future for CallFuture {
             let timeout = call.timeout;
             let r = call.start(&proc);
             match r {
-                Ok(r) => *this.wait = Some((proc, r, timeout)),
+                Ok(r) => {
+                    proc.start_waiting(r);
+                    *this.wait = Some((proc, r, timeout));
+                }
                 Err(e) => return Poll::Ready(Err(e)),
             }
         }
         let Some((proc, r, timeout)) = this.wait.as_ref() else {
             panic!("a CallFuture polled after it completed");
         };
+        let r = *r;
+        // Another call of this process may have taken our reply.
+        if let Some(reply) = proc.take_parked(r) {
+            proc.stop_waiting(r);
+            *this.wait = None;
+            *this.recv = None;
+            return Poll::Ready(finish(reply));
+        }
         loop {
             let recv = this
                 .recv
@@ -343,7 +367,13 @@ impl Future for CallFuture {
             match Pin::new(recv).poll(cx) {
                 Poll::Ready(Ok(env)) => {
                     *this.recv = None;
-                    if let Some(reply) = proc.sift_reply(env, *r) {
+                    let reply = match proc.sift_reply(env, r) {
+                        // A task is stopped through its waker.
+                        Some(Reply::Killed) if proc.flavor == Flavor::Task => None,
+                        reply => reply,
+                    };
+                    if let Some(reply) = reply {
+                        proc.stop_waiting(r);
                         *this.wait = None;
                         return Poll::Ready(finish(reply));
                     }
@@ -359,9 +389,13 @@ impl Future for CallFuture {
                         this.sleep.set(Some(tokio::time::sleep(*timeout)));
                     }
                     if let Some(sleep) = this.sleep.as_mut().as_pin_mut() {
-                        ready!(sleep.poll(cx));
+                        if sleep.poll(cx).is_pending() {
+                            proc.set_waker(r, cx.waker());
+                            return Poll::Pending;
+                        }
                     }
-                    proc.abandon(*r);
+                    proc.stop_waiting(r);
+                    proc.abandon(r);
                     *this.wait = None;
                     *this.recv = None;
                     return Poll::Ready(Err(CallError::Timeout));

@@ -6,7 +6,7 @@ use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
@@ -33,8 +33,10 @@ pub(crate) enum Envelope {
     Msg(Message),
     /// The process a call of ours was waiting on exited (or was never there).
     CallFailed { reference: Ref, reason: Term },
-    /// A thread's process was killed: wake its blocked receive so the thread
-    /// carries on as a fresh process.
+    /// The process was told to exit: wakes a blocking receive or `.wait()`,
+    /// so a thread carries on as a fresh process and a task unwinds out of
+    /// the blocking call and ends (a task awaiting is stopped through its
+    /// waker instead, and skips this).
     Killed,
 }
 
@@ -67,7 +69,16 @@ pub(crate) struct Proc {
     local: Mutex<Local>,
     has_saved: AtomicBool,
     has_abandoned: AtomicBool,
+    has_parked: AtomicBool,
+    /// How many awaited calls are in `local.waiting`.
+    n_waiting: AtomicUsize,
+    /// An actor runs its `stop` hook: only `kill` interrupts it now.
+    stopping: AtomicBool,
 }
+
+/// The unwind payload that takes a task out of a blocking receive or
+/// `.wait()` when an exit signal ends its process.
+pub(crate) struct ExitUnwind;
 
 #[derive(Default)]
 struct Relations {
@@ -88,6 +99,12 @@ struct Local {
     /// their callers hear of its exit at once, like a `gen_server:call`'s
     /// monitor would tell them. (Actors track their one current call.)
     taken_calls: VecDeque<(Ref, Pid)>,
+    /// Awaited calls of this process still waiting, with their wakers:
+    /// several can wait at once (`join!` of calls in one task), and the
+    /// one that takes another's reply from the mailbox parks it here.
+    waiting: Vec<(Ref, Option<std::task::Waker>)>,
+    /// Failure notices parked for waiting calls (replies park in `saved`).
+    parked_failures: Vec<(Ref, Term)>,
 }
 
 /// How many taken calls a raw process remembers.
@@ -121,6 +138,9 @@ impl Proc {
             local: Mutex::new(Local::default()),
             has_saved: AtomicBool::new(false),
             has_abandoned: AtomicBool::new(false),
+            has_parked: AtomicBool::new(false),
+            n_waiting: AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
         });
         entry.insert(proc.clone());
         proc
@@ -161,6 +181,33 @@ impl Proc {
         }
         self.exiting.store(true, Ordering::Release);
         self.waker.wake();
+        // A task blocked in a receive or `.wait()` is not polled: wake it.
+        self.push(Envelope::Killed);
+    }
+
+    /// The actor enters its `stop` hook, which only `kill` interrupts.
+    pub(crate) fn enter_stop(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+    }
+
+    /// Called by a blocking receive or `.wait()` of a task that found
+    /// [`Envelope::Killed`]: unwinds out of it when a pending exit signal
+    /// should stop the process now.
+    pub(crate) fn unwind_if_exiting(&self) {
+        if let Some(reason) = self.exit_requested() {
+            if !self.stopping.load(Ordering::Relaxed) || reason == reasons::killed() {
+                std::panic::resume_unwind(Box::new(ExitUnwind));
+            }
+        }
+    }
+
+    /// The reason a body that unwound with `payload` ends with.
+    fn unwound_reason(&self, payload: &(dyn std::any::Any + Send)) -> Term {
+        if payload.is::<ExitUnwind>() {
+            self.exit_requested().unwrap_or_else(reasons::killed)
+        } else {
+            panic_reason(payload)
+        }
     }
 
     /// Remembers a call that a raw process or thread took from its mailbox.
@@ -307,7 +354,7 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
                 Poll::Ready(())
             }
             Err(payload) => {
-                terminate(this.proc, panic_reason(payload.as_ref()));
+                terminate(this.proc, this.proc.unwound_reason(payload.as_ref()));
                 Poll::Ready(())
             }
         }
@@ -401,7 +448,7 @@ impl<F: Future> Future for Guarded<'_, F> {
         match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(panic_reason(payload.as_ref()))),
+            Err(payload) => Poll::Ready(Err(this.proc.unwound_reason(payload.as_ref()))),
         }
     }
 }

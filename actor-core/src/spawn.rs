@@ -167,6 +167,7 @@ async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>) -> Term {
         }
     };
     if reason != reasons::killed() {
+        proc.enter_stop();
         if let Err(r) = process::guarded_stop(&proc, actor.stop(reason.clone())).await {
             if r == reasons::killed() {
                 return r;
