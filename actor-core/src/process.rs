@@ -398,8 +398,14 @@ pub(crate) fn terminate(proc: &Arc<Proc>, reason: Term) {
         if rel.dead {
             return;
         }
-        rel.dead = true;
-        std::mem::take(&mut *rel)
+        // Leave `dead` set behind: the process is dead from here on.
+        std::mem::replace(
+            &mut *rel,
+            Relations {
+                dead: true,
+                ..Relations::default()
+            },
+        )
     };
     // `take` waits for senders that hold the entry, so nothing reaches the
     // mailbox after this and the drain below sees every pending call.
