@@ -53,5 +53,7 @@ fn spawn_echo(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
 }
 
 inventory::submit! {
-    Registration { name: "EchoActor", module: module_path!(), spawn: spawn_echo }
+    // The public module (the type is re-exported from `actors`), so that
+    // `registered_actors()` lists the path users write.
+    Registration { name: "EchoActor", module: "actor_core::actors", spawn: spawn_echo }
 }
