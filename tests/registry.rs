@@ -157,9 +157,8 @@ fn names_are_send_and_call_targets() {
 
         let reply = call("reg_target", Kind::Std, 1).wait().unwrap();
         assert_eq!((reply.from, reply.data), (echo, Term::from(1)));
-        let reply = call(&String::from("reg_target"), Kind::Std, 2)
-            .wait()
-            .unwrap();
+        let name = String::from("reg_target");
+        let reply = call(&name, Kind::Std, 2).wait().unwrap();
         assert_eq!(reply.data, 2);
         let reply = call(
             actor::__private::Target::Name("reg_target".into()),

@@ -20,6 +20,7 @@ use crate::term::Term;
 mod exit;
 mod receive;
 
+#[allow(unused_imports)] // deliver_remote_exit: called by distribution
 pub(crate) use self::exit::{
     deliver_down, deliver_remote_exit, link_procs, monitor_from, panic_reason, reasons,
     send_call_failed, signal_exit,
