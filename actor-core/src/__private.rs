@@ -3,7 +3,6 @@
 
 mod handler;
 
-#[allow(unused_imports, unreachable_pub)] // empty until the macros land
 pub use self::handler::*;
 pub use crate::call::{call, send, send_pid, Target};
 pub use crate::spawn::{spawn_actor, Registration, SpawnOpts};

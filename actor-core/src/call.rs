@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
-use crate::process::{self, current, current_pid, reasons, Envelope, Flavor, Proc, Reply};
+use crate::process::{self, current, current_pid, lock, reasons, Envelope, Flavor, Proc, Reply};
 use crate::registry::whereis;
 use crate::term::Term;
 
@@ -294,6 +294,8 @@ impl IntoFuture for Call {
             call: Some(self),
             wait: None,
             recv: None,
+            shared_timer: false,
+            armed: false,
             sleep: None,
         }
     }
@@ -307,8 +309,16 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless awaited"]
     pub struct CallFuture {
         call: Option<Call>,
-        wait: Option<(Arc<Proc>, Ref, Duration)>,
+        wait: Option<(Arc<Proc>, Ref, tokio::time::Instant)>,
         recv: Option<flume::r#async::RecvFut<'static, Envelope>>,
+        // Whether this call waits on its process's call timer: a task's
+        // only waiting call does; calls that wait beside it have their own.
+        shared_timer: bool,
+        // Whether the process's call timer is set to this call's deadline.
+        armed: bool,
+        // A timer of our own, where the process's is not ours to use (a
+        // thread's process awaited from async code outside any process, or
+        // several calls waiting at once).
         #[pin]
         sleep: Option<tokio::time::Sleep>,
     }
@@ -339,17 +349,17 @@ impl Future for CallFuture {
         let mut this = self.project();
         if let Some(call) = this.call.take() {
             let proc = current();
-            let timeout = call.timeout;
-            let r = call.start(&proc);
-            match r {
+            let deadline = tokio::time::Instant::now() + call.timeout;
+            match call.start(&proc) {
                 Ok(r) => {
-                    proc.start_waiting(r);
-                    *this.wait = Some((proc, r, timeout));
+                    let alone = proc.start_waiting(r) == 1;
+                    *this.shared_timer = alone && proc.flavor == Flavor::Task;
+                    *this.wait = Some((proc, r, deadline));
                 }
                 Err(e) => return Poll::Ready(Err(e)),
             }
         }
-        let Some((proc, r, timeout)) = this.wait.as_ref() else {
+        let Some((proc, r, deadline)) = this.wait.as_ref() else {
             panic!("a CallFuture polled after it completed");
         };
         let r = *r;
@@ -381,21 +391,35 @@ impl Future for CallFuture {
                 // The process holds a sender of its mailbox: it never closes.
                 Poll::Ready(Err(_)) => return Poll::Pending,
                 Poll::Pending => {
-                    if this.sleep.is_none() {
-                        // The runtime's timer, whichever executor polls us.
-                        let _in_runtime = tokio::runtime::Handle::try_current()
-                            .is_err()
-                            .then(|| crate::runtime::runtime().enter());
-                        this.sleep.set(Some(tokio::time::sleep(*timeout)));
-                    }
-                    if let Some(sleep) = this.sleep.as_mut().as_pin_mut() {
-                        if sleep.poll(cx).is_pending() {
-                            proc.set_waker(r, cx.waker());
-                            return Poll::Pending;
+                    let timed_out = if *this.shared_timer {
+                        let mut timer = lock(&proc.call_timer);
+                        let sleep = timer
+                            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(*deadline)));
+                        if !*this.armed {
+                            sleep.as_mut().reset(*deadline);
+                            *this.armed = true;
                         }
+                        sleep.as_mut().poll(cx).is_ready()
+                    } else {
+                        if this.sleep.is_none() {
+                            // The runtime's timer, whichever executor polls us.
+                            let _in_runtime = tokio::runtime::Handle::try_current()
+                                .is_err()
+                                .then(|| crate::runtime::runtime().enter());
+                            this.sleep.set(Some(tokio::time::sleep_until(*deadline)));
+                        }
+                        this.sleep
+                            .as_mut()
+                            .as_pin_mut()
+                            .is_some_and(|s| s.poll(cx).is_ready())
+                    };
+                    if !timed_out {
+                        proc.set_waker(r, cx.waker());
+                        return Poll::Pending;
                     }
                     proc.stop_waiting(r);
                     proc.abandon(r);
+                    *this.armed = false;
                     *this.wait = None;
                     *this.recv = None;
                     return Poll::Ready(Err(CallError::Timeout));

@@ -62,11 +62,17 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
-/// The tag that marks local pids; the 12 bits the UUID shape leaves alone
-/// in the low word stay clear so the slot key is kept whole.
+/// The tag that marks local pids (their high half), random per program run.
 pub(crate) fn local_tag() -> u64 {
     static TAG: OnceLock<u64> = OnceLock::new();
     *TAG.get_or_init(|| uuid_shape(random_u64(), 0).0)
+}
+
+/// Scrambles slot keys in the low half so pids print as random UUIDs (the
+/// seed's look) while the key stays one XOR away.
+fn key_mask() -> u64 {
+    static MASK: OnceLock<u64> = OnceLock::new();
+    *MASK.get_or_init(random_u64)
 }
 
 impl Pid {
@@ -93,13 +99,13 @@ impl Pid {
     pub(crate) fn local(key: u64) -> Pid {
         Pid {
             hi: local_tag(),
-            lo: key,
+            lo: key ^ key_mask(),
         }
     }
 
     /// The slot key of a local pid.
     pub(crate) fn key(self) -> usize {
-        self.lo as usize
+        (self.lo ^ key_mask()) as usize
     }
 }
 

@@ -20,10 +20,8 @@ use crate::term::Term;
 mod exit;
 mod receive;
 
-#[allow(unused_imports)] // deliver_remote_exit: called by distribution
 pub(crate) use self::exit::{
-    deliver_down, deliver_remote_exit, link_procs, monitor_from, panic_reason, reasons,
-    send_call_failed, signal_exit,
+    deliver_down, link_procs, monitor_from, panic_reason, reasons, send_call_failed, signal_exit,
 };
 pub use self::exit::{demonitor, exit, kill, link, monitor, unlink};
 pub(crate) use self::receive::Reply;
@@ -75,6 +73,10 @@ pub(crate) struct Proc {
     n_waiting: AtomicUsize,
     /// An actor runs its `stop` hook: only `kill` interrupts it now.
     stopping: AtomicBool,
+    /// The timer a task process's calls wait on, kept and reset from call to
+    /// call: pushing a deadline later is nearly free in tokio's wheel, while
+    /// a new timer per call costs more than the rest of the call.
+    pub(crate) call_timer: Mutex<Option<Pin<Box<tokio::time::Sleep>>>>,
 }
 
 /// The unwind payload that takes a task out of a blocking receive or
@@ -127,7 +129,7 @@ impl sharded_slab::Config for TableConfig {
 
 static TABLE: LazyLock<Slab<Arc<Proc>, TableConfig>> = LazyLock::new(Slab::new_with_config);
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic never happens while these locks are held (no user code runs
     // under them), but stay usable even if one did.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -156,6 +158,7 @@ impl Proc {
             has_parked: AtomicBool::new(false),
             n_waiting: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
+            call_timer: Mutex::new(None),
         });
         entry.insert(proc.clone());
         proc

@@ -1,14 +1,19 @@
 //! `Term`: the dynamic, Erlang-shaped value that messages carry.
 
 mod convert;
+mod de;
+mod error;
 mod fmt;
 mod order;
+mod ser;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Index;
 
 use crate::pid::{Pid, Ref};
+
+pub use self::error::TermError;
 
 /// An atom: a constant name, such as `normal` or `killed`.
 ///
@@ -58,7 +63,7 @@ impl From<String> for Atom {
 /// [`Term::map`]); read one with indexing (`term["hi"]`, `term[0]`; a missing
 /// key is [`Term::Nil`]), comparison with plain values (`term["n"] == 3`) and
 /// the `as_*` accessors, which return `Option`. Typed Rust values go in and
-/// out through serde with `Term::encode` and `Term::decode`.
+/// out through serde with [`Term::encode`] and [`Term::decode`].
 ///
 /// # Equality and order
 ///
@@ -90,6 +95,13 @@ impl From<String> for Atom {
 /// looser and documented on those impls: numbers compare by value
 /// (`Int(3) == 3.0`), and a `&str` matches a `Str` or an `Atom` of that
 /// name, so `reason == "normal"` holds for the atom `normal`.
+///
+/// `()` deliberately has no conversion: where a value is optional (a
+/// handler's return, `msg!` data), `()` means "no value", not `Nil`.
+///
+/// ```compile_fail
+/// let t: actor_core::Term = ().into();
+/// ```
 ///
 /// # Examples
 ///

@@ -53,7 +53,6 @@ fn spawn_echo(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
 }
 
 inventory::submit! {
-    // The public module (the type is re-exported from `actors`), so that
-    // `registered_actors()` lists the path users write.
+    // Registered under the module users name it by: `actor::actors`.
     Registration { name: "EchoActor", module: "actor_core::actors", spawn: spawn_echo }
 }

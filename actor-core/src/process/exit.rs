@@ -350,7 +350,7 @@ pub fn kill(pid: Pid) {
 }
 
 /// Delivers a signal that arrived from another node to a local process.
-#[allow(dead_code)] // called by distribution
+#[allow(dead_code)] // used by distribution
 pub(crate) fn deliver_remote_exit(target: Pid, from: Pid, reason: Term) {
     if let Some(proc) = lookup(target) {
         lock(&proc.rel).links.retain(|p| *p != from);

@@ -79,10 +79,13 @@ impl Proc {
     }
 
     /// Enters an awaited call in the list of waiting calls.
-    pub(crate) fn start_waiting(&self, r: Ref) {
+    /// Returns how many are waiting now, this one included.
+    pub(crate) fn start_waiting(&self, r: Ref) -> usize {
         let mut local = lock(&self.local);
         local.waiting.push((r, None));
-        self.n_waiting.store(local.waiting.len(), Ordering::Relaxed);
+        let n = local.waiting.len();
+        self.n_waiting.store(n, Ordering::Relaxed);
+        n
     }
 
     /// Remembers the waker of the waiting call `r`.

@@ -266,7 +266,6 @@ fn erlang_binary(b: &[u8], f: &mut Formatter<'_>) -> fmt::Result {
 
 /// Writes at most `limit` bytes of `value`'s `Debug`, ending with `…` when
 /// cut: for error messages, which must stay short whatever the term.
-#[allow(dead_code)] // used by the serde bridge, next
 pub(super) fn debug_truncated(value: &Term, limit: usize) -> String {
     struct Capped {
         out: String,
