@@ -748,3 +748,31 @@ fn an_actor_blocked_in_wait_stops_on_an_exit_signal_and_its_stop_hook_still_call
         assert!(actor::pop_mailbox().is_none(), "it ran on after the exit");
     });
 }
+
+#[test]
+fn concurrent_awaited_calls_keep_their_own_timeouts() {
+    isolated(|| {
+        let me = actor::pid();
+        let server = late_replier(me);
+        let quiet = silent();
+        let (tx, rx) = std::sync::mpsc::channel();
+        actor::spawn(move |_inbox: Inbox| async move {
+            // The long call starts first, the short one beside it.
+            let long = call(server, Kind::Std, Term::map()).timeout(LONG);
+            let short = call(quiet, Kind::Std, Term::map()).timeout(Duration::from_millis(50));
+            let (long, short) = tokio::join!(long.into_future(), async {
+                let r = short.await;
+                tx.send(r.clone().map(|m| m.data)).unwrap();
+                r
+            });
+            let _ = short;
+            tx.send(long.map(|m| m.data)).unwrap();
+        })
+        .unwrap();
+        // The short one times out on its own deadline, the long one waits on.
+        assert_eq!(rx.recv_timeout(LONG).unwrap(), Err(CallError::Timeout));
+        assert_eq!(recv().data, "got the call");
+        send(server, Kind::Info, "go");
+        assert_eq!(rx.recv_timeout(LONG).unwrap(), Ok(Term::from("late")));
+    });
+}
