@@ -858,10 +858,8 @@ fn a_child_that_fails_to_start_fails_the_start_and_stops_the_others() {
             t("terminated", "ok")
         ]
     );
-    // (its `start` may not have run yet when the shutdown came)
-    let (id, reason) = next_note_of("stopped");
-    assert_eq!(id, "ok");
-    assert_eq!(reason, "shutdown");
+    // `ok` may not have run `start` yet when the shutdown came, and an
+    // actor that never started does not run `stop`: no note to wait for.
 }
 
 #[test]
