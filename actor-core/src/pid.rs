@@ -69,8 +69,9 @@ pub(crate) fn local_tag() -> u64 {
 }
 
 /// Scrambles slot keys in the low half so pids print as random UUIDs (the
-/// seed's look) while the key stays one multiply and XOR away: multiplying
-/// by an odd number is a bijection on `u64`.
+/// seed's look) while the key stays recoverable: folding the high half
+/// into the low one and multiplying by an odd number are both bijections on
+/// `u64`.
 fn key_mask() -> u64 {
     static MASK: OnceLock<u64> = OnceLock::new();
     *MASK.get_or_init(random_u64)
@@ -113,13 +114,15 @@ impl Pid {
     pub(crate) fn local(key: u64) -> Pid {
         Pid {
             hi: local_tag(),
-            lo: key.wrapping_mul(KEY_MUL) ^ key_mask(),
+            lo: (key ^ (key >> 32)).wrapping_mul(KEY_MUL) ^ key_mask(),
         }
     }
 
     /// The slot key of a local pid.
     pub(crate) fn key(self) -> usize {
-        (self.lo ^ key_mask()).wrapping_mul(KEY_MUL_INV) as usize
+        let y = (self.lo ^ key_mask()).wrapping_mul(KEY_MUL_INV);
+        // `x ^ (x >> 32)` is its own inverse on 64 bits.
+        (y ^ (y >> 32)) as usize
     }
 }
 
