@@ -79,6 +79,11 @@ fn key_mask() -> u64 {
 
 const KEY_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// Folds the high half into the low one; its own inverse on 64 bits.
+const fn fold(x: u64) -> u64 {
+    x ^ (x >> 32)
+}
+
 /// The inverse of `KEY_MUL` modulo 2^64, by Newton's iteration.
 const KEY_MUL_INV: u64 = {
     let mut inv = KEY_MUL;
@@ -114,15 +119,13 @@ impl Pid {
     pub(crate) fn local(key: u64) -> Pid {
         Pid {
             hi: local_tag(),
-            lo: (key ^ (key >> 32)).wrapping_mul(KEY_MUL) ^ key_mask(),
+            lo: fold((fold(key)).wrapping_mul(KEY_MUL)) ^ key_mask(),
         }
     }
 
     /// The slot key of a local pid.
     pub(crate) fn key(self) -> usize {
-        let y = (self.lo ^ key_mask()).wrapping_mul(KEY_MUL_INV);
-        // `x ^ (x >> 32)` is its own inverse on 64 bits.
-        (y ^ (y >> 32)) as usize
+        fold(fold(self.lo ^ key_mask()).wrapping_mul(KEY_MUL_INV)) as usize
     }
 }
 
