@@ -343,6 +343,7 @@ impl IntoFuture for Call {
             call: Some(self),
             wait: None,
             recv: None,
+            shared_timer: false,
             sleep: None,
         }
     }
@@ -350,15 +351,33 @@ impl IntoFuture for Call {
 
 pin_project_lite::pin_project! {
     /// The future of an awaited [`Call`].
+    ///
+    /// Dropping it before it completes gives the call up: a reply that
+    /// comes later is dropped, as after a timeout.
     #[must_use = "futures do nothing unless awaited"]
     pub struct CallFuture {
         call: Option<Call>,
         wait: Option<(Arc<Proc>, Ref, tokio::time::Instant)>,
         recv: Option<flume::r#async::RecvFut<'static, Envelope>>,
-        // A timer of our own, where the process has none to share (a
-        // thread's process awaited from async code outside any process).
+        // Whether this call waits on its process's call timer and mail
+        // waker: a task's only waiting call does; calls that wait beside it
+        // have their own timer and wait through flume.
+        shared_timer: bool,
+        // A timer of our own, where the process's is not ours to use (a
+        // thread's process awaited from async code outside any process, or
+        // several calls waiting at once).
         #[pin]
         sleep: Option<tokio::time::Sleep>,
+    }
+
+    impl PinnedDrop for CallFuture {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some((proc, r, _)) = this.wait.take() {
+                proc.stop_waiting(r);
+                proc.abandon(r);
+            }
+        }
     }
 }
 
@@ -383,20 +402,33 @@ impl Future for CallFuture {
             let proc = current();
             let deadline = tokio::time::Instant::now() + call.timeout;
             match call.start(&proc) {
-                Ok(r) => *this.wait = Some((proc, r, deadline)),
+                Ok(r) => {
+                    let alone = proc.start_waiting(r) == 1;
+                    *this.shared_timer = alone && proc.flavor == Flavor::Task;
+                    *this.wait = Some((proc, r, deadline));
+                }
                 Err(e) => return Poll::Ready(Err(e)),
             }
         }
         let Some((proc, r, deadline)) = this.wait.as_ref() else {
             panic!("a CallFuture polled after it completed");
         };
+        let r = *r;
+        // Another call of this process may have taken our reply.
+        if let Some(reply) = proc.take_parked(r) {
+            proc.stop_waiting(r);
+            *this.wait = None;
+            *this.recv = None;
+            return Poll::Ready(finish(reply));
+        }
         loop {
-            let polled = if proc.flavor == Flavor::Task {
+            let polled = if *this.shared_timer {
                 proc.poll_mail(cx, std::mem::replace(&mut look_first, true)).map(Ok)
             } else {
-                // A thread's process, awaited from async code: its thread
-                // may block on the same mailbox later, so wait through
-                // flume, which serves both kinds of waiter.
+                // A thread's process, awaited from async code (its thread
+                // may block on the same mailbox later), or calls waiting
+                // together, each with its own waker: flume wakes each kind
+                // of waiter, where the process keeps a single waker.
                 let recv = this
                     .recv
                     .get_or_insert_with(|| proc.rx.clone().into_recv_async());
@@ -405,7 +437,13 @@ impl Future for CallFuture {
             match polled {
                 Poll::Ready(Ok(env)) => {
                     *this.recv = None;
-                    if let Some(reply) = proc.sift_reply(env, *r) {
+                    let reply = match proc.sift_reply(env, r) {
+                        // A task is stopped through its waker.
+                        Some(Reply::Killed) if proc.flavor == Flavor::Task => None,
+                        reply => reply,
+                    };
+                    if let Some(reply) = reply {
+                        proc.stop_waiting(r);
                         *this.wait = None;
                         return Poll::Ready(finish(reply));
                     }
@@ -413,7 +451,7 @@ impl Future for CallFuture {
                 // The process holds a sender of its mailbox: it never closes.
                 Poll::Ready(Err(_)) => return Poll::Pending,
                 Poll::Pending => {
-                    let timed_out = if proc.flavor == Flavor::Task {
+                    let timed_out = if *this.shared_timer {
                         lock(&proc.call_timer).timed_out(*deadline, cx)
                     } else {
                         if this.sleep.is_none() {
@@ -429,9 +467,11 @@ impl Future for CallFuture {
                             .is_some_and(|s| s.poll(cx).is_ready())
                     };
                     if !timed_out {
+                        proc.set_waker(r, cx.waker());
                         return Poll::Pending;
                     }
-                    proc.abandon(*r);
+                    proc.stop_waiting(r);
+                    proc.abandon(r);
                     *this.wait = None;
                     *this.recv = None;
                     return Poll::Ready(Err(CallError::Timeout));

@@ -13,6 +13,7 @@ mod registry;
 mod remote;
 mod runtime;
 mod spawn;
+pub mod supervisor;
 mod term;
 
 #[doc(hidden)]
