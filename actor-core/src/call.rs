@@ -467,7 +467,11 @@ impl Future for CallFuture {
                             .is_some_and(|s| s.poll(cx).is_ready())
                     };
                     if !timed_out {
-                        proc.set_waker(r, cx.waker());
+                        // A call waiting alone is woken through the
+                        // process's mail waker, set by `poll_mail`.
+                        if !*this.shared_timer {
+                            proc.set_waker(r, cx.waker());
+                        }
                         return Poll::Pending;
                     }
                     proc.stop_waiting(r);

@@ -142,8 +142,11 @@ impl Proc {
             return;
         }
         let local = lock(&self.local);
-        if let Some((_, Some(w))) = local.waiting.iter().find(|(wr, _)| *wr == r) {
-            w.wake_by_ref();
+        match local.waiting.iter().find(|(wr, _)| *wr == r) {
+            Some((_, Some(w))) => w.wake_by_ref(),
+            // A call that waits alone keeps its waker in `mail_waker`.
+            Some((_, None)) => self.mail_waker.wake(),
+            None => {}
         }
     }
 
@@ -152,8 +155,10 @@ impl Proc {
     fn park_failure(&self, reference: Ref, reason: Term) {
         let mut local = lock(&self.local);
         if let Some((_, w)) = local.waiting.iter().find(|(wr, _)| *wr == reference) {
-            if let Some(w) = w {
-                w.wake_by_ref();
+            match w {
+                Some(w) => w.wake_by_ref(),
+                // A call that waits alone keeps its waker in `mail_waker`.
+                None => self.mail_waker.wake(),
             }
             local.parked_failures.push((reference, reason));
             self.has_parked.store(true, Ordering::Relaxed);
