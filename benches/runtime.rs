@@ -7,6 +7,7 @@
 //! ```
 
 #[path = "common/workloads.rs"]
+#[allow(dead_code)]
 mod workloads;
 
 use std::time::Duration;

@@ -50,7 +50,10 @@ fn main() {
     let workload = args.first().cloned().unwrap_or_else(|| "all".to_owned());
     let sizes: Vec<u64> = args[1.min(args.len())..]
         .iter()
-        .map(|a| a.parse().unwrap_or_else(|_| fail(&format!("bad size `{a}`"))))
+        .map(|a| {
+            a.parse()
+                .unwrap_or_else(|_| fail(&format!("bad size `{a}`")))
+        })
         .collect();
     let size = |i: usize, default: u64| sizes.get(i).copied().unwrap_or(default);
 

@@ -423,7 +423,8 @@ impl Future for CallFuture {
         }
         loop {
             let polled = if *this.shared_timer {
-                proc.poll_mail(cx, std::mem::replace(&mut look_first, true)).map(Ok)
+                proc.poll_mail(cx, std::mem::replace(&mut look_first, true))
+                    .map(Ok)
             } else {
                 // A thread's process, awaited from async code (its thread
                 // may block on the same mailbox later), or calls waiting

@@ -13,8 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use actor::__private::{call, send, spawn_actor, SpawnOpts};
-use actor::{Actor, Inbox, Kind, Message, Pid, Ref, Term};
+use actor::prelude::*;
 
 /// Worker threads of both runtimes: `ACTOR_WORKER_THREADS`, else the cores,
 /// as `actor::runtime()` chooses.
@@ -45,7 +44,8 @@ fn raw_rt() -> &'static tokio::runtime::Runtime {
 /// Runs `body` as a raw task on the baseline runtime and waits for it.
 fn raw_driver<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
     let rt = raw_rt();
-    rt.block_on(rt.spawn(body)).expect("the baseline driver panicked")
+    rt.block_on(rt.spawn(body))
+        .expect("the baseline driver panicked")
 }
 
 /// Runs `body` as a process on the actor runtime and waits for it.
@@ -63,18 +63,19 @@ where
     rx.recv().expect("the driver process died")
 }
 
-/// Echoes `std` messages back to their sender (with the ref, so a call gets
-/// its reply): `EchoActor`'s behaviour, written as users write an actor.
+/// Echoes `std` data back to the caller: what users write.
+#[derive(Default)]
 struct Echo;
 
-impl Actor for Echo {
-    async fn handle(&mut self, msg: Message) {
-        send(msg.from, msg.kind, msg.data, msg.reference);
+#[actor]
+impl Echo {
+    fn std(&mut self, data: Term) -> Term {
+        data
     }
 }
 
-fn spawn_value<A: Actor>(a: A) -> Pid {
-    spawn_actor(a, SpawnOpts::default()).0
+fn spawn_value(a: impl actor::IntoSpawn) -> Pid {
+    actor::spawn(a).expect("spawning a value cannot fail")
 }
 
 // ---------------------------------------------------------------- pingpong
@@ -85,7 +86,7 @@ pub(crate) fn pingpong(n: u64) -> Duration {
     let d = driver(move |_inbox| async move {
         let t = Instant::now();
         for i in 0..n {
-            let reply = call(echo, Kind::Std, Term::Int(i as i64), None).await;
+            let reply = msg!(std(i as i64) >> echo).await;
             assert!(reply.is_ok(), "echo call failed: {reply:?}");
         }
         t.elapsed()
@@ -119,27 +120,27 @@ pub(crate) fn pingpong_raw(n: u64) -> Duration {
 // ---------------------------------------------------------------- throughput
 
 /// Counts messages; answers a call with the count.
+#[derive(Default)]
 struct Counter(i64);
 
-impl Actor for Counter {
-    async fn handle(&mut self, msg: Message) {
+#[actor]
+impl Counter {
+    fn std(&mut self) -> i64 {
         self.0 += 1;
-        if msg.reference.is_some() {
-            send(msg.from, Kind::Std, Term::Int(self.0), msg.reference);
-        }
+        self.0
     }
 }
 
 /// `n` sends to a counting actor, then one call that returns once all are
 /// counted.
 pub(crate) fn throughput(n: u64) -> Duration {
-    let counter = spawn_value(Counter(0));
+    let counter = spawn_value(Counter::default());
     let d = driver(move |_inbox| async move {
         let t = Instant::now();
         for i in 0..n {
-            send(counter, Kind::Std, Term::Int(i as i64), None);
+            msg!(std(i as i64) > counter);
         }
-        let reply = call(counter, Kind::Std, Term::Nil, None)
+        let reply = msg!(std >> counter)
             .timeout(Duration::from_secs(600))
             .await
             .expect("counter call failed");
@@ -162,13 +163,17 @@ pub(crate) fn throughput_raw(n: u64) -> Duration {
     let (tx, rx) = flume::unbounded::<RawCount>();
     let (rep_tx, rep_rx) = flume::unbounded::<u64>();
     raw_rt().spawn(async move {
-        let mut count = 0u64;
+        let (mut count, mut last) = (0u64, 0u64);
         while let Ok(m) = rx.recv_async().await {
             count += 1;
-            if let RawCount::Sync = m {
-                let _ = rep_tx.send(count);
+            match m {
+                RawCount::Count(v) => last = v,
+                RawCount::Sync => {
+                    let _ = rep_tx.send(count);
+                }
             }
         }
+        std::hint::black_box(last);
     });
     raw_driver(async move {
         let t = Instant::now();
@@ -230,31 +235,31 @@ impl Tally {
 }
 
 /// An idle actor: bumps the start count, then waits for messages forever.
-struct Idle(Arc<Tally>);
+#[derive(Default)]
+struct Idle(Option<Arc<Tally>>);
 
-impl Actor for Idle {
-    async fn start(&mut self) -> Result<(), Term> {
-        self.0.start();
-        Ok(())
+#[actor]
+impl Idle {
+    fn start(&mut self) {
+        if let Some(t) = &self.0 {
+            t.start();
+        }
     }
 
-    async fn handle(&mut self, _msg: Message) {}
+    fn std(&mut self) {}
 }
 
 impl Drop for Idle {
     fn drop(&mut self) {
-        self.0.stop();
+        if let Some(t) = &self.0 {
+            t.stop();
+        }
     }
 }
 
 /// The resident set size of this process, in bytes.
 pub(crate) fn vm_rss() -> u64 {
     proc_status_kb("VmRSS:") * 1024
-}
-
-/// The peak resident set size of this process, in bytes.
-pub(crate) fn vm_hwm() -> u64 {
-    proc_status_kb("VmHWM:") * 1024
 }
 
 fn proc_status_kb(field: &str) -> u64 {
@@ -276,7 +281,9 @@ pub(crate) fn spawn(n: usize) -> SpawnStats {
     driver(move |_inbox| async move {
         let rss0 = vm_rss();
         let t = Instant::now();
-        let pids: Vec<Pid> = (0..n).map(|_| spawn_value(Idle(tally.clone()))).collect();
+        let pids: Vec<Pid> = (0..n)
+            .map(|_| spawn_value(Idle(Some(tally.clone()))))
+            .collect();
         tally.all_started.notified().await;
         let spawn = t.elapsed();
         let rss = vm_rss().saturating_sub(rss0) as f64 / n as f64;
@@ -330,23 +337,26 @@ pub(crate) fn spawn_raw(n: usize) -> SpawnStats {
 
 // ---------------------------------------------------------------- ring
 
-/// A ring member: learns its successor from an `info` message, then passes
-/// the token (a hop count) on; the last hop goes to the driver.
+/// A ring member: learns its successor and the driver from an `info`
+/// message, then passes the token (a hop count) on; the last hop goes to
+/// the driver.
+#[derive(Default)]
 struct RingNode {
     next: Option<Pid>,
-    driver: Pid,
+    driver: Option<Pid>,
 }
 
-impl Actor for RingNode {
-    async fn handle(&mut self, msg: Message) {
-        match (msg.kind, &msg.data) {
-            (Kind::Info, Term::Pid(next)) => self.next = Some(*next),
-            (Kind::Std, Term::Int(0)) => send(self.driver, Kind::Std, Term::Nil, None),
-            (Kind::Std, &Term::Int(k)) => {
-                if let Some(next) = self.next {
-                    send(next, Kind::Std, Term::Int(k - 1), None);
-                }
-            }
+#[actor]
+impl RingNode {
+    fn info(&mut self, data: Term) {
+        self.next = data["next"].as_pid();
+        self.driver = data["driver"].as_pid();
+    }
+
+    fn std(&mut self, data: Term) {
+        match (data.as_int(), self.next, self.driver) {
+            (Some(0), _, Some(driver)) => msg!(std > driver),
+            (Some(k), Some(next), _) => msg!(std(k - 1) > next),
             _ => {}
         }
     }
@@ -356,19 +366,18 @@ impl Actor for RingNode {
 pub(crate) fn ring(n: usize, hops: u64) -> Duration {
     let (d, nodes) = driver(move |mut inbox: Inbox| async move {
         let me = inbox.pid();
-        let nodes: Vec<Pid> = (0..n)
-            .map(|_| {
-                spawn_value(RingNode {
-                    next: None,
-                    driver: me,
-                })
-            })
-            .collect();
+        let nodes: Vec<Pid> = (0..n).map(|_| spawn_value(RingNode::default())).collect();
         for (i, &node) in nodes.iter().enumerate() {
-            send(node, Kind::Info, Term::Pid(nodes[(i + 1) % n]), None);
+            let next = nodes[(i + 1) % n];
+            msg!(
+                info {
+                    next: next,
+                    driver: me
+                } > node
+            );
         }
         let t = Instant::now();
-        send(nodes[0], Kind::Std, Term::Int(hops as i64 - 1), None);
+        msg!(std(hops as i64 - 1) > nodes[0]);
         inbox.recv().await;
         (t.elapsed(), nodes)
     });
@@ -421,7 +430,7 @@ pub(crate) fn fanout(k: usize, rounds: u64) -> Duration {
         let t = Instant::now();
         for round in 0..rounds {
             for &w in &ws {
-                send(w, Kind::Std, Term::Int(round as i64), Some(Ref::new()));
+                msg!(std(round as i64) ref Ref::new() > w);
             }
             for _ in 0..k {
                 let m = inbox.recv().await;
