@@ -185,12 +185,21 @@ impl Proc {
     }
 
     /// The pending exit reason, if a signal asked the process to exit.
+    /// Checked twice per message by the actor loop: the check is inlined,
+    /// the rare taking of the reason is not.
+    #[inline]
     pub(crate) fn exit_requested(&self) -> Option<Term> {
         if self.exiting.load(Ordering::Acquire) {
-            lock(&self.exit).clone()
+            self.exit_reason()
         } else {
             None
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn exit_reason(&self) -> Option<Term> {
+        lock(&self.exit).clone()
     }
 
     /// Asks the process to exit with `reason`. `killed` overrides any reason
