@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
@@ -58,7 +58,9 @@ pub(crate) struct Proc {
     pub(crate) trap_exit: AtomicBool,
     /// Set when a signal asks the process to exit; the reason is in `exit`.
     exiting: AtomicBool,
-    exit: Mutex<Option<Term>>,
+    /// Boxed: set at most a few times in a process's life, and every
+    /// process carries the slot.
+    exit: Mutex<Option<Box<Term>>>,
     /// Wakes the process's task so it sees `exiting`.
     waker: AtomicWaker,
     /// Set while the process's task waits for mail, whose waker is then in
@@ -78,8 +80,8 @@ pub(crate) struct Proc {
     has_saved: AtomicBool,
     has_abandoned: AtomicBool,
     has_parked: AtomicBool,
-    /// How many awaited calls are in `local.waiting`.
-    n_waiting: AtomicUsize,
+    /// How many awaited calls are in `local.rare.waiting`.
+    n_waiting: AtomicU32,
     /// An actor runs its `stop` hook: only `kill` interrupts it now.
     stopping: AtomicBool,
     /// The timer a task process's calls wait on, kept from call to call: a
@@ -105,18 +107,31 @@ struct Relations {
 #[derive(Default)]
 struct Local {
     saved: VecDeque<Message>,
-    /// Few at a time, and a `Vec` is half a `HashSet`'s size in every process.
-    abandoned: Vec<Ref>,
+    /// Awaited calls, refs of given-up calls, parked failure notices: only
+    /// processes that call need them, so boxed and made on first use
+    /// rather than carried by every process.
+    rare: Option<Box<Rare>>,
     /// The last calls a raw process or thread took out of its mailbox:
     /// their callers hear of its exit at once, like a `gen_server:call`'s
     /// monitor would tell them. (Actors track their one current call.)
     taken_calls: VecDeque<(Ref, Pid)>,
+}
+
+#[derive(Default)]
+struct Rare {
     /// Awaited calls of this process still waiting, with their wakers:
     /// several can wait at once (`join!` of calls in one task), and the
     /// one that takes another's reply from the mailbox parks it here.
     waiting: Vec<(Ref, Option<std::task::Waker>)>,
+    /// Calls that timed out or were given up: their replies are dropped.
+    abandoned: Vec<Ref>,
     /// Failure notices parked for waiting calls (replies park in `saved`).
     parked_failures: Vec<(Ref, Term)>,
+}
+
+/// The rare part of a process's local state, made on first use.
+fn rare(slot: &mut Option<Box<Rare>>) -> &mut Rare {
+    slot.get_or_insert_with(Box::default)
 }
 
 /// How many taken calls a raw process remembers.
@@ -168,7 +183,7 @@ impl Proc {
             has_saved: AtomicBool::new(false),
             has_abandoned: AtomicBool::new(false),
             has_parked: AtomicBool::new(false),
-            n_waiting: AtomicUsize::new(0),
+            n_waiting: AtomicU32::new(0),
             stopping: AtomicBool::new(false),
             call_timer: Mutex::new(crate::call::CallTimer::default()),
         });
@@ -199,7 +214,7 @@ impl Proc {
     #[cold]
     #[inline(never)]
     fn exit_reason(&self) -> Option<Term> {
-        lock(&self.exit).clone()
+        lock(&self.exit).as_deref().cloned()
     }
 
     /// Asks the process to exit with `reason`. `killed` overrides any reason
@@ -215,7 +230,7 @@ impl Proc {
         {
             let mut exit = lock(&self.exit);
             if exit.is_none() || reason == reasons::killed() {
-                *exit = Some(reason);
+                *exit = Some(Box::new(reason));
             }
         }
         self.exiting.store(true, Ordering::Release);

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::task::Waker;
 use std::time::Instant;
 
-use super::{lock, Envelope, Flavor, Proc};
+use super::{lock, rare, Envelope, Flavor, Proc};
 use crate::message::Message;
 use crate::pid::Ref;
 use crate::term::Term;
@@ -53,14 +53,14 @@ impl Proc {
 
     fn forget_abandoned(&self, r: Ref) -> bool {
         let mut local = lock(&self.local);
-        let was = match local.abandoned.iter().position(|a| *a == r) {
+        let was = match rare(&mut local.rare).abandoned.iter().position(|a| *a == r) {
             Some(i) => {
-                local.abandoned.swap_remove(i);
+                rare(&mut local.rare).abandoned.swap_remove(i);
                 true
             }
             None => false,
         };
-        if local.abandoned.is_empty() {
+        if rare(&mut local.rare).abandoned.is_empty() {
             self.has_abandoned.store(false, Ordering::Relaxed);
         }
         was
@@ -71,7 +71,9 @@ impl Proc {
     pub(crate) fn abandon(&self, r: Ref) {
         let mut local = lock(&self.local);
         if self.has_parked.load(Ordering::Relaxed) {
-            local.parked_failures.retain(|(f, _)| *f != r);
+            rare(&mut local.rare)
+                .parked_failures
+                .retain(|(f, _)| *f != r);
         }
         if let Some(i) = local.saved.iter().position(|m| m.reference == Some(r)) {
             local.saved.remove(i);
@@ -80,7 +82,7 @@ impl Proc {
             }
             return;
         }
-        local.abandoned.push(r);
+        rare(&mut local.rare).abandoned.push(r);
         self.has_abandoned.store(true, Ordering::Relaxed);
     }
 
@@ -88,16 +90,21 @@ impl Proc {
     /// Returns how many are waiting now, this one included.
     pub(crate) fn start_waiting(&self, r: Ref) -> usize {
         let mut local = lock(&self.local);
-        local.waiting.push((r, None));
-        let n = local.waiting.len();
-        self.n_waiting.store(n, Ordering::Relaxed);
+        let waiting = &mut rare(&mut local.rare).waiting;
+        waiting.push((r, None));
+        let n = waiting.len();
+        self.n_waiting.store(n as u32, Ordering::Relaxed);
         n
     }
 
     /// Remembers the waker of the waiting call `r`.
     pub(crate) fn set_waker(&self, r: Ref, waker: &Waker) {
         let mut local = lock(&self.local);
-        if let Some((_, w)) = local.waiting.iter_mut().find(|(wr, _)| *wr == r) {
+        if let Some((_, w)) = rare(&mut local.rare)
+            .waiting
+            .iter_mut()
+            .find(|(wr, _)| *wr == r)
+        {
             if !w.as_ref().is_some_and(|w| w.will_wake(waker)) {
                 *w = Some(waker.clone());
             }
@@ -107,11 +114,15 @@ impl Proc {
     /// Takes the call `r` off the list of waiting calls.
     pub(crate) fn stop_waiting(&self, r: Ref) {
         let mut local = lock(&self.local);
-        local.waiting.retain(|(wr, _)| *wr != r);
-        self.n_waiting.store(local.waiting.len(), Ordering::Relaxed);
+        let waiting = &mut rare(&mut local.rare).waiting;
+        waiting.retain(|(wr, _)| *wr != r);
+        let n = waiting.len();
+        self.n_waiting.store(n as u32, Ordering::Relaxed);
         if self.has_parked.load(Ordering::Relaxed) {
-            local.parked_failures.retain(|(f, _)| *f != r);
-            if local.parked_failures.is_empty() {
+            rare(&mut local.rare)
+                .parked_failures
+                .retain(|(f, _)| *f != r);
+            if rare(&mut local.rare).parked_failures.is_empty() {
                 self.has_parked.store(false, Ordering::Relaxed);
             }
         }
@@ -127,9 +138,12 @@ impl Proc {
             return None;
         }
         let mut local = lock(&self.local);
-        let i = local.parked_failures.iter().position(|(f, _)| *f == r)?;
-        let (_, reason) = local.parked_failures.swap_remove(i);
-        if local.parked_failures.is_empty() {
+        let i = rare(&mut local.rare)
+            .parked_failures
+            .iter()
+            .position(|(f, _)| *f == r)?;
+        let (_, reason) = rare(&mut local.rare).parked_failures.swap_remove(i);
+        if rare(&mut local.rare).parked_failures.is_empty() {
             self.has_parked.store(false, Ordering::Relaxed);
         }
         Some(Reply::Failed(reason))
@@ -141,8 +155,12 @@ impl Proc {
         if self.n_waiting.load(Ordering::Relaxed) == 0 {
             return;
         }
-        let local = lock(&self.local);
-        match local.waiting.iter().find(|(wr, _)| *wr == r) {
+        let mut local = lock(&self.local);
+        match rare(&mut local.rare)
+            .waiting
+            .iter()
+            .find(|(wr, _)| *wr == r)
+        {
             Some((_, Some(w))) => w.wake_by_ref(),
             // A call that waits alone keeps its waker in `mail_waker`.
             Some((_, None)) => self.mail_waker.wake(),
@@ -154,17 +172,24 @@ impl Proc {
     /// parked when that call is waiting too, else dropped.
     fn park_failure(&self, reference: Ref, reason: Term) {
         let mut local = lock(&self.local);
-        if let Some((_, w)) = local.waiting.iter().find(|(wr, _)| *wr == reference) {
+        let r = rare(&mut local.rare);
+        if let Some((_, w)) = r.waiting.iter().find(|(wr, _)| *wr == reference) {
             match w {
                 Some(w) => w.wake_by_ref(),
                 // A call that waits alone keeps its waker in `mail_waker`.
                 None => self.mail_waker.wake(),
             }
-            local.parked_failures.push((reference, reason));
+            r.parked_failures.push((reference, reason));
             self.has_parked.store(true, Ordering::Relaxed);
-        } else if let Some(i) = local.abandoned.iter().position(|a| *a == reference) {
-            local.abandoned.swap_remove(i);
-            if local.abandoned.is_empty() {
+        } else if !self.has_abandoned.load(Ordering::Relaxed) {
+            // Nothing given up: a stray notice, dropped.
+        } else if let Some(i) = rare(&mut local.rare)
+            .abandoned
+            .iter()
+            .position(|a| *a == reference)
+        {
+            rare(&mut local.rare).abandoned.swap_remove(i);
+            if rare(&mut local.rare).abandoned.is_empty() {
                 self.has_abandoned.store(false, Ordering::Relaxed);
             }
         }
