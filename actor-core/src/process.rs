@@ -21,8 +21,9 @@ mod exit;
 mod receive;
 
 pub(crate) use self::exit::{
-    deliver_down, deliver_remote_exit, link_procs, monitor_from, panic_reason, reasons,
-    send_call_failed, signal_exit,
+    add_link, add_watcher, deliver_down, deliver_remote_exit, forget_monitor, link_procs,
+    monitor_from, panic_reason, reasons, remove_link, remove_watcher, send_call_failed,
+    signal_exit,
 };
 pub use self::exit::{demonitor, exit, kill, link, monitor, unlink};
 pub(crate) use self::receive::Reply;
