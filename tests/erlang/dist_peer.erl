@@ -73,6 +73,7 @@ waiter() ->
     receive
         {die, Reason} -> exit(Reason);
         {'$gen_call', From, {die, Reason}} -> _ = From, exit(Reason);
+        {'$gen_call', _From, hang} -> waiter();
         {'$gen_call', From, Req} -> gen:reply(From, {waiter, Req}), waiter();
         {ping, Pid} -> Pid ! {pong, self()}, waiter();
         _ -> waiter()
