@@ -109,6 +109,8 @@ pub(crate) struct Conn {
     state: Mutex<State>,
     status: watch::Sender<Status>,
     unlink_ids: AtomicU64,
+    /// Whether this node dialed (rather than accepted) the connection.
+    pub(crate) dialed: std::sync::atomic::AtomicBool,
 }
 
 /// The pid `SEND` gives as sender when the peer names none.
@@ -200,6 +202,7 @@ impl Conn {
             state: Mutex::new(State::default()),
             status: watch::channel(Status::Connecting).0,
             unlink_ids: AtomicU64::new(1),
+            dialed: Default::default(),
         })
     }
 
@@ -221,6 +224,10 @@ impl Conn {
 
     /// Starts the reader and writer on a handshaken stream.
     pub(crate) fn attach(self: &Arc<Self>, stream: TcpStream, peer: Peer) {
+        if matches!(self.status(), Status::Down(_)) {
+            tracing::debug!("dist: a connection to {} ended before it started", self.node);
+            return;
+        }
         let Some(rx) = self.rx.lock().unwrap_or_else(|e| e.into_inner()).take() else {
             tracing::debug!("dist: a second connection to {} was dropped", self.node);
             return;
@@ -232,9 +239,9 @@ impl Conn {
             peer.flags
         );
         let (r, w) = stream.into_split();
-        let _ = self.status.send(Status::Up);
-        let me = self.clone();
-        tokio::spawn(async move { writer(w, rx, me.status.subscribe()).await });
+        let _ = self.status.send_replace(Status::Up);
+        let status = self.status.subscribe();
+        tokio::spawn(writer(w, rx, status));
         let me = self.clone();
         tokio::spawn(async move {
             let why = reader(&me, r).await;
@@ -257,7 +264,7 @@ impl Conn {
             st.closed = true;
             std::mem::take(&mut *st)
         };
-        let _ = self.status.send(Status::Down(why));
+        let _ = self.status.send_replace(Status::Down(why));
         super::node::forget(self);
         let nc = reasons::noconnection;
         for (local, remote) in st.links {
@@ -896,6 +903,9 @@ async fn writer(
     tick.tick().await;
     let mut wrote = false;
     let mut buf = Vec::new();
+    if matches!(*status.borrow_and_update(), Status::Down(_)) {
+        return;
+    }
     loop {
         tokio::select! {
             f = rx.recv() => {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -358,6 +359,12 @@ async fn accept_one(mut stream: TcpStream, inner: &Arc<Inner>) -> Result<(), Han
                 replaced = Some(c);
                 Admit::Alive
             }
+            // Another handshake of the same peer, still finishing: the
+            // peer says whether the new one replaces it.
+            Some((c, Status::Connecting)) if !c.dialed.load(Ordering::Relaxed) => {
+                replaced = Some(c);
+                Admit::Alive
+            }
             Some((c, Status::Connecting)) => {
                 if *inner.name > *peer {
                     Admit::Nok
@@ -412,6 +419,7 @@ fn conn_for(inner: &Arc<Inner>, node: &str) -> Option<Arc<Conn>> {
         return Some(c.clone());
     }
     let c = Conn::new(Arc::from(node));
+    c.dialed.store(true, Ordering::Relaxed);
     conns.insert(c.node.clone(), c.clone());
     drop(conns);
     let (inner2, c2) = (inner.clone(), c.clone());
