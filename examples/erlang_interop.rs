@@ -33,7 +33,14 @@ fn main() -> ExitCode {
     }
 
     // gen_server:call({echo, Peer}, hello)
-    match call(("echo", peer.as_str()), Kind::Std, Term::atom("hello"), None).wait() {
+    match call(
+        ("echo", peer.as_str()),
+        Kind::Std,
+        Term::atom("hello"),
+        None,
+    )
+    .wait()
+    {
         Ok(reply) => println!("echo replied: {:?}", reply.data),
         Err(e) => {
             eprintln!("calling echo on {peer} failed: {e}");

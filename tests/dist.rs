@@ -57,7 +57,10 @@ fn spawn_peer(env_port: u16, name: &str) -> u32 {
     let mut line = String::new();
     while !line.trim().ends_with("ready") {
         line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "the peer node did not start");
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the peer node did not start"
+        );
     }
     let id = child.id();
     CHILDREN.lock().unwrap().push(child);
@@ -124,11 +127,26 @@ fn calls_and_sends_by_name_and_pid() {
     assert!(!remote.is_local());
     // kinds other than std keep their kind, and the ref, across nodes
     let r = Ref::new();
-    let reply = call(remote, Kind::Info, Term::Int(7), Some(r)).wait().unwrap();
-    assert_eq!((reply.kind, reply.data, reply.reference), (Kind::Info, Term::Int(7), Some(r)));
+    let reply = call(remote, Kind::Info, Term::Int(7), Some(r))
+        .wait()
+        .unwrap();
+    assert_eq!(
+        (reply.kind, reply.data, reply.reference),
+        (Kind::Info, Term::Int(7), Some(r))
+    );
     // pids and refs come back as they went
-    let t = Term::Tuple(vec![Term::Pid(actor::pid()), Term::Ref(r), Term::Pid(remote)]);
-    assert_eq!(call(remote, Kind::Std, t.clone(), None).wait().unwrap().data, t);
+    let t = Term::Tuple(vec![
+        Term::Pid(actor::pid()),
+        Term::Ref(r),
+        Term::Pid(remote),
+    ]);
+    assert_eq!(
+        call(remote, Kind::Std, t.clone(), None)
+            .wait()
+            .unwrap()
+            .data,
+        t
+    );
     // a send (`>`) is echoed back as a send
     actor::__private::send(remote, Kind::Info, atom("plain"), None);
     let m = recv(|m| m.data == atom("plain"));
@@ -142,14 +160,23 @@ fn remote_spawn_link_and_monitor() {
     let env = env();
     let p = actor::spawn_on(&env.peer, "EchoActor").unwrap();
     assert!(!p.is_local());
-    assert_eq!(call(p, Kind::Std, Term::Int(1), None).wait().unwrap().data, Term::Int(1));
+    assert_eq!(
+        call(p, Kind::Std, Term::Int(1), None).wait().unwrap().data,
+        Term::Int(1)
+    );
     let r = actor::monitor(p);
     actor::exit(p, atom("shutdown"));
     let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
     assert_eq!((down.from, reason(&down)), (p, atom("shutdown")));
-    assert_eq!(call(p, Kind::Std, Term::Int(1), None).wait(), Err(CallError::NoProcess));
+    assert_eq!(
+        call(p, Kind::Std, Term::Int(1), None).wait(),
+        Err(CallError::NoProcess)
+    );
 
-    let path = actor::registered_actors().into_iter().find(|p| p.ends_with("::EchoActor")).unwrap();
+    let path = actor::registered_actors()
+        .into_iter()
+        .find(|p| p.ends_with("::EchoActor"))
+        .unwrap();
     let p = actor::spawn_link_on(&env.peer, &path).unwrap();
     actor::kill(p);
     let death = recv(|m| m.kind == Kind::Death && m.from == p);
@@ -179,8 +206,24 @@ fn a_lost_node_gives_noconnection() {
 // ---- bad input: a hand-made client speaking raw bytes ----------------------
 
 const RAW_NODE: &str = "raw_client@localhost";
-const FLAGS: u64 = 0x4 | 0x8 | 0x10 | 0x20 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x10000
-    | 0x20000 | 0x40000 | 0x80000 | 0x400000 | 0x1000000 | 0x2000000 | 1 << 32 | 1 << 34;
+const FLAGS: u64 = 0x4
+    | 0x8
+    | 0x10
+    | 0x20
+    | 0x80
+    | 0x100
+    | 0x200
+    | 0x400
+    | 0x800
+    | 0x10000
+    | 0x20000
+    | 0x40000
+    | 0x80000
+    | 0x400000
+    | 0x1000000
+    | 0x2000000
+    | 1 << 32
+    | 1 << 34;
 
 fn hs_write(s: &mut TcpStream, body: &[u8]) {
     let mut v = (body.len() as u16).to_be_bytes().to_vec();
@@ -310,7 +353,10 @@ fn bad_input_closes_only_that_connection() {
     for bad in bad_frames {
         let mut s = raw_connect(COOKIE).unwrap();
         s.write_all(&bad).unwrap();
-        assert!(closed_by_node(&mut s), "{bad:?} did not close the connection");
+        assert!(
+            closed_by_node(&mut s),
+            "{bad:?} did not close the connection"
+        );
     }
     // A frame truncated by the peer hanging up.
     let mut s = raw_connect(COOKIE).unwrap();
@@ -323,7 +369,9 @@ fn bad_input_closes_only_that_connection() {
     // Nothing else was lost: names, the other connection, its monitor.
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(actor::whereis("keep_me"), Some(echo));
-    let reply = call(peer_echo, Kind::Std, atom("still"), None).wait().unwrap();
+    let reply = call(peer_echo, Kind::Std, atom("still"), None)
+        .wait()
+        .unwrap();
     assert_eq!(reply.data, atom("still"));
     actor::exit(peer_echo, atom("done"));
     let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
@@ -341,4 +389,50 @@ fn bad_input_closes_only_that_connection() {
     let m = recv(|m| matches!(m.data, Term::Atom(_)) && m.kind == Kind::Info);
     assert_eq!(m.data, atom("after"));
     actor::unregister("raw_sink");
+}
+
+/// A stable-toolchain stand-in for `cargo fuzz`: mutations of valid frames
+/// and terms never panic the decoders.
+#[test]
+fn decoders_survive_mutated_input() {
+    let mut seeds: Vec<Vec<u8>> = vec![
+        reg_send("name", "msg")[4..].to_vec(),
+        frame(&[131, 104, 1, 97, 99])[4..].to_vec(),
+    ];
+    let mut t = vec![131, 116, 0, 0, 0, 1, 109, 0, 0, 0, 1, b'k', 108, 0, 0, 0, 2];
+    t.extend(raw_pid());
+    t.extend_from_slice(&[90, 0, 3]);
+    t.extend(atom_ext(RAW_NODE));
+    t.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 106]);
+    seeds.push(t);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rand = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for seed in &seeds {
+        assert!(
+            actor::__dist_fuzz::decode_frame(seed)
+                || actor::__dist_fuzz::decode_term(seed)
+                || seed[0] == 112
+        );
+        for _ in 0..20_000 {
+            let mut m = seed.clone();
+            for _ in 0..1 + rand() % 4 {
+                let i = (rand() as usize) % m.len();
+                match rand() % 3 {
+                    0 => m[i] = rand() as u8,
+                    1 => m.truncate(i.max(1)),
+                    _ => m.insert(i, rand() as u8),
+                }
+            }
+            actor::__dist_fuzz::decode_frame(&m);
+            actor::__dist_fuzz::decode_term(&m);
+            if m.len() > 1 {
+                actor::__dist_fuzz::decode_term(&m[1..]);
+            }
+        }
+    }
 }

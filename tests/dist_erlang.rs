@@ -217,7 +217,12 @@ fn casts_and_plain_messages_arrive_as_std_and_info() {
     assert_eq!(m.kind, Kind::Info);
     // and the other way: a plain send to an Erlang pid
     let w = actor::spawn_on(&env.erl, "dist_peer:waiter").unwrap();
-    send(w, Kind::Info, tuple([atom("ping"), Term::Pid(actor::pid())]), None);
+    send(
+        w,
+        Kind::Info,
+        tuple([atom("ping"), Term::Pid(actor::pid())]),
+        None,
+    );
     let pong = recv_tagged("pong");
     assert_eq!(pong[1], Term::Pid(w));
     actor::unregister("rust_sink");
@@ -286,7 +291,11 @@ fn exit_signals_cross() {
 
     let e = actor::spawn("EchoActor").unwrap();
     let r = actor::monitor(e);
-    echo(env, tuple([atom("exit_signal"), Term::Pid(e), atom("stop_now")])).unwrap();
+    echo(
+        env,
+        tuple([atom("exit_signal"), Term::Pid(e), atom("stop_now")]),
+    )
+    .unwrap();
     let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
     assert_eq!(reason(&down), atom("stop_now"));
 }
@@ -306,7 +315,10 @@ fn spawns_cross_both_ways() {
             panic!("no pid")
         };
         assert!(p.is_local() && actor::is_alive(p));
-        assert_eq!(call(p, Kind::Std, Term::Int(7), None).wait().unwrap().data, Term::Int(7));
+        assert_eq!(
+            call(p, Kind::Std, Term::Int(7), None).wait().unwrap().data,
+            Term::Int(7)
+        );
     }
 
     let req = tuple([
@@ -335,7 +347,13 @@ fn calls_fail_like_gen_server_calls() {
     assert_eq!(err, Err(CallError::Exit(atom("boom"))));
     let err = call(w, Kind::Std, atom("x"), None).wait();
     assert_eq!(err, Err(CallError::NoProcess));
-    let err = call(("no_such_name", env.erl.as_str()), Kind::Std, atom("x"), None).wait();
+    let err = call(
+        ("no_such_name", env.erl.as_str()),
+        Kind::Std,
+        atom("x"),
+        None,
+    )
+    .wait();
     assert_eq!(err, Err(CallError::NoProcess));
 }
 

@@ -30,9 +30,23 @@ pub mod fuzz {
     //! Entry points for the fuzz targets: decode untrusted bytes as a frame
     //! or a term. Not a stable API.
 
-    /// Decodes `bytes` as an encoded term; never panics.
+    /// Decodes `bytes` as an encoded term; never panics. A term that
+    /// decodes is encoded again and must decode to itself.
     pub fn decode_term(bytes: &[u8]) -> bool {
-        super::etf::decode(bytes).is_ok()
+        match super::etf::decode(bytes) {
+            Ok(t) => {
+                // Compared as bytes: a NaN float is not equal to itself.
+                let bytes = super::etf::encode(&t);
+                let again = super::etf::decode(&bytes).expect("an encoded term decodes");
+                assert_eq!(
+                    super::etf::encode(&again),
+                    bytes,
+                    "a decoded term must round-trip"
+                );
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// Decodes `bytes` as the body of a distribution frame (control message

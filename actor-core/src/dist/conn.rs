@@ -225,7 +225,10 @@ impl Conn {
     /// Starts the reader and writer on a handshaken stream.
     pub(crate) fn attach(self: &Arc<Self>, stream: TcpStream, peer: Peer) {
         if matches!(self.status(), Status::Down(_)) {
-            tracing::debug!("dist: a connection to {} ended before it started", self.node);
+            tracing::debug!(
+                "dist: a connection to {} ended before it started",
+                self.node
+            );
             return;
         }
         let Some(rx) = self.rx.lock().unwrap_or_else(|e| e.into_inner()).take() else {
@@ -559,7 +562,8 @@ impl Conn {
                     Some(Term::Atom(a)) => (crate::registry::whereis(a.as_str()), Some(a.as_str())),
                     _ => return Err(bad()),
                 };
-                let ok = target.is_some_and(|t| t.is_local() && process::add_watcher(t, watcher, r));
+                let ok =
+                    target.is_some_and(|t| t.is_local() && process::add_watcher(t, watcher, r));
                 match (ok, target) {
                     (true, Some(t)) => {
                         self.lock()
@@ -655,10 +659,7 @@ impl Conn {
         let msg = match self.decode_message(sender, target, payload) {
             Ok(m) => m,
             Err(e) => {
-                tracing::warn!(
-                    "dist: dropped a message from {} to {to:?}: {e}",
-                    self.node
-                );
+                tracing::warn!("dist: dropped a message from {} to {to:?}: {e}", self.node);
                 return;
             }
         };
@@ -953,7 +954,9 @@ async fn reader(conn: &Arc<Conn>, mut r: OwnedReadHalf) -> Result<(), String> {
             continue;
         }
         if len > MAX_FRAME {
-            return Err(format!("frame length {len} exceeds the limit of {MAX_FRAME} bytes"));
+            return Err(format!(
+                "frame length {len} exceeds the limit of {MAX_FRAME} bytes"
+            ));
         }
         buf.resize(len as usize, 0);
         match tokio::time::timeout(silence, r.read_exact(&mut buf)).await {

@@ -306,7 +306,10 @@ mod tests {
             Server::spawn(l);
             let (reg, c1) = register(addr, "a", 1234, true).await.unwrap();
             let e = port_please(addr, "a").await.unwrap().unwrap();
-            assert_eq!((e.port, e.node_type, e.highest), (1234, NODE_TYPE_HIDDEN, 6));
+            assert_eq!(
+                (e.port, e.node_type, e.highest),
+                (1234, NODE_TYPE_HIDDEN, 6)
+            );
             assert_eq!(port_please(addr, "b").await.unwrap(), None);
             assert!(register(addr, "a", 99, false).await.is_err());
             assert_eq!(names(addr).await.unwrap(), vec![("a".to_owned(), 1234)]);

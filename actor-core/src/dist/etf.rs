@@ -107,7 +107,8 @@ impl Encoder {
     pub(crate) fn atom(&mut self, name: &str) {
         let bytes = name.as_bytes();
         if bytes.len() < 256 {
-            self.buf.extend_from_slice(&[SMALL_ATOM_UTF8, bytes.len() as u8]);
+            self.buf
+                .extend_from_slice(&[SMALL_ATOM_UTF8, bytes.len() as u8]);
         } else {
             // Erlang atoms hold at most 255 characters; longer names are cut
             // at a character boundary rather than producing a bad frame.
@@ -262,7 +263,6 @@ fn make_float(v: f64) -> Term {
 }
 
 /// Encodes a whole term, with the version byte.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn encode(t: &Term) -> Vec<u8> {
     let mut e = Encoder::default();
     e.version();
@@ -617,7 +617,16 @@ mod tests {
     fn terms_round_trip() {
         round(Term::Nil);
         round(Term::Bool(true));
-        for i in [0, 255, 256, -1, i32::MIN as i64, i32::MAX as i64 + 1, i64::MIN, i64::MAX] {
+        for i in [
+            0,
+            255,
+            256,
+            -1,
+            i32::MIN as i64,
+            i32::MAX as i64 + 1,
+            i64::MIN,
+            i64::MAX,
+        ] {
             round(Term::Int(i));
         }
         round(make_float(1.5));
@@ -663,7 +672,10 @@ mod tests {
     fn bad_input_is_an_error() {
         assert_eq!(decode(&[]), Err(DecodeError::Truncated));
         assert!(decode(&[130, 97, 1]).is_err());
-        assert_eq!(decode(&[131, 108, 255, 255, 255, 255]), Err(DecodeError::Truncated));
+        assert_eq!(
+            decode(&[131, 108, 255, 255, 255, 255]),
+            Err(DecodeError::Truncated)
+        );
         assert!(decode(&[131, 109, 255, 255, 255, 255, 1]).is_err());
         let mut deep = vec![131];
         deep.extend(std::iter::repeat_n([104, 1], 10_000).flatten());

@@ -82,7 +82,10 @@ pub(crate) enum HandshakeError {
     /// The peer said no (`nok`, `not_allowed`, ...).
     Refused(String),
     /// The peer is not the node we dialed.
-    WrongName { expected: String, got: String },
+    WrongName {
+        expected: String,
+        got: String,
+    },
     /// The peer lacks flags we rely on.
     MissingFlags(u64),
     Protocol(&'static str),
@@ -313,7 +316,9 @@ pub(crate) async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
         Admit::Alive => {
             write_msg(s, b"salive").await?;
             if read_msg(s).await? != b"strue" {
-                return Err(HandshakeError::Refused("the dialer kept its old connection".into()));
+                return Err(HandshakeError::Refused(
+                    "the dialer kept its old connection".into(),
+                ));
             }
         }
     }
@@ -362,8 +367,18 @@ mod tests {
     fn both_sides_agree_and_cookies_matter() {
         crate::runtime::runtime().block_on(async {
             let (mut a, mut b) = tokio::io::duplex(1024);
-            let la = Local { name: "a@localhost", cookie: "c", creation: 1, flags: flags::OURS };
-            let lb = Local { name: "b@localhost", cookie: "c", creation: 2, flags: flags::OURS };
+            let la = Local {
+                name: "a@localhost",
+                cookie: "c",
+                creation: 1,
+                flags: flags::OURS,
+            };
+            let lb = Local {
+                name: "b@localhost",
+                cookie: "c",
+                creation: 2,
+                flags: flags::OURS,
+            };
             let (pa, pb) = tokio::join!(
                 initiate(&mut a, &la, "b@localhost"),
                 accept(&mut b, &lb, |_| Admit::Ok)
@@ -372,15 +387,17 @@ mod tests {
             assert_eq!(pb.unwrap().name, "a@localhost");
 
             let (mut a, mut b) = tokio::io::duplex(1024);
-            let lb = Local { name: "b@localhost", cookie: "other", creation: 2, flags: flags::OURS };
-            let (pa, pb) = tokio::join!(
-                initiate(&mut a, &la, "b@localhost"),
-                async {
-                    let r = accept(&mut b, &lb, |_| Admit::Ok).await;
-                    drop(b);
-                    r
-                }
-            );
+            let lb = Local {
+                name: "b@localhost",
+                cookie: "other",
+                creation: 2,
+                flags: flags::OURS,
+            };
+            let (pa, pb) = tokio::join!(initiate(&mut a, &la, "b@localhost"), async {
+                let r = accept(&mut b, &lb, |_| Admit::Ok).await;
+                drop(b);
+                r
+            });
             assert!(matches!(pb, Err(HandshakeError::BadDigest)));
             assert!(matches!(pa, Err(HandshakeError::WrongCookie)), "{pa:?}");
         });

@@ -178,7 +178,10 @@ pub(crate) fn ref_from_ext(r: &ExtRef) -> Ref {
         return Ref::from_parts(hi, w(2) << 32 | w(1));
     }
     let id = intern_long(&mut t, r);
-    Ref::from_parts((index & 0xFF_FFFF) << 40 | INTERNED << 36 | REMOTE_NIBBLE, id)
+    Ref::from_parts(
+        (index & 0xFF_FFFF) << 40 | INTERNED << 36 | REMOTE_NIBBLE,
+        id,
+    )
 }
 
 fn intern_long(t: &mut Tables, r: &ExtRef) -> u64 {

@@ -81,7 +81,10 @@ impl fmt::Display for NodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NodeError::InvalidName(n) => {
-                write!(f, "`{n}` is not a node name: write `name@host`, such as `a@localhost`")
+                write!(
+                    f,
+                    "`{n}` is not a node name: write `name@host`, such as `a@localhost`"
+                )
             }
             NodeError::AlreadyStarted(n) => write!(f, "this program already runs node `{n}`"),
             NodeError::NotStarted => {
@@ -289,7 +292,10 @@ async fn setup(b: NodeBuilder, cookie: String) -> Result<Arc<Inner>, NodeError> 
         }
         tracing::warn!("dist: EPMD dropped the registration of {name}: new peers cannot find it");
     });
-    tracing::info!("dist: node {} up on port {port} (creation {creation})", inner.name);
+    tracing::info!(
+        "dist: node {} up on port {port} (creation {creation})",
+        inner.name
+    );
     Ok(inner)
 }
 
@@ -317,7 +323,11 @@ async fn register(
         }
         // Someone else started one meanwhile: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {}
-        Err(e) => return Err(NodeError::Epmd(format!("could not start EPMD on {bind}: {e}"))),
+        Err(e) => {
+            return Err(NodeError::Epmd(format!(
+                "could not start EPMD on {bind}: {e}"
+            )))
+        }
     }
     epmd::register(addr, alive, port, hidden)
         .await
@@ -533,7 +543,11 @@ async fn dial_inner(inner: &Inner, node: &str) -> Result<(TcpStream, handshake::
         return Err(format!("no node `{alive}` is registered with EPMD on `{host}`").into());
     };
     if entry.highest < 6 {
-        return Err(format!("`{node}` speaks distribution version {} only", entry.highest).into());
+        return Err(format!(
+            "`{node}` speaks distribution version {} only",
+            entry.highest
+        )
+        .into());
     }
     let addrs: Vec<SocketAddr> = epmd_addrs
         .iter()
@@ -700,7 +714,9 @@ fn spawn_remote(node: &str, name: &str, link: bool) -> Result<Pid, SpawnError> {
         Ok(Err(why)) => Err(SpawnError::Remote(format!(
             "`{node}` did not spawn `{name}`: {why}"
         ))),
-        Err(_) => Err(SpawnError::Remote(format!("`{node}` did not answer the spawn request"))),
+        Err(_) => Err(SpawnError::Remote(format!(
+            "`{node}` did not answer the spawn request"
+        ))),
     }
 }
 
