@@ -395,7 +395,7 @@ async fn accept_one(mut stream: TcpStream, inner: &Arc<Inner>) -> Result<(), Han
         handshake::accept(&mut stream, &local, admit),
     )
     .await
-    .unwrap_or_else(|_| Err(HandshakeError::Protocol("timed out")));
+    .unwrap_or(Err(HandshakeError::Protocol("timed out")));
     let peer = match result {
         Ok(p) => p,
         Err(e) => {
