@@ -251,3 +251,62 @@ fn spawning_100_000_idle_actors() {
         assert!(!actor::is_alive(pids[0]));
     });
 }
+
+mod first {
+    use actor::prelude::*;
+
+    #[derive(Default)]
+    pub struct Twin;
+
+    #[actor]
+    impl Twin {
+        fn std(&mut self) -> Term {
+            Term::from("first")
+        }
+    }
+}
+
+mod second {
+    use actor::prelude::*;
+
+    #[derive(Default)]
+    pub struct Twin;
+
+    #[actor]
+    impl Twin {
+        fn std(&mut self) -> Term {
+            Term::from("second")
+        }
+    }
+}
+
+#[test]
+fn a_short_name_two_actors_share_is_ambiguous_and_full_paths_pick_one() {
+    std::thread::spawn(|| {
+        let err = actor::spawn("Twin").unwrap_err();
+        let actor::SpawnError::Ambiguous { name, candidates } = &err else {
+            panic!("expected Ambiguous, got {err:?}");
+        };
+        assert_eq!(name, "Twin");
+        assert_eq!(candidates, &["spawn::first::Twin", "spawn::second::Twin"]);
+        let text = err.to_string();
+        assert!(
+            text.contains("spawn::first::Twin") && text.contains("full path"),
+            "{text}"
+        );
+
+        for (path, answer) in [
+            ("spawn::first::Twin", "first"),
+            ("spawn.second.Twin", "second"),
+        ] {
+            let pid = actor::spawn(path).unwrap();
+            let reply = msg!(std >> pid)
+                .timeout(Duration::from_secs(5))
+                .wait()
+                .unwrap();
+            assert_eq!(reply.data, answer);
+        }
+    })
+    .join()
+    .unwrap();
+}
