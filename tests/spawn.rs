@@ -256,7 +256,7 @@ mod first {
     use actor::prelude::*;
 
     #[derive(Default)]
-    pub struct Twin;
+    pub(crate) struct Twin;
 
     #[actor]
     impl Twin {
@@ -270,7 +270,7 @@ mod second {
     use actor::prelude::*;
 
     #[derive(Default)]
-    pub struct Twin;
+    pub(crate) struct Twin;
 
     #[actor]
     impl Twin {
