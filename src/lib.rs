@@ -1,10 +1,16 @@
-//! Erlang/OTP for Rust.
+#![doc = include_str!("../README.md")]
 
 pub use actor_core::*;
+pub use actor_macros::{actor, msg};
 
 /// Everything a program using actors needs: `use actor::prelude::*;`.
+///
+/// The macros, the message types, and the types that appear in handler
+/// signatures and call results. Functions stay qualified (`actor::spawn`,
+/// `actor::pid()`), as Erlang's BIFs read in code.
 pub mod prelude {
     pub use actor_core::{
         Actor, Call, CallError, Inbox, Kind, Message, Pid, Ref, SpawnError, Term,
     };
+    pub use actor_macros::{actor, msg};
 }

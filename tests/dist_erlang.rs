@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use actor::__private::{call, send};
-use actor::{CallError, Kind, Message, Pid, Ref, Term};
+use actor::{CallError, Kind, Message, Ref, Term};
 
 const COOKIE: &str = "dist_erlang_test_cookie";
 const WAIT: Duration = Duration::from_secs(10);

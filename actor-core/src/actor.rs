@@ -26,7 +26,8 @@ pub trait Actor: Send + Sized + 'static {
     /// Handles one message.
     fn handle(&mut self, msg: Message) -> impl Future<Output = ()> + Send;
 
-    /// Runs when the process ends for any reason but `kill`, with that reason.
+    /// Runs when the process ends, with the reason: after any exit but
+    /// `kill` or a failed `start` (as OTP skips `terminate` when `init` fails).
     fn stop(&mut self, reason: Term) -> impl Future<Output = ()> + Send {
         let _ = reason;
         async {}

@@ -4,12 +4,12 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
-use crate::process::{self, current, current_pid, reasons, Envelope, Proc, Reply};
+use crate::process::{self, current, current_pid, lock, reasons, Envelope, Flavor, Proc, Reply};
 use crate::registry::whereis;
 use crate::term::Term;
 
@@ -294,6 +294,8 @@ impl IntoFuture for Call {
             call: Some(self),
             wait: None,
             recv: None,
+            shared_timer: false,
+            armed: false,
             sleep: None,
         }
     }
@@ -301,13 +303,34 @@ impl IntoFuture for Call {
 
 pin_project_lite::pin_project! {
     /// The future of an awaited [`Call`].
+    ///
+    /// Dropping it before it completes gives the call up: a reply that
+    /// comes later is dropped, as after a timeout.
     #[must_use = "futures do nothing unless awaited"]
     pub struct CallFuture {
         call: Option<Call>,
-        wait: Option<(Arc<Proc>, Ref, Duration)>,
+        wait: Option<(Arc<Proc>, Ref, tokio::time::Instant)>,
         recv: Option<flume::r#async::RecvFut<'static, Envelope>>,
+        // Whether this call waits on its process's call timer: a task's
+        // only waiting call does; calls that wait beside it have their own.
+        shared_timer: bool,
+        // Whether the process's call timer is set to this call's deadline.
+        armed: bool,
+        // A timer of our own, where the process's is not ours to use (a
+        // thread's process awaited from async code outside any process, or
+        // several calls waiting at once).
         #[pin]
         sleep: Option<tokio::time::Sleep>,
+    }
+
+    impl PinnedDrop for CallFuture {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some((proc, r, _)) = this.wait.take() {
+                proc.stop_waiting(r);
+                proc.abandon(r);
+            }
+        }
     }
 }
 
@@ -326,16 +349,27 @@ impl Future for CallFuture {
         let mut this = self.project();
         if let Some(call) = this.call.take() {
             let proc = current();
-            let timeout = call.timeout;
-            let r = call.start(&proc);
-            match r {
-                Ok(r) => *this.wait = Some((proc, r, timeout)),
+            let deadline = tokio::time::Instant::now() + call.timeout;
+            match call.start(&proc) {
+                Ok(r) => {
+                    let alone = proc.start_waiting(r) == 1;
+                    *this.shared_timer = alone && proc.flavor == Flavor::Task;
+                    *this.wait = Some((proc, r, deadline));
+                }
                 Err(e) => return Poll::Ready(Err(e)),
             }
         }
-        let Some((proc, r, timeout)) = this.wait.as_ref() else {
+        let Some((proc, r, deadline)) = this.wait.as_ref() else {
             panic!("a CallFuture polled after it completed");
         };
+        let r = *r;
+        // Another call of this process may have taken our reply.
+        if let Some(reply) = proc.take_parked(r) {
+            proc.stop_waiting(r);
+            *this.wait = None;
+            *this.recv = None;
+            return Poll::Ready(finish(reply));
+        }
         loop {
             let recv = this
                 .recv
@@ -343,7 +377,13 @@ impl Future for CallFuture {
             match Pin::new(recv).poll(cx) {
                 Poll::Ready(Ok(env)) => {
                     *this.recv = None;
-                    if let Some(reply) = proc.sift_reply(env, *r) {
+                    let reply = match proc.sift_reply(env, r) {
+                        // A task is stopped through its waker.
+                        Some(Reply::Killed) if proc.flavor == Flavor::Task => None,
+                        reply => reply,
+                    };
+                    if let Some(reply) = reply {
+                        proc.stop_waiting(r);
                         *this.wait = None;
                         return Poll::Ready(finish(reply));
                     }
@@ -351,17 +391,35 @@ impl Future for CallFuture {
                 // The process holds a sender of its mailbox: it never closes.
                 Poll::Ready(Err(_)) => return Poll::Pending,
                 Poll::Pending => {
-                    if this.sleep.is_none() {
-                        // The runtime's timer, whichever executor polls us.
-                        let _in_runtime = tokio::runtime::Handle::try_current()
-                            .is_err()
-                            .then(|| crate::runtime::runtime().enter());
-                        this.sleep.set(Some(tokio::time::sleep(*timeout)));
+                    let timed_out = if *this.shared_timer {
+                        let mut timer = lock(&proc.call_timer);
+                        let sleep = timer
+                            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(*deadline)));
+                        if !*this.armed {
+                            sleep.as_mut().reset(*deadline);
+                            *this.armed = true;
+                        }
+                        sleep.as_mut().poll(cx).is_ready()
+                    } else {
+                        if this.sleep.is_none() {
+                            // The runtime's timer, whichever executor polls us.
+                            let _in_runtime = tokio::runtime::Handle::try_current()
+                                .is_err()
+                                .then(|| crate::runtime::runtime().enter());
+                            this.sleep.set(Some(tokio::time::sleep_until(*deadline)));
+                        }
+                        this.sleep
+                            .as_mut()
+                            .as_pin_mut()
+                            .is_some_and(|s| s.poll(cx).is_ready())
+                    };
+                    if !timed_out {
+                        proc.set_waker(r, cx.waker());
+                        return Poll::Pending;
                     }
-                    if let Some(sleep) = this.sleep.as_mut().as_pin_mut() {
-                        ready!(sleep.poll(cx));
-                    }
-                    proc.abandon(*r);
+                    proc.stop_waiting(r);
+                    proc.abandon(r);
+                    *this.armed = false;
                     *this.wait = None;
                     *this.recv = None;
                     return Poll::Ready(Err(CallError::Timeout));

@@ -15,6 +15,7 @@ mod registry;
 mod remote;
 mod runtime;
 mod spawn;
+pub mod supervisor;
 mod term;
 
 #[doc(hidden)]
@@ -46,7 +47,7 @@ pub use crate::spawn::{
     registered_actors, spawn, spawn_link, spawn_monitor, spawn_with_args, Inbox, IntoSpawn,
     SpawnError,
 };
-pub use crate::term::{Atom, Term};
+pub use crate::term::{Atom, Term, TermError};
 
 /// Whether `pid` names a live process on this node: Erlang's
 /// `is_process_alive/1`.

@@ -62,12 +62,38 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
-/// The tag that marks local pids; the 12 bits the UUID shape leaves alone
-/// in the low word stay clear so the slot key is kept whole.
+/// The tag that marks local pids (their high half), random per program run.
 pub(crate) fn local_tag() -> u64 {
     static TAG: OnceLock<u64> = OnceLock::new();
     *TAG.get_or_init(|| uuid_shape(random_u64(), 0).0)
 }
+
+/// Scrambles slot keys in the low half so pids print as random UUIDs (the
+/// seed's look) while the key stays recoverable: folding the high half
+/// into the low one and multiplying by an odd number are both bijections on
+/// `u64`.
+fn key_mask() -> u64 {
+    static MASK: OnceLock<u64> = OnceLock::new();
+    *MASK.get_or_init(random_u64)
+}
+
+const KEY_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Folds the high half into the low one; its own inverse on 64 bits.
+const fn fold(x: u64) -> u64 {
+    x ^ (x >> 32)
+}
+
+/// The inverse of `KEY_MUL` modulo 2^64, by Newton's iteration.
+const KEY_MUL_INV: u64 = {
+    let mut inv = KEY_MUL;
+    let mut i = 0;
+    while i < 5 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(KEY_MUL.wrapping_mul(inv)));
+        i += 1;
+    }
+    inv
+};
 
 impl Pid {
     /// Builds a pid from its two halves, as [`Pid::to_parts`] returns them.
@@ -93,13 +119,13 @@ impl Pid {
     pub(crate) fn local(key: u64) -> Pid {
         Pid {
             hi: local_tag(),
-            lo: key,
+            lo: fold((fold(key)).wrapping_mul(KEY_MUL)) ^ key_mask(),
         }
     }
 
     /// The slot key of a local pid.
     pub(crate) fn key(self) -> usize {
-        self.lo as usize
+        fold(fold(self.lo ^ key_mask()).wrapping_mul(KEY_MUL_INV)) as usize
     }
 }
 
@@ -205,5 +231,9 @@ mod tests {
         assert_eq!(s.len(), "Pid('')".len() + 36);
         assert!(p.is_local());
         assert_eq!(p.key(), 42);
+        assert_eq!(KEY_MUL.wrapping_mul(KEY_MUL_INV), 1);
+        for key in [0, 1, 2, 1 << 40, u64::MAX >> 1] {
+            assert_eq!(Pid::local(key).key() as u64, key);
+        }
     }
 }

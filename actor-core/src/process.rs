@@ -6,7 +6,7 @@ use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
@@ -21,9 +21,12 @@ mod exit;
 mod receive;
 
 pub(crate) use self::exit::{
-    add_link, add_watcher, deliver_down, deliver_remote_exit, forget_monitor, link_procs,
-    monitor_from, panic_reason, reasons, remove_link, remove_watcher, send_call_failed,
-    signal_exit,
+    deliver_down, link_procs, monitor_from, panic_reason, reasons, send_call_failed, signal_exit,
+};
+// Hooks for distribution: links, monitors and exits from other nodes.
+#[cfg(feature = "dist")]
+pub(crate) use self::exit::{
+    add_link, add_watcher, deliver_remote_exit, forget_monitor, remove_link, remove_watcher,
 };
 pub use self::exit::{demonitor, exit, kill, link, monitor, unlink};
 pub(crate) use self::receive::Reply;
@@ -34,8 +37,10 @@ pub(crate) enum Envelope {
     Msg(Message),
     /// The process a call of ours was waiting on exited (or was never there).
     CallFailed { reference: Ref, reason: Term },
-    /// A thread's process was killed: wake its blocked receive so the thread
-    /// carries on as a fresh process.
+    /// The process was told to exit: wakes a blocking receive or `.wait()`,
+    /// so a thread carries on as a fresh process and a task unwinds out of
+    /// the blocking call and ends (a task awaiting is stopped through its
+    /// waker instead, and skips this).
     Killed,
 }
 
@@ -68,7 +73,20 @@ pub(crate) struct Proc {
     local: Mutex<Local>,
     has_saved: AtomicBool,
     has_abandoned: AtomicBool,
+    has_parked: AtomicBool,
+    /// How many awaited calls are in `local.waiting`.
+    n_waiting: AtomicUsize,
+    /// An actor runs its `stop` hook: only `kill` interrupts it now.
+    stopping: AtomicBool,
+    /// The timer a task process's calls wait on, kept and reset from call to
+    /// call: pushing a deadline later is nearly free in tokio's wheel, while
+    /// a new timer per call costs more than the rest of the call.
+    pub(crate) call_timer: Mutex<Option<Pin<Box<tokio::time::Sleep>>>>,
 }
+
+/// The unwind payload that takes a task out of a blocking receive or
+/// `.wait()` when an exit signal ends its process.
+pub(crate) struct ExitUnwind;
 
 #[derive(Default)]
 struct Relations {
@@ -89,14 +107,34 @@ struct Local {
     /// their callers hear of its exit at once, like a `gen_server:call`'s
     /// monitor would tell them. (Actors track their one current call.)
     taken_calls: VecDeque<(Ref, Pid)>,
+    /// Awaited calls of this process still waiting, with their wakers:
+    /// several can wait at once (`join!` of calls in one task), and the
+    /// one that takes another's reply from the mailbox parks it here.
+    waiting: Vec<(Ref, Option<std::task::Waker>)>,
+    /// Failure notices parked for waiting calls (replies park in `saved`).
+    parked_failures: Vec<(Ref, Term)>,
 }
 
 /// How many taken calls a raw process remembers.
 const TAKEN_CALLS: usize = 16;
 
-static TABLE: LazyLock<Slab<Arc<Proc>>> = LazyLock::new(Slab::new);
+/// The process table's layout. A pid's low half is the slot key, whose
+/// generation bits are all that tell a dead pid from a later process in the
+/// same slot. sharded-slab's default (32 pages, 4096 threads) leaves 14 of
+/// them, and a slot came back under the same pid after about 250 000 spawns;
+/// 20 pages (33 million live processes per spawning thread) leave 26, so a
+/// pid recurs only after about 2^25 reuses of one slot.
+struct TableConfig;
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+impl sharded_slab::Config for TableConfig {
+    const MAX_THREADS: usize = 4096;
+    const MAX_PAGES: usize = 20;
+    const INITIAL_PAGE_SIZE: usize = 32;
+}
+
+static TABLE: LazyLock<Slab<Arc<Proc>, TableConfig>> = LazyLock::new(Slab::new_with_config);
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic never happens while these locks are held (no user code runs
     // under them), but stay usable even if one did.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -122,6 +160,10 @@ impl Proc {
             local: Mutex::new(Local::default()),
             has_saved: AtomicBool::new(false),
             has_abandoned: AtomicBool::new(false),
+            has_parked: AtomicBool::new(false),
+            n_waiting: AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
+            call_timer: Mutex::new(None),
         });
         entry.insert(proc.clone());
         proc
@@ -162,6 +204,33 @@ impl Proc {
         }
         self.exiting.store(true, Ordering::Release);
         self.waker.wake();
+        // A task blocked in a receive or `.wait()` is not polled: wake it.
+        self.push(Envelope::Killed);
+    }
+
+    /// The actor enters its `stop` hook, which only `kill` interrupts.
+    pub(crate) fn enter_stop(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+    }
+
+    /// Called by a blocking receive or `.wait()` of a task that found
+    /// [`Envelope::Killed`]: unwinds out of it when a pending exit signal
+    /// should stop the process now.
+    pub(crate) fn unwind_if_exiting(&self) {
+        if let Some(reason) = self.exit_requested() {
+            if !self.stopping.load(Ordering::Relaxed) || reason == reasons::killed() {
+                std::panic::resume_unwind(Box::new(ExitUnwind));
+            }
+        }
+    }
+
+    /// The reason a body that unwound with `payload` ends with.
+    fn unwound_reason(&self, payload: &(dyn std::any::Any + Send)) -> Term {
+        if payload.is::<ExitUnwind>() {
+            self.exit_requested().unwrap_or_else(reasons::killed)
+        } else {
+            panic_reason(payload)
+        }
     }
 
     /// Remembers a call that a raw process or thread took from its mailbox.
@@ -308,7 +377,7 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
                 Poll::Ready(())
             }
             Err(payload) => {
-                terminate(this.proc, panic_reason(payload.as_ref()));
+                terminate(this.proc, this.proc.unwound_reason(payload.as_ref()));
                 Poll::Ready(())
             }
         }
@@ -338,8 +407,14 @@ pub(crate) fn terminate(proc: &Arc<Proc>, reason: Term) {
         if rel.dead {
             return;
         }
-        rel.dead = true;
-        std::mem::take(&mut *rel)
+        // Leave `dead` set behind: the process is dead from here on.
+        std::mem::replace(
+            &mut *rel,
+            Relations {
+                dead: true,
+                ..Relations::default()
+            },
+        )
     };
     // `take` waits for senders that hold the entry, so nothing reaches the
     // mailbox after this and the drain below sees every pending call.
@@ -402,7 +477,25 @@ impl<F: Future> Future for Guarded<'_, F> {
         match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(panic_reason(payload.as_ref()))),
+            Err(payload) => Poll::Ready(Err(this.proc.unwound_reason(payload.as_ref()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reused_slot_gets_a_fresh_key_for_a_long_time() {
+        // Freed and taken again by the same thread, a slot is reused at once;
+        // its key must not repeat (the default layout repeated after 16 384).
+        let slab: Slab<(), TableConfig> = Slab::new_with_config();
+        let mut seen = HashSet::new();
+        for _ in 0..100_000 {
+            let key = slab.insert(()).unwrap();
+            assert!(seen.insert(key), "slot key {key:#x} came back");
+            slab.remove(key);
         }
     }
 }

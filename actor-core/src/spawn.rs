@@ -142,14 +142,16 @@ pub fn spawn_actor<A: Actor>(actor: A, opts: SpawnOpts) -> (Pid, Option<Ref>) {
 }
 
 /// An actor's life: `start`, then one message at a time, then `stop`
-/// (except after `kill`). Exit signals interrupt it between and during
+/// (except after `kill` or a failed `start`). Exit signals interrupt it between and during
 /// handlers; a panic in a handler ends it with `{panic, …}`.
 async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>) -> Term {
+    // A failed start ends the process without `stop`, as a failed `init`
+    // does in OTP: there is nothing to clean up yet.
+    match process::guarded(&proc, actor.start()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(reason)) | Err(reason) => return reason,
+    }
     let reason = 'life: {
-        match process::guarded(&proc, actor.start()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(reason)) | Err(reason) => break 'life reason,
-        }
         loop {
             let msg = match process::guarded(&proc, proc.recv_next()).await {
                 Ok(m) => m,
@@ -167,6 +169,7 @@ async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>) -> Term {
         }
     };
     if reason != reasons::killed() {
+        proc.enter_stop();
         if let Err(r) = process::guarded_stop(&proc, actor.stop(reason.clone())).await {
             if r == reasons::killed() {
                 return r;
@@ -191,14 +194,18 @@ pub struct Registration {
 inventory::collect!(Registration);
 
 impl Registration {
-    /// The full path users may spawn by. Types of the runtime crate answer
-    /// to the facade's path (`actor::actors::EchoActor`).
-    fn full_path(&self) -> String {
-        let module = match self.module.strip_prefix("actor_core") {
+    /// The module users see the type in. Types of the runtime crate answer
+    /// to the facade's path (`actor::actors`).
+    fn public_module(&self) -> String {
+        match self.module.strip_prefix("actor_core") {
             Some(rest) => format!("actor{rest}"),
             None => self.module.to_owned(),
-        };
-        format!("{module}::{}", self.name)
+        }
+    }
+
+    /// The full path users may spawn by.
+    fn full_path(&self) -> String {
+        format!("{}::{}", self.public_module(), self.name)
     }
 }
 
@@ -225,6 +232,32 @@ fn find(name: &str) -> Result<&'static Registration, SpawnError> {
         let path = name.replace('.', "::");
         if let Some(reg) = index.by_path.get(&path) {
             return Ok(reg);
+        }
+        // A type defined in a private module and re-exported: its name under
+        // a module that encloses the one it is defined in
+        // (`actor::actors::EchoActor` for `actor::actors::echo::EchoActor`).
+        if let Some((module, short)) = path.rsplit_once("::") {
+            let inner = format!("{module}::");
+            let regs: Vec<&'static Registration> = index
+                .by_name
+                .get(short)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|r| r.public_module().starts_with(&inner))
+                .collect();
+            match regs.as_slice() {
+                [] => {}
+                [reg] => return Ok(reg),
+                many => {
+                    let mut candidates: Vec<String> = many.iter().map(|r| r.full_path()).collect();
+                    candidates.sort();
+                    return Err(SpawnError::Ambiguous {
+                        name: name.to_owned(),
+                        candidates,
+                    });
+                }
+            }
         }
     } else if let Some(regs) = index.by_name.get(name) {
         if let [reg] = regs.as_slice() {
@@ -439,5 +472,39 @@ impl Inbox {
         self.proc
             .trap_exit
             .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    mod hidden {
+        use super::super::*;
+
+        fn spawn_hidden(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
+            spawn_actor(crate::actors::EchoActor::default(), opts)
+        }
+
+        inventory::submit! {
+            Registration { name: "HiddenEcho", module: module_path!(), spawn: spawn_hidden }
+        }
+    }
+
+    #[test]
+    fn a_type_in_a_private_module_spawns_by_its_re_exported_path() {
+        // Defined in `actor::spawn::tests::hidden`, as if re-exported above.
+        assert!(find("HiddenEcho").is_ok());
+        assert!(find("actor::spawn::tests::hidden::HiddenEcho").is_ok());
+        assert!(find("actor::spawn::tests::HiddenEcho").is_ok());
+        assert!(find("actor.spawn.HiddenEcho").is_ok());
+        assert!(matches!(
+            find("actor::spawn::tests::hidden::deeper::HiddenEcho"),
+            Err(SpawnError::UnknownActor { .. })
+        ));
+        assert!(matches!(
+            find("other::HiddenEcho"),
+            Err(SpawnError::UnknownActor { .. })
+        ));
     }
 }

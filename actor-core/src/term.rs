@@ -1,11 +1,32 @@
 //! `Term`: the dynamic, Erlang-shaped value that messages carry.
 
+mod convert;
+mod de;
+mod error;
+mod fmt;
+mod order;
+mod ser;
+
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Index;
 
 use crate::pid::{Pid, Ref};
 
+pub use self::error::TermError;
+
 /// An atom: a constant name, such as `normal` or `killed`.
+///
+/// # Examples
+///
+/// ```
+/// use actor_core::{Atom, Term};
+///
+/// const NORMAL: Atom = Atom::from_static("normal");
+/// assert_eq!(NORMAL.as_str(), "normal");
+/// assert_eq!(NORMAL.to_string(), "normal");
+/// assert_eq!(Term::from(NORMAL), Term::atom("normal"));
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct Atom(Cow<'static, str>);
 
@@ -34,17 +55,83 @@ impl From<String> for Atom {
 }
 
 /// A dynamic value shaped like an Erlang term.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+///
+/// `Term` is what a [`Message`](crate::Message) carries in `data`: the
+/// seed's `dict(hi="hey")` is a `Term::Map`. Build one with `From`
+/// conversions, [`FromIterator`] of key-value pairs, or the constructors
+/// ([`Term::atom`], [`Term::list`], [`Term::tuple`], [`Term::bytes`],
+/// [`Term::map`]); read one with indexing (`term["hi"]`, `term[0]`; a missing
+/// key is [`Term::Nil`]), comparison with plain values (`term["n"] == 3`) and
+/// the `as_*` accessors, which return `Option`. Typed Rust values go in and
+/// out through serde with [`Term::encode`] and [`Term::decode`].
+///
+/// # Equality and order
+///
+/// `Eq`, `Ord` and `Hash` agree with each other and give the total order of
+/// Erlang terms, so any term can be a map key:
+///
+/// ```text
+/// number < atom < Ref < Pid < Tuple < Map < Nil < List < Str/Bytes
+/// ```
+///
+/// - Numbers compare by value across `Int` and `Float`, exactly (no rounding
+///   through `f64`). `Eq` is Erlang's exact `=:=`: `Int(1) != Float(1.0)`,
+///   and when an `Int` and a `Float` have the same value the `Int` sorts
+///   first. Floats compare with [`f64::total_cmp`], so `-0.0 < 0.0` and a
+///   `NaN` equals itself (positive `NaN`s sort above every number, negative
+///   ones below).
+/// - `Bool` is an atom, as in Erlang: `Bool(true)` *is* the atom `true`
+///   (equal, same hash). Atoms compare by name.
+/// - `Ref`s and `Pid`s compare by their 128-bit value.
+/// - Tuples compare by size first, then element by element; maps by size,
+///   then keys in order, then values in key order (Erlang's rules). Lists
+///   compare element by element.
+/// - `Nil` (the seed's `None`) sits where Erlang's `[]` does: after maps,
+///   before every list (including the empty one, which is a different term).
+/// - `Str` and `Bytes` are both binaries: they compare byte by byte, and a
+///   `Str` sorts before `Bytes` holding the same bytes (they are not equal).
+///
+/// Comparison with plain Rust values (`term == "hey"`, `term == 3`) is
+/// looser and documented on those impls: numbers compare by value
+/// (`Int(3) == 3.0`), and a `&str` matches a `Str` or an `Atom` of that
+/// name, so `reason == "normal"` holds for the atom `normal`.
+///
+/// `()` deliberately has no conversion: where a value is optional (a
+/// handler's return, `msg!` data), `()` means "no value", not `Nil`.
+///
+/// ```compile_fail
+/// let t: actor_core::Term = ().into();
+/// ```
+///
+/// # Examples
+///
+/// ```
+/// use actor_core::Term;
+///
+/// let data: Term = [("hi", Term::from("hey")), ("n", Term::from(3))]
+///     .into_iter()
+///     .collect();
+/// assert_eq!(data["hi"], "hey");
+/// assert_eq!(data["n"], 3);
+/// assert_eq!(data["missing"], Term::Nil);
+/// assert_eq!(data["n"].as_int(), Some(3));
+/// assert_eq!(format!("{data:?}"), "{'hi': 'hey', 'n': 3}");
+///
+/// let reason = Term::tuple([Term::atom("panic"), "boom".into()]);
+/// assert_eq!(reason[0], "panic");
+/// assert_eq!(reason.to_string(), r#"{panic, "boom"}"#);
+/// ```
+#[derive(Clone, Default)]
 pub enum Term {
     /// No value (the seed's `None`).
     #[default]
     Nil,
-    /// `true` or `false`.
+    /// `true` or `false`: the atoms `true` and `false`.
     Bool(bool),
     /// An integer.
     Int(i64),
     /// A float.
-    Float(OrdF64),
+    Float(f64),
     /// An atom.
     Atom(Atom),
     /// A UTF-8 string.
@@ -55,7 +142,7 @@ pub enum Term {
     List(Vec<Term>),
     /// A tuple.
     Tuple(Vec<Term>),
-    /// A map.
+    /// A map, ordered by the term order.
     Map(BTreeMap<Term, Term>),
     /// A process identifier.
     Pid(Pid),
@@ -63,77 +150,518 @@ pub enum Term {
     Ref(Ref),
 }
 
+/// What indexing gives for a missing key or element.
+static NIL: Term = Term::Nil;
+
 impl Term {
-    /// An atom term.
+    /// An atom term, without allocating.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// let reason = Term::atom("normal");
+    /// assert!(reason.is_atom("normal"));
+    /// assert_eq!(reason, "normal");
+    /// ```
     pub fn atom(name: &'static str) -> Term {
         Term::Atom(Atom::from_static(name))
     }
 
     /// An empty map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert_eq!(Term::map().as_map().map(|m| m.len()), Some(0));
+    /// ```
     pub fn map() -> Term {
         Term::Map(BTreeMap::new())
     }
-}
 
-/// Placeholder float wrapper so the skeleton derives `Ord`; replaced by a
-/// hand-written Erlang term order.
-#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
-pub struct OrdF64(pub f64);
-impl Eq for OrdF64 {}
-impl Ord for OrdF64 {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&o.0)
+    /// A list of the items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// let l = Term::list(1..=3);
+    /// assert_eq!(format!("{l:?}"), "[1, 2, 3]");
+    /// ```
+    pub fn list<T: Into<Term>>(items: impl IntoIterator<Item = T>) -> Term {
+        Term::List(items.into_iter().map(Into::into).collect())
+    }
+
+    /// A tuple of the items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// let t = Term::tuple([Term::atom("ok"), 1.into()]);
+    /// assert_eq!(t, Term::from((Term::atom("ok"), 1)));
+    /// assert_eq!(format!("{t:?}"), "(ok, 1)");
+    /// ```
+    pub fn tuple<T: Into<Term>>(items: impl IntoIterator<Item = T>) -> Term {
+        Term::Tuple(items.into_iter().map(Into::into).collect())
+    }
+
+    /// A binary. (`Vec<u8>` and `&[u8]` convert to a *list* of integers, like
+    /// every other `Vec`; use this for a binary.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// let b = Term::bytes(&b"hi"[..]);
+    /// assert_eq!(b.as_bytes(), Some(&b"hi"[..]));
+    /// assert_eq!(format!("{b:?}"), "b'hi'");
+    /// ```
+    pub fn bytes(bytes: impl Into<Vec<u8>>) -> Term {
+        Term::Bytes(bytes.into())
+    }
+
+    /// Looks up a key in a map, or an index in a list or tuple.
+    ///
+    /// For a map, a string key finds a `Str` key or else an `Atom` of that
+    /// name (like `term["key"]`); any other key must match exactly. For a
+    /// list or tuple, an integer key is the element's index. `None` when the
+    /// key is missing or the term is neither.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// let m: Term = [(1, "one"), (2, "two")].into_iter().collect();
+    /// assert_eq!(m.get(2), Some(&Term::from("two")));
+    /// assert_eq!(m.get(3), None);
+    /// assert_eq!(Term::list(["a", "b"]).get(1), Some(&Term::from("b")));
+    /// ```
+    pub fn get(&self, key: impl Into<Term>) -> Option<&Term> {
+        let key = key.into();
+        match (self, &key) {
+            (Term::Map(_), Term::Str(name)) => self.get_named(name),
+            (Term::Map(map), key) => map.get(key),
+            (Term::List(items) | Term::Tuple(items), Term::Int(i)) => {
+                usize::try_from(*i).ok().and_then(|i| items.get(i))
+            }
+            _ => None,
+        }
+    }
+
+    /// The value under the `Str` key `name`, else under the atom `name`.
+    fn get_named(&self, name: &str) -> Option<&Term> {
+        match self {
+            Term::Map(map) => order::get_str(map, name).or_else(|| order::get_atom(map, name)),
+            _ => None,
+        }
+    }
+
+    /// Whether this is `Nil`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert!(Term::map()["missing"].is_nil());
+    /// ```
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Term::Nil)
+    }
+
+    /// Whether this is the atom `name` (`Bool`s are the atoms `true` and `false`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert!(Term::atom("normal").is_atom("normal"));
+    /// assert!(Term::Bool(true).is_atom("true"));
+    /// assert!(!Term::from("normal").is_atom("normal"));
+    /// ```
+    pub fn is_atom(&self, name: &str) -> bool {
+        self.as_atom() == Some(name)
+    }
+
+    /// The integer in an `Int`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert_eq!(Term::from(7).as_int(), Some(7));
+    /// assert_eq!(Term::from(7.0).as_int(), None);
+    /// ```
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Term::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The number in a `Float`, or an `Int` converted to `f64`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert_eq!(Term::from(0.5).as_float(), Some(0.5));
+    /// assert_eq!(Term::from(2).as_float(), Some(2.0));
+    /// ```
+    pub fn as_float(&self) -> Option<f64> {
+        match self {
+            Term::Float(f) => Some(*f),
+            Term::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
+    /// The value of a `Bool` (or of the atoms `true` and `false`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert_eq!(Term::from(true).as_bool(), Some(true));
+    /// assert_eq!(Term::atom("false").as_bool(), Some(false));
+    /// assert_eq!(Term::from("true").as_bool(), None);
+    /// ```
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Term::Bool(b) => Some(*b),
+            Term::Atom(a) => match a.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The string in a `Str` (not an atom's name: see [`Term::as_atom`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert_eq!(Term::from("hey").as_str(), Some("hey"));
+    /// assert_eq!(Term::atom("hey").as_str(), None);
+    /// ```
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Term::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The name of an `Atom`, or `"true"`/`"false"` for a `Bool`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert_eq!(Term::atom("normal").as_atom(), Some("normal"));
+    /// assert_eq!(Term::from(false).as_atom(), Some("false"));
+    /// assert_eq!(Term::from("normal").as_atom(), None);
+    /// ```
+    pub fn as_atom(&self) -> Option<&str> {
+        match self {
+            Term::Atom(a) => Some(a.as_str()),
+            Term::Bool(b) => Some(order::bool_name(*b)),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a `Bytes`, or of a `Str`'s UTF-8.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert_eq!(Term::bytes(vec![1, 2]).as_bytes(), Some(&[1u8, 2][..]));
+    /// assert_eq!(Term::from("hi").as_bytes(), Some(&b"hi"[..]));
+    /// ```
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Term::Bytes(b) => Some(b),
+            Term::Str(s) => Some(s.as_bytes()),
+            _ => None,
+        }
+    }
+
+    /// The elements of a `List`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// assert_eq!(Term::from(vec![1, 2]).as_list().map(|l| l.len()), Some(2));
+    /// ```
+    pub fn as_list(&self) -> Option<&[Term]> {
+        match self {
+            Term::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The elements of a `Tuple`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// let t = Term::from(("ok", 1));
+    /// assert_eq!(t.as_tuple(), Some(&[Term::from("ok"), Term::from(1)][..]));
+    /// ```
+    pub fn as_tuple(&self) -> Option<&[Term]> {
+        match self {
+            Term::Tuple(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The entries of a `Map`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// let m: Term = [("a", 1)].into_iter().collect();
+    /// assert_eq!(m.as_map().map(|m| m.len()), Some(1));
+    /// ```
+    pub fn as_map(&self) -> Option<&BTreeMap<Term, Term>> {
+        match self {
+            Term::Map(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// The pid in a `Pid`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::{Pid, Term};
+    ///
+    /// let p = Pid::from_parts(1, 2);
+    /// assert_eq!(Term::from(p).as_pid(), Some(p));
+    /// ```
+    pub fn as_pid(&self) -> Option<Pid> {
+        match self {
+            Term::Pid(p) => Some(*p),
+            _ => None,
+        }
+    }
+
+    /// The reference in a `Ref`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::{Ref, Term};
+    ///
+    /// let r = Ref::new();
+    /// assert_eq!(Term::from(r).as_ref(), Some(r));
+    /// ```
+    pub fn as_ref(&self) -> Option<Ref> {
+        match self {
+            Term::Ref(r) => Some(*r),
+            _ => None,
+        }
     }
 }
 
-impl<K: Into<Term>, V: Into<Term>> FromIterator<(K, V)> for Term {
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Term {
-        Term::Map(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+/// `term["key"]`: the value under the `Str` key `"key"`, else under the atom
+/// `key`; `Nil` when the term is not a map or has neither key. Never panics.
+///
+/// # Examples
+///
+/// ```
+/// use actor_core::Term;
+///
+/// let data: Term = [("hi", "hey")].into_iter().collect();
+/// assert_eq!(data["hi"], "hey");
+/// assert!(data["nope"].is_nil());
+/// assert!(data["hi"]["deeper"].is_nil());
+///
+/// let down: Term = [(Term::atom("reason"), Term::atom("normal"))].into_iter().collect();
+/// assert_eq!(down["reason"], "normal");
+/// ```
+impl Index<&str> for Term {
+    type Output = Term;
+
+    fn index(&self, key: &str) -> &Term {
+        self.get_named(key).unwrap_or(&NIL)
     }
 }
 
-impl From<&str> for Term {
-    fn from(s: &str) -> Term {
-        Term::Str(s.to_owned())
+/// `term[&key]` for a `String` key: the same as `term[key.as_str()]`.
+impl Index<&String> for Term {
+    type Output = Term;
+
+    fn index(&self, key: &String) -> &Term {
+        &self[key.as_str()]
     }
 }
 
-impl From<String> for Term {
-    fn from(s: String) -> Term {
-        Term::Str(s)
+/// `term[i]`: the element at index `i` of a list or tuple; `Nil` when out of
+/// range or the term is neither. Never panics.
+///
+/// # Examples
+///
+/// ```
+/// use actor_core::Term;
+///
+/// let t = Term::from((Term::atom("ok"), 42));
+/// assert_eq!(t[1], 42);
+/// assert!(t[2].is_nil());
+/// ```
+impl Index<usize> for Term {
+    type Output = Term;
+
+    fn index(&self, i: usize) -> &Term {
+        match self {
+            Term::List(items) | Term::Tuple(items) => items.get(i).unwrap_or(&NIL),
+            _ => &NIL,
+        }
     }
 }
 
-impl From<i64> for Term {
-    fn from(v: i64) -> Term {
-        Term::Int(v)
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl From<i32> for Term {
-    fn from(v: i32) -> Term {
-        Term::Int(v.into())
+    fn sample() -> Term {
+        [
+            (Term::from("hi"), Term::from("hey")),
+            (Term::atom("reason"), Term::atom("normal")),
+            (Term::from("n"), Term::from(3)),
+            (Term::from(7), Term::from("seven")),
+        ]
+        .into_iter()
+        .collect()
     }
-}
 
-impl From<bool> for Term {
-    fn from(v: bool) -> Term {
-        Term::Bool(v)
+    #[test]
+    fn term_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<Term>(), 32);
     }
-}
 
-impl From<Pid> for Term {
-    fn from(v: Pid) -> Term {
-        Term::Pid(v)
+    #[test]
+    fn index_by_str_finds_str_then_atom_keys() {
+        let t = sample();
+        assert_eq!(t["hi"], Term::from("hey"));
+        assert_eq!(t["reason"], Term::atom("normal"));
+        assert_eq!(t[&"n".to_string()], Term::from(3));
+        assert!(t["missing"].is_nil());
+        assert!(Term::from(1)["x"].is_nil());
+        assert!(t["hi"]["x"]["y"].is_nil());
+        // A `Str` key wins over an atom of the same name.
+        let both: Term = [(Term::atom("k"), 1), (Term::from("k"), 2)]
+            .into_iter()
+            .collect();
+        assert_eq!(both["k"], Term::from(2));
+        // Bool keys are the atoms `true`/`false`.
+        let b: Term = [(true, 1)].into_iter().collect();
+        assert_eq!(b["true"], Term::from(1));
     }
-}
 
-impl From<Ref> for Term {
-    fn from(v: Ref) -> Term {
-        Term::Ref(v)
+    #[test]
+    fn index_by_usize() {
+        let l = Term::list([10, 20]);
+        assert_eq!(l[0], Term::from(10));
+        assert_eq!(l[1], Term::from(20));
+        assert!(l[2].is_nil());
+        let t = Term::tuple(["a"]);
+        assert_eq!(t[0], Term::from("a"));
+        assert!(Term::Nil[0].is_nil());
+        assert!(sample()[0].is_nil());
+    }
+
+    #[test]
+    fn get() {
+        let t = sample();
+        assert_eq!(t.get("hi"), Some(&Term::from("hey")));
+        assert_eq!(t.get("reason"), Some(&Term::atom("normal")));
+        assert_eq!(t.get(Term::atom("reason")), Some(&Term::atom("normal")));
+        assert_eq!(t.get(Term::atom("hi")), None);
+        assert_eq!(t.get(7), Some(&Term::from("seven")));
+        assert_eq!(t.get(7.0), None);
+        assert_eq!(t.get("nope"), None);
+        let l = Term::list(["a", "b"]);
+        assert_eq!(l.get(1), Some(&Term::from("b")));
+        assert_eq!(l.get(-1), None);
+        assert_eq!(l.get(2), None);
+        assert_eq!(l.get("a"), None);
+        assert_eq!(Term::Nil.get(0), None);
+    }
+
+    #[test]
+    fn accessors() {
+        assert_eq!(Term::Int(3).as_int(), Some(3));
+        assert_eq!(Term::Float(3.0).as_int(), None);
+        assert_eq!(Term::Float(0.5).as_float(), Some(0.5));
+        assert_eq!(Term::Int(-2).as_float(), Some(-2.0));
+        assert_eq!(Term::from("x").as_float(), None);
+        assert_eq!(Term::Bool(false).as_bool(), Some(false));
+        assert_eq!(Term::atom("true").as_bool(), Some(true));
+        assert_eq!(Term::atom("yes").as_bool(), None);
+        assert_eq!(Term::Int(1).as_bool(), None);
+        assert_eq!(Term::from("s").as_str(), Some("s"));
+        assert_eq!(Term::atom("s").as_str(), None);
+        assert_eq!(Term::atom("s").as_atom(), Some("s"));
+        assert_eq!(Term::Bool(true).as_atom(), Some("true"));
+        assert_eq!(Term::from("s").as_atom(), None);
+        assert_eq!(Term::bytes([1u8, 2]).as_bytes(), Some(&[1u8, 2][..]));
+        assert_eq!(Term::from("ab").as_bytes(), Some(&b"ab"[..]));
+        assert_eq!(Term::Int(1).as_bytes(), None);
+        assert_eq!(Term::list([1]).as_list(), Some(&[Term::Int(1)][..]));
+        assert_eq!(Term::list([1]).as_tuple(), None);
+        assert_eq!(Term::tuple([1]).as_tuple(), Some(&[Term::Int(1)][..]));
+        assert_eq!(Term::tuple([1]).as_list(), None);
+        assert_eq!(sample().as_map().map(BTreeMap::len), Some(4));
+        assert_eq!(Term::Nil.as_map(), None);
+        let p = Pid::from_parts(1, 2);
+        let r = Ref::new();
+        assert_eq!(Term::Pid(p).as_pid(), Some(p));
+        assert_eq!(Term::Ref(r).as_pid(), None);
+        assert_eq!(Term::Ref(r).as_ref(), Some(r));
+        assert_eq!(Term::Pid(p).as_ref(), None);
+        assert!(Term::Nil.is_nil());
+        assert!(Term::default().is_nil());
+        assert!(!Term::Int(0).is_nil());
+        assert!(Term::atom("a").is_atom("a"));
+        assert!(!Term::atom("a").is_atom("b"));
+        assert!(Term::Bool(false).is_atom("false"));
+    }
+
+    #[test]
+    fn constructors() {
+        assert_eq!(Term::map(), Term::Map(BTreeMap::new()));
+        assert_eq!(Term::list(["a"]), Term::List(vec![Term::from("a")]));
+        assert_eq!(
+            Term::tuple([1, 2]),
+            Term::Tuple(vec![Term::Int(1), Term::Int(2)])
+        );
+        assert_eq!(Term::bytes("ab"), Term::Bytes(b"ab".to_vec()));
+        assert_eq!(Term::atom("x"), Term::Atom(Atom::from("x")));
     }
 }

@@ -53,5 +53,6 @@ fn spawn_echo(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
 }
 
 inventory::submit! {
-    Registration { name: "EchoActor", module: module_path!(), spawn: spawn_echo }
+    // Registered under the module users name it by: `actor::actors`.
+    Registration { name: "EchoActor", module: "actor_core::actors", spawn: spawn_echo }
 }

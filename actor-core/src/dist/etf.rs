@@ -235,31 +235,12 @@ impl Encoder {
     }
 }
 
-/// The `f64` inside a `Term::Float`, whichever wrapper the term module uses.
-#[allow(clippy::useless_conversion)]
-fn float_of(f: &impl FloatLike) -> f64 {
-    f.get()
-}
-
-trait FloatLike {
-    fn get(&self) -> f64;
-}
-
-impl FloatLike for f64 {
-    fn get(&self) -> f64 {
-        *self
-    }
-}
-
-#[allow(dead_code)]
-impl FloatLike for crate::term::OrdF64 {
-    fn get(&self) -> f64 {
-        self.0
-    }
+fn float_of(f: &f64) -> f64 {
+    *f
 }
 
 fn make_float(v: f64) -> Term {
-    Term::Float(crate::term::OrdF64(v))
+    Term::Float(v)
 }
 
 /// Encodes a whole term, with the version byte.

@@ -352,6 +352,7 @@ pub fn kill(pid: Pid) {
 }
 
 /// Delivers a signal that arrived from another node to a local process.
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn deliver_remote_exit(target: Pid, from: Pid, reason: Term) {
     if let Some(proc) = lookup(target) {
         lock(&proc.rel).links.retain(|p| *p != from);

@@ -2,9 +2,10 @@
 //! timeouts; and setting aside what a selective receive passes over.
 
 use std::sync::atomic::Ordering;
+use std::task::Waker;
 use std::time::Instant;
 
-use super::{lock, Envelope, Proc};
+use super::{lock, Envelope, Flavor, Proc};
 use crate::message::Message;
 use crate::pid::Ref;
 use crate::term::Term;
@@ -59,10 +60,100 @@ impl Proc {
         was
     }
 
-    /// Remembers that the call `r` timed out, so its reply is dropped.
+    /// Remembers that the call `r` timed out (or was given up), so its
+    /// reply is dropped; a reply already set aside is dropped now.
     pub(crate) fn abandon(&self, r: Ref) {
-        lock(&self.local).abandoned.insert(r);
+        let mut local = lock(&self.local);
+        if self.has_parked.load(Ordering::Relaxed) {
+            local.parked_failures.retain(|(f, _)| *f != r);
+        }
+        if let Some(i) = local.saved.iter().position(|m| m.reference == Some(r)) {
+            local.saved.remove(i);
+            if local.saved.is_empty() {
+                self.has_saved.store(false, Ordering::Relaxed);
+            }
+            return;
+        }
+        local.abandoned.insert(r);
         self.has_abandoned.store(true, Ordering::Relaxed);
+    }
+
+    /// Enters an awaited call in the list of waiting calls.
+    /// Returns how many are waiting now, this one included.
+    pub(crate) fn start_waiting(&self, r: Ref) -> usize {
+        let mut local = lock(&self.local);
+        local.waiting.push((r, None));
+        let n = local.waiting.len();
+        self.n_waiting.store(n, Ordering::Relaxed);
+        n
+    }
+
+    /// Remembers the waker of the waiting call `r`.
+    pub(crate) fn set_waker(&self, r: Ref, waker: &Waker) {
+        let mut local = lock(&self.local);
+        if let Some((_, w)) = local.waiting.iter_mut().find(|(wr, _)| *wr == r) {
+            if !w.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                *w = Some(waker.clone());
+            }
+        }
+    }
+
+    /// Takes the call `r` off the list of waiting calls.
+    pub(crate) fn stop_waiting(&self, r: Ref) {
+        let mut local = lock(&self.local);
+        local.waiting.retain(|(wr, _)| *wr != r);
+        self.n_waiting.store(local.waiting.len(), Ordering::Relaxed);
+        if self.has_parked.load(Ordering::Relaxed) {
+            local.parked_failures.retain(|(f, _)| *f != r);
+            if local.parked_failures.is_empty() {
+                self.has_parked.store(false, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The reply or failure notice for call `r` that another wait of this
+    /// process took from the mailbox and set aside.
+    pub(crate) fn take_parked(&self, r: Ref) -> Option<Reply> {
+        if let Some(m) = self.take_saved(|m| m.reference == Some(r)) {
+            return Some(Reply::Msg(m));
+        }
+        if !self.has_parked.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut local = lock(&self.local);
+        let i = local.parked_failures.iter().position(|(f, _)| *f == r)?;
+        let (_, reason) = local.parked_failures.swap_remove(i);
+        if local.parked_failures.is_empty() {
+            self.has_parked.store(false, Ordering::Relaxed);
+        }
+        Some(Reply::Failed(reason))
+    }
+
+    /// Wakes the waiting call `r`, if there is one, after its reply was set
+    /// aside by another wait.
+    fn wake_waiting(&self, r: Ref) {
+        if self.n_waiting.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let local = lock(&self.local);
+        if let Some((_, Some(w))) = local.waiting.iter().find(|(wr, _)| *wr == r) {
+            w.wake_by_ref();
+        }
+    }
+
+    /// A failure notice for a call other than the one being waited for:
+    /// parked when that call is waiting too, else dropped.
+    fn park_failure(&self, reference: Ref, reason: Term) {
+        let mut local = lock(&self.local);
+        if let Some((_, w)) = local.waiting.iter().find(|(wr, _)| *wr == reference) {
+            if let Some(w) = w {
+                w.wake_by_ref();
+            }
+            local.parked_failures.push((reference, reason));
+            self.has_parked.store(true, Ordering::Relaxed);
+        } else if local.abandoned.remove(&reference) && local.abandoned.is_empty() {
+            self.has_abandoned.store(false, Ordering::Relaxed);
+        }
     }
 
     /// Sets a message aside for a later receive, keeping arrival order.
@@ -123,6 +214,8 @@ impl Proc {
             match self.sift(env, &mut pred) {
                 Taken::Msg(m) => return Ok(Some(m)),
                 Taken::Nothing => {}
+                // A task is stopped through its waker.
+                Taken::Killed if self.flavor == Flavor::Task => {}
                 Taken::Killed => return Err(()),
             }
         }
@@ -169,6 +262,7 @@ impl Proc {
             match self.sift(env, &mut pred) {
                 Taken::Msg(m) => return Ok(Some(m)),
                 Taken::Nothing => {}
+                Taken::Killed if self.flavor == Flavor::Task => self.unwind_if_exiting(),
                 Taken::Killed => return Err(()),
             }
         })
@@ -183,6 +277,7 @@ impl Proc {
             match self.take(env) {
                 Taken::Msg(m) => return Ok(Some(m)),
                 Taken::Nothing => {}
+                Taken::Killed if self.flavor == Flavor::Task => {}
                 Taken::Killed => return Err(()),
             }
         }
@@ -196,9 +291,17 @@ impl Proc {
             Envelope::CallFailed { reference, reason } if reference == r => {
                 Some(Reply::Failed(reason))
             }
+            Envelope::CallFailed { reference, reason } => {
+                self.park_failure(reference, reason);
+                None
+            }
             env => match self.take(env) {
                 Taken::Msg(m) => {
+                    let reference = m.reference;
                     self.save(m);
+                    if let Some(other) = reference {
+                        self.wake_waiting(other);
+                    }
                     None
                 }
                 Taken::Nothing => None,
@@ -209,13 +312,16 @@ impl Proc {
 
     /// Blocks until the reply to call `r` arrives or `deadline` passes.
     pub(crate) fn wait_reply_blocking(&self, r: Ref, deadline: Instant) -> Reply {
+        if let Some(reply) = self.take_parked(r) {
+            return reply;
+        }
         crate::runtime::blocking(|| loop {
             match self.rx.recv_deadline(deadline) {
-                Ok(env) => {
-                    if let Some(reply) = self.sift_reply(env, r) {
-                        return reply;
-                    }
-                }
+                Ok(env) => match self.sift_reply(env, r) {
+                    Some(Reply::Killed) if self.flavor == Flavor::Task => self.unwind_if_exiting(),
+                    Some(reply) => return reply,
+                    None => {}
+                },
                 Err(_) => {
                     self.abandon(r);
                     return Reply::Timeout;

@@ -1,0 +1,440 @@
+//! `Debug` (the seed's Python-dict look) and `Display` (Erlang syntax).
+
+use std::fmt::{self, Debug, Display, Formatter, Write};
+
+use super::{Atom, Term};
+
+impl Display for Atom {
+    /// The atom's name, bare.
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reads like the seed's Python values: `{'hi': 'hey', 'n': 3}`.
+///
+/// `Nil` is `None`, bools are `True`/`False`, strings are single-quoted with
+/// Python's escapes, binaries are `b'…'`, floats look like Python's (`1.0`,
+/// `1e+16`), atoms are bare (`normal`), lists are `[1, 2]`, tuples `(a, 1)`
+/// (one-tuples `(a,)`), maps `{k: v}`, pids and refs `Pid('…')`/`Ref('…')`.
+/// `{:#?}` spreads containers over lines.
+///
+/// # Examples
+///
+/// ```
+/// use actor_core::Term;
+///
+/// let t = Term::tuple([Term::atom("ok"), Term::list([Term::Nil, true.into()])]);
+/// assert_eq!(format!("{t:?}"), "(ok, [None, True])");
+/// ```
+impl Debug for Term {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Term::Nil => f.write_str("None"),
+            Term::Bool(true) => f.write_str("True"),
+            Term::Bool(false) => f.write_str("False"),
+            Term::Int(i) => Display::fmt(i, f),
+            Term::Float(x) => python_float(*x, f),
+            Term::Atom(a) => f.write_str(a.as_str()),
+            Term::Str(s) => python_str(s, f),
+            Term::Bytes(b) => python_bytes(b, f),
+            Term::List(items) => f.debug_list().entries(items).finish(),
+            Term::Tuple(items) if items.is_empty() => f.write_str("()"),
+            Term::Tuple(items) => {
+                let mut t = f.debug_tuple("");
+                for item in items {
+                    t.field(item);
+                }
+                t.finish()
+            }
+            Term::Map(map) => f.debug_map().entries(map).finish(),
+            Term::Pid(p) => Debug::fmt(p, f),
+            Term::Ref(r) => Debug::fmt(r, f),
+        }
+    }
+}
+
+/// Erlang syntax: `#{"hi" => "hey", n => 3}`.
+///
+/// Atoms are bare, or single-quoted where Erlang needs it (`'EXIT'`);
+/// strings are double-quoted; binaries are `<<"text">>` or `<<1, 2>>`;
+/// tuples are `{a, 1}`, lists `[1, 2]`, maps `#{k => v}`; `Nil` is `nil`;
+/// floats always have a `.` (`1.0`, `1.0e16`); a pid prints as `<uuid>` and
+/// a reference as `#Ref<uuid>`.
+///
+/// # Examples
+///
+/// ```
+/// use actor_core::Term;
+///
+/// let data: Term = [("hi", Term::from("hey")), ("n", Term::from(3))].into_iter().collect();
+/// assert_eq!(data.to_string(), r#"#{"hi" => "hey", "n" => 3}"#);
+/// assert_eq!(Term::from((Term::atom("EXIT"), 1.5)).to_string(), "{'EXIT', 1.5}");
+/// ```
+impl Display for Term {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Term::Nil => f.write_str("nil"),
+            Term::Bool(b) => Display::fmt(b, f),
+            Term::Int(i) => Display::fmt(i, f),
+            Term::Float(x) => erlang_float(*x, f),
+            Term::Atom(a) => erlang_atom(a.as_str(), f),
+            Term::Str(s) => erlang_str(s, f),
+            Term::Bytes(b) => erlang_binary(b, f),
+            Term::List(items) => {
+                f.write_char('[')?;
+                comma_separated(items, f)?;
+                f.write_char(']')
+            }
+            Term::Tuple(items) => {
+                f.write_char('{')?;
+                comma_separated(items, f)?;
+                f.write_char('}')
+            }
+            Term::Map(map) => {
+                f.write_str("#{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k} => {v}")?;
+                }
+                f.write_char('}')
+            }
+            Term::Pid(p) => write!(f, "<{p}>"),
+            Term::Ref(r) => write!(f, "#Ref<{r}>"),
+        }
+    }
+}
+
+fn comma_separated(items: &[Term], f: &mut Formatter<'_>) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        Display::fmt(item, f)?;
+    }
+    Ok(())
+}
+
+/// Python's `repr` of a float: Rust's shortest round-trip digits, with the
+/// exponent written `e+16` / `e-05`.
+fn python_float(x: f64, f: &mut Formatter<'_>) -> fmt::Result {
+    if x.is_nan() {
+        return f.write_str("nan");
+    }
+    let s = format!("{x:?}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) => {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            write!(f, "{mantissa}e{sign}{digits:0>2}")
+        }
+        None => f.write_str(&s),
+    }
+}
+
+/// An Erlang float literal: always a `.` in the mantissa (`1.0e16`).
+fn erlang_float(x: f64, f: &mut Formatter<'_>) -> fmt::Result {
+    if x.is_nan() {
+        return f.write_str("nan");
+    }
+    let s = format!("{x:?}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) if !mantissa.contains('.') => write!(f, "{mantissa}.0e{exp}"),
+        _ => f.write_str(&s),
+    }
+}
+
+/// Python's `repr` of a `str`: single quotes unless the text has a `'` and
+/// no `"`.
+fn python_str(s: &str, f: &mut Formatter<'_>) -> fmt::Result {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    f.write_char(quote)?;
+    for c in s.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if c == quote => write!(f, "\\{c}")?,
+            c if (c as u32) < 0x20 || c == '\x7f' => write!(f, "\\x{:02x}", c as u32)?,
+            c if c.is_control() => {
+                if (c as u32) < 0x100 {
+                    write!(f, "\\x{:02x}", c as u32)?
+                } else {
+                    write!(f, "\\u{:04x}", c as u32)?
+                }
+            }
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char(quote)
+}
+
+/// Python's `repr` of `bytes`.
+fn python_bytes(b: &[u8], f: &mut Formatter<'_>) -> fmt::Result {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    f.write_char('b')?;
+    f.write_char(quote)?;
+    for &byte in b {
+        match byte {
+            b'\\' => f.write_str("\\\\")?,
+            b'\n' => f.write_str("\\n")?,
+            b'\r' => f.write_str("\\r")?,
+            b'\t' => f.write_str("\\t")?,
+            _ if char::from(byte) == quote => write!(f, "\\{quote}")?,
+            0x20..=0x7e => f.write_char(char::from(byte))?,
+            _ => write!(f, "\\x{byte:02x}")?,
+        }
+    }
+    f.write_char(quote)
+}
+
+/// Erlang's reserved words, which must be quoted to be atoms.
+const RESERVED: &[&str] = &[
+    "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case",
+    "catch", "cond", "div", "else", "end", "fun", "if", "let", "maybe", "not", "of", "or",
+    "orelse", "receive", "rem", "try", "when", "xor",
+];
+
+/// An atom as Erlang writes it: bare when it can be, else single-quoted.
+fn erlang_atom(name: &str, f: &mut Formatter<'_>) -> fmt::Result {
+    let bare = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@')
+        && !RESERVED.contains(&name);
+    if bare {
+        f.write_str(name)
+    } else {
+        erlang_quoted(name, '\'', f)
+    }
+}
+
+fn erlang_str(s: &str, f: &mut Formatter<'_>) -> fmt::Result {
+    erlang_quoted(s, '"', f)
+}
+
+/// Text in `quote`s with Erlang's escapes.
+fn erlang_quoted(s: &str, quote: char, f: &mut Formatter<'_>) -> fmt::Result {
+    f.write_char(quote)?;
+    for c in s.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if c == quote => write!(f, "\\{c}")?,
+            c if c.is_control() => write!(f, "\\x{{{:X}}}", c as u32)?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char(quote)
+}
+
+/// A binary as Erlang writes it: `<<"text">>` when printable, else bytes.
+fn erlang_binary(b: &[u8], f: &mut Formatter<'_>) -> fmt::Result {
+    match std::str::from_utf8(b) {
+        Ok(s) if !s.is_empty() && !s.chars().any(char::is_control) => {
+            f.write_str("<<")?;
+            erlang_str(s, f)?;
+            f.write_str(">>")
+        }
+        _ => {
+            f.write_str("<<")?;
+            for (i, byte) in b.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{byte}")?;
+            }
+            f.write_str(">>")
+        }
+    }
+}
+
+/// Writes at most `limit` bytes of `value`'s `Debug`, ending with `…` when
+/// cut: for error messages, which must stay short whatever the term.
+pub(super) fn debug_truncated(value: &Term, limit: usize) -> String {
+    struct Capped {
+        out: String,
+        limit: usize,
+        cut: bool,
+    }
+    impl Write for Capped {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let room = self.limit - self.out.len();
+            if s.len() <= room {
+                self.out.push_str(s);
+                return Ok(());
+            }
+            let mut end = room;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.out.push_str(&s[..end]);
+            self.cut = true;
+            Err(fmt::Error)
+        }
+    }
+    let mut w = Capped {
+        out: String::new(),
+        limit,
+        cut: false,
+    };
+    // An error here only means the cap was reached.
+    let _ = write!(w, "{value:?}");
+    if w.cut {
+        w.out.push('…');
+    }
+    w.out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::pid::{Pid, Ref};
+
+    fn dbg(t: impl Into<Term>) -> String {
+        format!("{:?}", t.into())
+    }
+
+    fn show(t: impl Into<Term>) -> String {
+        t.into().to_string()
+    }
+
+    #[test]
+    fn debug_reads_like_python() {
+        let data: Term = [("hi", Term::from("hey")), ("n", Term::from(3))]
+            .into_iter()
+            .collect();
+        assert_eq!(dbg(data), "{'hi': 'hey', 'n': 3}");
+        assert_eq!(dbg(Term::Nil), "None");
+        assert_eq!(dbg(true), "True");
+        assert_eq!(dbg(false), "False");
+        assert_eq!(dbg(-7), "-7");
+        assert_eq!(dbg(Term::atom("normal")), "normal");
+        assert_eq!(dbg(vec![1, 2]), "[1, 2]");
+        assert_eq!(dbg(Vec::<i32>::new()), "[]");
+        assert_eq!(dbg((Term::atom("a"), 1)), "(a, 1)");
+        assert_eq!(dbg((Term::atom("a"),)), "(a,)");
+        assert_eq!(dbg(Term::Tuple(vec![])), "()");
+        assert_eq!(dbg(Term::map()), "{}");
+        let p = Pid::from_parts(0x0123_4567_89ab_4def, 0x8000_0000_0000_0001);
+        assert_eq!(dbg(p), "Pid('01234567-89ab-4def-8000-000000000001')");
+        let r = Ref::from_parts(1, 2);
+        assert_eq!(dbg(r), format!("{r:?}"));
+        let nested: Term = [("k", Term::list([Term::Nil, Term::from(0.5)]))]
+            .into_iter()
+            .collect();
+        assert_eq!(dbg(nested), "{'k': [None, 0.5]}");
+    }
+
+    #[test]
+    fn debug_strings_escape_like_python() {
+        assert_eq!(dbg("hey"), "'hey'");
+        assert_eq!(dbg(""), "''");
+        assert_eq!(dbg("it's"), "\"it's\"");
+        assert_eq!(dbg("'\""), "'\\'\"'");
+        assert_eq!(dbg("a\nb\t\\"), "'a\\nb\\t\\\\'");
+        assert_eq!(dbg("\u{1}\u{7f}\u{85}"), "'\\x01\\x7f\\x85'");
+        assert_eq!(dbg("héllo ✓"), "'héllo ✓'");
+        assert_eq!(dbg(Term::bytes("hi")), "b'hi'");
+        assert_eq!(dbg(Term::bytes(vec![0u8, 255, b'\''])), "b\"\\x00\\xff'\"");
+        assert_eq!(dbg(Term::bytes(vec![b'\n', b'\\'])), "b'\\n\\\\'");
+    }
+
+    #[test]
+    fn debug_floats_look_like_python() {
+        assert_eq!(dbg(1.0), "1.0");
+        assert_eq!(dbg(0.5), "0.5");
+        assert_eq!(dbg(-2.25), "-2.25");
+        assert_eq!(dbg(0.1), "0.1");
+        assert_eq!(dbg(1e16), "1e+16");
+        assert_eq!(dbg(1.5e300), "1.5e+300");
+        assert_eq!(dbg(1e-5), "1e-05");
+        assert_eq!(dbg(0.0001), "0.0001");
+        assert_eq!(dbg(123456789012345.0), "123456789012345.0");
+        assert_eq!(dbg(f64::INFINITY), "inf");
+        assert_eq!(dbg(f64::NEG_INFINITY), "-inf");
+        assert_eq!(dbg(f64::NAN), "nan");
+        assert_eq!(dbg(-0.0), "-0.0");
+    }
+
+    #[test]
+    fn pretty_debug_spreads_over_lines() {
+        let data: Term = [("a", vec![1])].into_iter().collect();
+        assert_eq!(format!("{data:#?}"), "{\n    'a': [\n        1,\n    ],\n}");
+    }
+
+    #[test]
+    fn display_is_erlang() {
+        let data: Term = [
+            (Term::from("hi"), Term::from("hey")),
+            (Term::atom("n"), Term::from(3)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(show(data), r#"#{n => 3, "hi" => "hey"}"#);
+        assert_eq!(show(Term::map()), "#{}");
+        assert_eq!(show(Term::Nil), "nil");
+        assert_eq!(show(true), "true");
+        assert_eq!(show(-3), "-3");
+        assert_eq!(show(1.0), "1.0");
+        assert_eq!(show(1e16), "1.0e16");
+        assert_eq!(show(2.5e-7), "2.5e-7");
+        assert_eq!(show((Term::atom("a"), 1)), "{a, 1}");
+        assert_eq!(show(Term::Tuple(vec![])), "{}");
+        assert_eq!(show(vec![1, 2]), "[1, 2]");
+        assert_eq!(show("say \"hi\"\n"), r#""say \"hi\"\n""#);
+        assert_eq!(show(Term::bytes("abc")), r#"<<"abc">>"#);
+        assert_eq!(show(Term::bytes(vec![0u8, 200])), "<<0, 200>>");
+        assert_eq!(show(Term::bytes(vec![])), "<<>>");
+        let p = Pid::from_parts(1, 2);
+        assert_eq!(show(p), format!("<{p}>"));
+        let r = Ref::from_parts(1, 2);
+        assert_eq!(show(r), format!("#Ref<{r}>"));
+    }
+
+    #[test]
+    fn display_quotes_atoms_when_erlang_must() {
+        for (name, shown) in [
+            ("normal", "normal"),
+            ("node@host", "node@host"),
+            ("a_B9", "a_B9"),
+            ("EXIT", "'EXIT'"),
+            ("hello world", "'hello world'"),
+            ("", "''"),
+            ("end", "'end'"),
+            ("it's", r"'it\'s'"),
+            ("é", "'é'"),
+        ] {
+            assert_eq!(show(Term::Atom(Atom::from(name))), shown);
+        }
+        assert_eq!(Atom::from_static("EXIT").to_string(), "EXIT");
+    }
+
+    #[test]
+    fn truncated_debug_stays_short() {
+        let long = Term::list(0..1000);
+        let s = debug_truncated(&long, 20);
+        assert_eq!(s, "[0, 1, 2, 3, 4, 5, 6…");
+        assert_eq!(debug_truncated(&Term::from("ééé"), 4), "'é…");
+        assert_eq!(debug_truncated(&Term::from(1), 20), "1");
+        let m = Term::Map(BTreeMap::new());
+        assert_eq!(debug_truncated(&m, 2), "{}");
+    }
+}

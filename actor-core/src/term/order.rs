@@ -1,0 +1,423 @@
+//! The Erlang term order: `Eq`, `Ord` and `Hash` for `Term`, and map lookups
+//! by name that do not allocate a key.
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use super::Term;
+
+/// The atom a `Bool` is.
+pub(super) fn bool_name(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+const RANK_NUMBER: u8 = 0;
+const RANK_ATOM: u8 = 1;
+const RANK_BINARY: u8 = 8;
+
+/// The place of a term's type in the order.
+fn rank(t: &Term) -> u8 {
+    match t {
+        Term::Int(_) | Term::Float(_) => RANK_NUMBER,
+        Term::Bool(_) | Term::Atom(_) => RANK_ATOM,
+        Term::Ref(_) => 2,
+        Term::Pid(_) => 3,
+        Term::Tuple(_) => 4,
+        Term::Map(_) => 5,
+        Term::Nil => 6,
+        Term::List(_) => 7,
+        Term::Str(_) | Term::Bytes(_) => RANK_BINARY,
+    }
+}
+
+/// An integer against a float by exact value; `None` when the float is NaN.
+pub(super) fn int_float_cmp(i: i64, f: f64) -> Option<Ordering> {
+    // 2^63: the first float above every i64.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_63 {
+        return Some(Ordering::Less);
+    }
+    if f < -TWO_63 {
+        return Some(Ordering::Greater);
+    }
+    // In range, the integral part is exact as an i64.
+    let whole = f.trunc();
+    Some(i.cmp(&(whole as i64)).then_with(|| {
+        if f > whole {
+            Ordering::Less
+        } else if f < whole {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    }))
+}
+
+/// The total order between an `Int` and a `Float`: by value, NaNs at the
+/// ends by sign, and the `Int` first when the values are equal.
+fn cmp_int_float(i: i64, f: f64) -> Ordering {
+    match int_float_cmp(i, f) {
+        Some(Ordering::Equal) => Ordering::Less,
+        Some(o) => o,
+        None if f.is_sign_negative() => Ordering::Greater,
+        None => Ordering::Less,
+    }
+}
+
+fn cmp_maps(a: &BTreeMap<Term, Term>, b: &BTreeMap<Term, Term>) -> Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.keys().cmp(b.keys()))
+        .then_with(|| a.values().cmp(b.values()))
+}
+
+impl Ord for Term {
+    fn cmp(&self, other: &Term) -> Ordering {
+        use Term::*;
+        match (self, other) {
+            (Int(a), Int(b)) => a.cmp(b),
+            (Float(a), Float(b)) => a.total_cmp(b),
+            (Int(a), Float(b)) => cmp_int_float(*a, *b),
+            (Float(a), Int(b)) => cmp_int_float(*b, *a).reverse(),
+            (Bool(a), Bool(b)) => a.cmp(b),
+            (Bool(a), Atom(b)) => bool_name(*a).cmp(b.as_str()),
+            (Atom(a), Bool(b)) => a.as_str().cmp(bool_name(*b)),
+            (Atom(a), Atom(b)) => a.as_str().cmp(b.as_str()),
+            (Ref(a), Ref(b)) => a.cmp(b),
+            (Pid(a), Pid(b)) => a.cmp(b),
+            (Tuple(a), Tuple(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+            (Map(a), Map(b)) => cmp_maps(a, b),
+            (Nil, Nil) => Ordering::Equal,
+            (List(a), List(b)) => a.cmp(b),
+            (Str(a), Str(b)) => a.cmp(b),
+            (Str(a), Bytes(b)) => a.as_bytes().cmp(b).then(Ordering::Less),
+            (Bytes(a), Str(b)) => a.as_slice().cmp(b.as_bytes()).then(Ordering::Greater),
+            (Bytes(a), Bytes(b)) => a.cmp(b),
+            _ => rank(self).cmp(&rank(other)),
+        }
+    }
+}
+
+impl PartialOrd for Term {
+    fn partial_cmp(&self, other: &Term) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Term {
+    fn eq(&self, other: &Term) -> bool {
+        use Term::*;
+        // The common cases directly; the rest through `cmp`, which is the
+        // definition.
+        match (self, other) {
+            (Nil, Nil) => true,
+            (Int(a), Int(b)) => a == b,
+            (Str(a), Str(b)) => a == b,
+            (Atom(a), Atom(b)) => a == b,
+            _ if rank(self) != rank(other) => false,
+            _ => self.cmp(other) == Ordering::Equal,
+        }
+    }
+}
+
+impl Eq for Term {}
+
+impl Hash for Term {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        rank(self).hash(h);
+        match self {
+            Term::Nil => {}
+            Term::Bool(b) => bool_name(*b).hash(h),
+            Term::Atom(a) => a.as_str().hash(h),
+            Term::Int(i) => {
+                0u8.hash(h);
+                i.hash(h);
+            }
+            Term::Float(f) => {
+                1u8.hash(h);
+                f.to_bits().hash(h);
+            }
+            Term::Str(s) => s.hash(h),
+            Term::Bytes(b) => b.hash(h),
+            Term::List(items) | Term::Tuple(items) => items.hash(h),
+            Term::Map(map) => map.hash(h),
+            Term::Pid(p) => p.hash(h),
+            Term::Ref(r) => r.hash(h),
+        }
+    }
+}
+
+/// A map key as a lookup sees it: a whole term, or the name of a `Str` or
+/// atom key, which needs no `Term` (and so no allocation) to look up.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Term(&'a Term),
+    Str(&'a str),
+    Atom(&'a str),
+}
+
+/// What `BTreeMap<Term, _>` borrows its keys as for [`get_str`] and
+/// [`get_atom`]: a `Term` and a bare name both view as a [`Key`].
+trait AsKey {
+    fn key(&self) -> Key<'_>;
+}
+
+impl AsKey for Term {
+    fn key(&self) -> Key<'_> {
+        Key::Term(self)
+    }
+}
+
+impl AsKey for Key<'_> {
+    fn key(&self) -> Key<'_> {
+        *self
+    }
+}
+
+impl<'a> Borrow<dyn AsKey + 'a> for Term {
+    fn borrow(&self) -> &(dyn AsKey + 'a) {
+        self
+    }
+}
+
+/// A term against the `Str` key `s`, as `t.cmp(&Term::Str(s.into()))`.
+fn cmp_term_str(t: &Term, s: &str) -> Ordering {
+    match t {
+        Term::Str(x) => x.as_str().cmp(s),
+        Term::Bytes(b) => b.as_slice().cmp(s.as_bytes()).then(Ordering::Greater),
+        _ => rank(t).cmp(&RANK_BINARY),
+    }
+}
+
+/// A term against the atom `a`, as `t.cmp(&Term::Atom(a.into()))`.
+fn cmp_term_atom(t: &Term, a: &str) -> Ordering {
+    match t {
+        Term::Atom(x) => x.as_str().cmp(a),
+        Term::Bool(b) => bool_name(*b).cmp(a),
+        _ => rank(t).cmp(&RANK_ATOM),
+    }
+}
+
+fn cmp_keys(a: Key<'_>, b: Key<'_>) -> Ordering {
+    match (a, b) {
+        (Key::Term(x), Key::Term(y)) => x.cmp(y),
+        (Key::Term(x), Key::Str(s)) => cmp_term_str(x, s),
+        (Key::Str(s), Key::Term(x)) => cmp_term_str(x, s).reverse(),
+        (Key::Term(x), Key::Atom(s)) => cmp_term_atom(x, s),
+        (Key::Atom(s), Key::Term(x)) => cmp_term_atom(x, s).reverse(),
+        (Key::Str(x), Key::Str(y)) | (Key::Atom(x), Key::Atom(y)) => x.cmp(y),
+        (Key::Str(_), Key::Atom(_)) => Ordering::Greater,
+        (Key::Atom(_), Key::Str(_)) => Ordering::Less,
+    }
+}
+
+impl Ord for dyn AsKey + '_ {
+    fn cmp(&self, other: &Self) -> Ordering {
+        cmp_keys(self.key(), other.key())
+    }
+}
+
+impl PartialOrd for dyn AsKey + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for dyn AsKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for dyn AsKey + '_ {}
+
+/// `map.get(&Term::Str(name.into()))` without building the key.
+pub(super) fn get_str<'m>(map: &'m BTreeMap<Term, Term>, name: &str) -> Option<&'m Term> {
+    map.get(&Key::Str(name) as &dyn AsKey)
+}
+
+/// `map.get(&Term::Atom(name.into()))` without building the key.
+pub(super) fn get_atom<'m>(map: &'m BTreeMap<Term, Term>, name: &str) -> Option<&'m Term> {
+    map.get(&Key::Atom(name) as &dyn AsKey)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::hash_map::DefaultHasher;
+
+    use super::*;
+    use crate::pid::{Pid, Ref};
+    use crate::term::Atom;
+
+    fn hash(t: &Term) -> u64 {
+        let mut h = DefaultHasher::new();
+        t.hash(&mut h);
+        h.finish()
+    }
+
+    /// One term of each type, in ascending order.
+    fn ladder() -> Vec<Term> {
+        vec![
+            Term::Float(f64::NEG_INFINITY),
+            Term::Int(i64::MIN),
+            Term::Float(-1.5),
+            Term::Int(-1),
+            Term::Int(0),
+            Term::Float(-0.0),
+            Term::Float(0.0),
+            Term::Float(0.5),
+            Term::Int(1),
+            Term::Float(1.0),
+            Term::Int(i64::MAX),
+            Term::Float(9_223_372_036_854_775_808.0),
+            Term::Float(f64::INFINITY),
+            Term::Float(f64::NAN),
+            Term::atom("abc"),
+            Term::Bool(false),
+            Term::atom("normal"),
+            Term::Bool(true),
+            Term::Ref(Ref::from_parts(0, 1)),
+            Term::Ref(Ref::from_parts(1, 0)),
+            Term::Pid(Pid::from_parts(0, 1)),
+            Term::Pid(Pid::from_parts(1, 0)),
+            Term::Tuple(vec![]),
+            Term::Tuple(vec![Term::Int(9)]),
+            Term::Tuple(vec![Term::Int(1), Term::Int(2)]),
+            Term::map(),
+            [(2, 0)].into_iter().collect(),
+            [(1, 0), (2, 0)].into_iter().collect(),
+            [(1, 1), (2, 0)].into_iter().collect(),
+            Term::Nil,
+            Term::List(vec![]),
+            Term::List(vec![Term::Int(1), Term::Int(2)]),
+            Term::List(vec![Term::Int(9)]),
+            Term::Str(String::new()),
+            Term::Bytes(vec![]),
+            Term::Str("a".into()),
+            Term::Bytes(b"a".to_vec()),
+            Term::Bytes(b"ab".to_vec()),
+            Term::Str("b".into()),
+        ]
+    }
+
+    #[test]
+    fn order_is_total_and_erlang_like() {
+        let l = ladder();
+        for (i, a) in l.iter().enumerate() {
+            for (j, b) in l.iter().enumerate() {
+                assert_eq!(a.cmp(b), i.cmp(&j), "{a:?} vs {b:?}");
+                assert_eq!(a.partial_cmp(b), Some(i.cmp(&j)));
+                assert_eq!(a == b, i == j, "{a:?} == {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn exact_equality() {
+        assert_ne!(Term::Int(1), Term::Float(1.0));
+        assert_ne!(Term::Float(0.0), Term::Float(-0.0));
+        assert_eq!(Term::Float(f64::NAN), Term::Float(f64::NAN));
+        assert_eq!(Term::Bool(true), Term::atom("true"));
+        assert_eq!(Term::atom("false"), Term::Bool(false));
+        assert_ne!(Term::Str("a".into()), Term::Bytes(b"a".to_vec()));
+        assert_ne!(Term::Str("a".into()), Term::atom("a"));
+        assert_ne!(Term::Nil, Term::List(vec![]));
+        assert_ne!(Term::List(vec![]), Term::Tuple(vec![]));
+        assert_eq!(
+            Term::Atom(Atom::from("x".to_string())),
+            Term::Atom(Atom::from_static("x"))
+        );
+    }
+
+    #[test]
+    fn int_float_compare_exactly() {
+        // 2^53 + 1 is not a float; rounding through f64 would call these equal.
+        let big = (1i64 << 53) + 1;
+        assert!(Term::Int(big) > Term::Float((1u64 << 53) as f64));
+        assert!(Term::Int(i64::MAX) < Term::Float(9_223_372_036_854_775_808.0));
+        // Equal values: the Int sorts first.
+        assert!(Term::Int(i64::MIN) < Term::Float(-9_223_372_036_854_775_808.0));
+        assert_eq!(
+            int_float_cmp(i64::MIN, -9_223_372_036_854_775_808.0),
+            Some(Ordering::Equal)
+        );
+        assert!(Term::Int(i64::MIN) > Term::Float(-9_223_372_036_854_777_856.0));
+        assert!(Term::Int(i64::MIN) < Term::Float(-9_223_372_036_854_774_784.0));
+        assert!(Term::Int(-1) < Term::Float(-0.5));
+        assert!(Term::Int(-1) > Term::Float(-1.5));
+        assert!(Term::Int(2) > Term::Float(1.5));
+        assert!(Term::Int(0) > Term::Float(-f64::NAN));
+        assert!(Term::Int(0) < Term::Float(f64::NAN));
+        assert_eq!(int_float_cmp(3, 3.0), Some(Ordering::Equal));
+        assert_eq!(int_float_cmp(3, f64::NAN), None);
+    }
+
+    #[test]
+    fn hash_agrees_with_eq() {
+        let l = ladder();
+        for a in &l {
+            assert_eq!(hash(a), hash(&a.clone()));
+        }
+        assert_eq!(hash(&Term::Bool(true)), hash(&Term::atom("true")));
+        assert_eq!(
+            hash(&Term::atom("x")),
+            hash(&Term::Atom(Atom::from("x".to_string())))
+        );
+        let set: std::collections::HashSet<Term> = l.iter().cloned().collect();
+        assert_eq!(set.len(), l.len());
+    }
+
+    #[test]
+    fn map_keys_follow_the_order() {
+        let mut m = BTreeMap::new();
+        m.insert(Term::atom("true"), Term::Int(1));
+        m.insert(Term::Bool(true), Term::Int(2));
+        m.insert(Term::Int(1), Term::Int(3));
+        m.insert(Term::Float(1.0), Term::Int(4));
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[&Term::atom("true")], Term::Int(2));
+        assert_eq!(m.keys().next(), Some(&Term::Int(1)));
+    }
+
+    #[test]
+    fn lookups_by_name_match_lookups_by_term() {
+        let l = ladder();
+        let map: BTreeMap<Term, Term> = l.iter().cloned().map(|t| (t.clone(), t)).collect();
+        for name in ["", "a", "ab", "abc", "b", "normal", "true", "false", "zzz"] {
+            assert_eq!(
+                get_str(&map, name),
+                map.get(&Term::Str(name.into())),
+                "str {name}"
+            );
+            assert_eq!(
+                get_atom(&map, name),
+                map.get(&Term::Atom(Atom::from(name))),
+                "atom {name}"
+            );
+        }
+        for t in &l {
+            for name in ["", "a", "ab", "b", "true", "normal"] {
+                assert_eq!(
+                    cmp_term_str(t, name),
+                    t.cmp(&Term::Str(name.into())),
+                    "{t:?} vs str {name}"
+                );
+                assert_eq!(
+                    cmp_term_atom(t, name),
+                    t.cmp(&Term::Atom(Atom::from(name))),
+                    "{t:?} vs atom {name}"
+                );
+            }
+        }
+        assert_eq!(cmp_keys(Key::Str("a"), Key::Atom("z")), Ordering::Greater);
+    }
+}

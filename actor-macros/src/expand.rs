@@ -1,0 +1,404 @@
+//! Code generation for `#[actor]` and `msg!`. Once validation passed,
+//! nothing here can fail.
+//!
+//! Generated code names everything by absolute path through
+//! `$krate::__private` and puts user-facing checks at the user's spans, so a
+//! failed trait bound points at their parameter or return type.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Ident, Item, ItemImpl, Path};
+
+use crate::ast::{is_generic, ActorImpl, Extractor, Handler, Method, Ret};
+use crate::attr::Options;
+use crate::errors::Errors;
+use crate::kind;
+use crate::msg::{Data, Map, Msg, Op, Value};
+use crate::valid;
+
+/// `#[actor]`: the user's impl, then `Actor`, `IntoSpawn` and the
+/// registration; or, on errors, the user's impl, a do-nothing `Actor` impl
+/// (so uses of the type elsewhere still type-check) and the errors.
+pub(crate) fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let options = Options::parse(args, &mut errors);
+    let item: Item = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(err) => {
+            errors.push(err);
+            let errors = errors.to_compile_errors();
+            return quote!(#input #errors);
+        }
+    };
+    let Some(imp) = valid::item(&item, &mut errors) else {
+        let errors = errors.to_compile_errors();
+        return quote!(#item #errors);
+    };
+    let mut imp = imp.clone();
+    if let Some(krate) = &options.krate {
+        InjectCrate(krate).visit_item_impl_mut(&mut imp);
+    }
+    allow_dictated_lints(&mut imp);
+    let actor = ActorImpl::from_syn(&imp);
+    valid::actor(&actor, &mut errors);
+    let krate = options.krate();
+    if !errors.is_empty() {
+        let fallback = fallback(&actor, &krate);
+        let errors = errors.to_compile_errors();
+        return quote!(#imp #fallback #errors);
+    }
+    generate(&actor, &options, &krate)
+}
+
+fn generate(actor: &ActorImpl, options: &Options, krate: &TokenStream) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let imp = actor.item;
+    let self_ty = &imp.self_ty;
+    let trap_exit = actor.traps_exits();
+    let start = actor.start.as_ref().map(|m| start(m, &p));
+    let stop = actor.stop.as_ref().map(|m| stop(m, &p));
+    let arms = actor.handlers.iter().map(|h| arm(h, &p));
+    let dispatch = if actor.handlers.is_empty() {
+        quote!(#p::unhandled::<Self>(msg))
+    } else {
+        quote! {
+            match msg.kind {
+                #(#arms)*
+                _ => #p::unhandled::<Self>(msg),
+            }
+        }
+    };
+    let name = match &options.name {
+        Some(name) => name.to_token_stream(),
+        // Validation made sure the type has a name.
+        None => valid::type_name(self_ty)
+            .unwrap_or_default()
+            .to_token_stream(),
+    };
+    let spawn = match &actor.init {
+        Some(init) => {
+            let ident = &init.func.sig.ident;
+            // Validation made sure there is one parameter; a type mismatch
+            // is reported at its type.
+            let args = match init.params.first() {
+                Some(param) => quote_spanned!(param.ty.span()=> args),
+                None => quote!(args),
+            };
+            quote!(|args, opts| #p::spawn_actor(<#self_ty>::#ident(#args), opts))
+        }
+        None => quote_spanned!(self_ty.span()=> #p::spawn_default::<#self_ty>),
+    };
+    let into_spawn = into_spawn(self_ty, &p);
+    quote! {
+        #imp
+
+        impl #p::Actor for #self_ty {
+            const TRAP_EXIT: bool = #trap_exit;
+
+            #start
+
+            fn handle(
+                &mut self,
+                msg: #p::Message,
+            ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+                async move { #dispatch }
+            }
+
+            #stop
+        }
+
+        #into_spawn
+
+        #p::inventory::submit! {
+            #p::Registration {
+                name: #name,
+                module: ::core::module_path!(),
+                spawn: #spawn,
+            }
+        }
+    }
+}
+
+fn into_spawn(self_ty: &syn::Type, p: &TokenStream) -> TokenStream {
+    quote! {
+        impl #p::IntoSpawn for #self_ty {
+            fn into_spawn(
+                self,
+                opts: #p::SpawnOpts,
+            ) -> ::core::result::Result<
+                (#p::Pid, ::core::option::Option<#p::Ref>),
+                #p::SpawnError,
+            > {
+                ::core::result::Result::Ok(#p::spawn_actor(self, opts))
+            }
+        }
+    }
+}
+
+/// What is emitted beside the errors: an `Actor` impl that handles nothing,
+/// so `spawn(Type::default())` elsewhere raises no second error.
+fn fallback(actor: &ActorImpl, krate: &TokenStream) -> TokenStream {
+    let imp = actor.item;
+    if is_generic(&imp.generics) || valid::type_name(&imp.self_ty).is_none() {
+        return TokenStream::new();
+    }
+    let p = quote!(#krate::__private);
+    let self_ty = &imp.self_ty;
+    let into_spawn = into_spawn(self_ty, &p);
+    quote! {
+        impl #p::Actor for #self_ty {
+            fn handle(
+                &mut self,
+                msg: #p::Message,
+            ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+                async move { #p::unhandled::<Self>(msg) }
+            }
+        }
+
+        #into_spawn
+    }
+}
+
+fn call(method: &Method, args: TokenStream) -> TokenStream {
+    let ident = &method.func.sig.ident;
+    let call = quote!(Self::#ident(self, #args));
+    match method.is_async() {
+        true => quote!(#call.await),
+        false => call,
+    }
+}
+
+/// The span checks about a method's result are reported at: its return
+/// type, or its name when it has none.
+fn output_span(method: &Method) -> Span {
+    match &method.func.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => method.func.sig.ident.span(),
+    }
+}
+
+fn start(method: &Method, p: &TokenStream) -> TokenStream {
+    let call = call(method, TokenStream::new());
+    let result = returned(output_span(method));
+    let result = quote!({
+        let #result = #call;
+        #p::start_result(#result)
+    });
+    quote! {
+        fn start(
+            &mut self,
+        ) -> impl ::core::future::Future<
+            Output = ::core::result::Result<(), #p::Term>,
+        > + ::core::marker::Send {
+            async move { #result }
+        }
+    }
+}
+
+fn stop(method: &Method, p: &TokenStream) -> TokenStream {
+    let (param, args) = match method.params.first() {
+        Some(reason) => {
+            let arg = quote_spanned!(reason.ty.span()=> reason);
+            (quote!(reason), arg)
+        }
+        None => (quote!(_reason), TokenStream::new()),
+    };
+    let call = call(method, args);
+    let result = returned(output_span(method));
+    let result = quote!({
+        let #result = #call;
+        #p::stop_result(#result)
+    });
+    quote! {
+        fn stop(
+            &mut self,
+            #param: #p::Term,
+        ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+            async move { #result }
+        }
+    }
+}
+
+/// The local a method's result is bound to, spanned at its return type so
+/// a failed bound on the result is reported there.
+fn returned(span: Span) -> Ident {
+    Ident::new("__returned", span)
+}
+
+/// One `match` arm of `handle`: extract the parameters, call the handler,
+/// reply.
+///
+/// Copies (`Pid`, `Option<Ref>`) and decodes (which borrow the data) come
+/// first, then the data, then the message: the data moves out unless the
+/// handler also takes the whole message, and the message moves last, so a
+/// handler taking just a `Message` or just a `Term` clones nothing.
+fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
+    let variant = Ident::new(handler.variant, handler.method.func.sig.ident.span());
+    let kind = quote!(#p::Kind::#variant);
+    let replies = !matches!(handler.ret, Ret::Unit);
+    let decodes = handler
+        .params
+        .iter()
+        .any(|p| p.extractor == Extractor::Decode);
+    let takes_message = handler
+        .params
+        .iter()
+        .any(|p| p.extractor == Extractor::Message);
+
+    let mut lets = Vec::new();
+    if replies || decodes {
+        lets.push(quote! {
+            let __from = msg.from;
+            let __reference = msg.reference;
+        });
+    }
+    let args: Vec<Ident> = (0..handler.params.len())
+        .map(|i| format_ident!("__arg{}", i))
+        .collect();
+    for order in [
+        Extractor::Pid,
+        Extractor::Ref,
+        Extractor::Decode,
+        Extractor::Term,
+        Extractor::Message,
+    ] {
+        for (param, arg) in handler.params.iter().zip(&args) {
+            if param.extractor != order {
+                continue;
+            }
+            lets.push(match order {
+                Extractor::Pid => quote!(let #arg = msg.from;),
+                Extractor::Ref => quote!(let #arg = msg.reference;),
+                Extractor::Decode => {
+                    let ty = param.ty;
+                    let decode = quote_spanned!(ty.span()=> #p::decode::<#ty>(&msg.data));
+                    quote! {
+                        let #arg = match #decode {
+                            ::core::result::Result::Ok(value) => value,
+                            ::core::result::Result::Err(error) => {
+                                return #p::decode_failed::<Self>(#kind, __from, __reference, error);
+                            }
+                        };
+                    }
+                }
+                Extractor::Term if takes_message => {
+                    quote!(let #arg = ::core::clone::Clone::clone(&msg.data);)
+                }
+                Extractor::Term => quote!(let #arg = msg.data;),
+                Extractor::Message => quote!(let #arg = msg;),
+            });
+        }
+    }
+
+    let call = call(&handler.method, quote!(#(#args),*));
+    let reply = match &handler.ret {
+        Ret::Unit => None,
+        Ret::Value(ty) => Some((ty, quote!(reply), quote!(#kind,))),
+        Ret::Result { ty, ok_unit: true } => Some((ty, quote!(reply_unit_result), quote!())),
+        Ret::Result { ty, ok_unit: false } => Some((ty, quote!(reply_result), quote!(#kind,))),
+    };
+    let body = match reply {
+        None => quote!(#call;),
+        Some((ty, function, kind)) => {
+            let result = returned(ty.span());
+            quote! {
+                let #result = #call;
+                #p::#function(__from, #kind __reference, #result);
+            }
+        }
+    };
+    quote! {
+        #kind => {
+            #(#lets)*
+            #body
+        }
+    }
+}
+
+/// Recognised methods have the signature the macro dictates: `&mut self`
+/// even when the body does not use it, parameters by value. Lints that
+/// suggest another signature are silenced on them, and only on them.
+fn allow_dictated_lints(imp: &mut ItemImpl) {
+    for item in &mut imp.items {
+        if let syn::ImplItem::Fn(func) = item {
+            let name = func.sig.ident.to_string();
+            let recognised = ["start", "stop", "init"].contains(&name.as_str())
+                || kind::HANDLER_KINDS.iter().any(|(k, _)| *k == name);
+            if recognised {
+                func.attrs.push(syn::parse_quote!(
+                    #[allow(clippy::unused_self, clippy::needless_pass_by_value)]
+                ));
+            }
+        }
+    }
+}
+
+/// Puts `crate = path;` in front of every `msg!` inside an
+/// `#[actor(crate = path)]` impl, so the runtime's own actors can write
+/// plain `msg!`.
+struct InjectCrate<'a>(&'a Path);
+
+impl VisitMut for InjectCrate<'_> {
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let is_msg = mac.path.segments.last().is_some_and(|s| s.ident == "msg");
+        let has_crate = matches!(
+            mac.tokens.clone().into_iter().next(),
+            Some(proc_macro2::TokenTree::Ident(i)) if i == "crate"
+        );
+        if is_msg && !has_crate {
+            let path = self.0;
+            let tokens = &mac.tokens;
+            mac.tokens = quote!(crate = #path; #tokens);
+        }
+    }
+}
+
+/// `msg!`: one call to `send` (`>`) or `call` (`>>`); on errors, the errors
+/// in an expression of any type.
+pub(crate) fn msg(input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let msg = Msg::parse(input, &mut errors);
+    let msg = match msg {
+        Some(msg) if errors.is_empty() => msg,
+        _ => {
+            let errors = errors.to_compile_errors();
+            return quote!({ #errors loop {} });
+        }
+    };
+    let krate = match &msg.krate {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::actor),
+    };
+    let p = quote!(#krate::__private);
+    let variant = Ident::new(msg.variant, msg.kind.span());
+    let kind = quote!(#p::Kind::#variant);
+    let data = match &msg.data {
+        Data::None => quote!(#p::Term::map()),
+        Data::Map(map) => map_literal(map, &p),
+        Data::Expr(expr) => quote!(#p::data(#expr)),
+    };
+    let reference = match &msg.reference {
+        Some(expr) => quote!(#p::into_ref(#expr)),
+        None => quote!(::core::option::Option::None),
+    };
+    let target = &msg.target;
+    let function = match msg.op {
+        Op::Send => quote!(send),
+        Op::Call => quote!(call),
+    };
+    quote!(#p::#function(#target, #kind, #data, #reference))
+}
+
+fn map_literal(map: &Map, p: &TokenStream) -> TokenStream {
+    let entries = map.entries.iter().map(|entry| {
+        let key = &entry.key;
+        let value = match &entry.value {
+            Value::Map(map) => map_literal(map, p),
+            Value::Expr(expr) => quote!(#p::data(#expr)),
+        };
+        quote!((#key, #value))
+    });
+    quote_spanned!(map.brace.span.join()=> #p::map([#(#entries),*]))
+}

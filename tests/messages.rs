@@ -1,0 +1,238 @@
+//! Sending: the seed's mailbox functions, selective receive, sends that
+//! never block and are silent to dead pids, per-pair order, and a stress
+//! test of senders racing kills.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actor::prelude::*;
+
+const LONG: Duration = Duration::from_secs(10);
+
+fn recv() -> Message {
+    actor::receive_timeout(LONG).expect("no message within 10 s")
+}
+
+/// Runs `f` in a fresh thread, so it is a fresh process with an empty
+/// mailbox whatever thread the test harness uses.
+fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+#[test]
+fn the_seed_session() {
+    isolated(|| {
+        let me = actor::pid();
+        let hi: Term = [("hi", "hey")].into_iter().collect();
+        msg!(std(hi.clone()) > me);
+        let m = actor::pop_mailbox().unwrap();
+        assert_eq!(
+            (m.kind, m.data.clone(), m.reference, m.from),
+            (Kind::Std, hi.clone(), None, me)
+        );
+
+        let n_pid = actor::spawn("actor.actors.EchoActor").unwrap();
+        msg!(std(hi.clone()) > n_pid);
+        let m = recv();
+        assert_eq!(
+            (m.kind, m.data, m.reference, m.from),
+            (Kind::Std, hi.clone(), None, n_pid)
+        );
+
+        let m = msg!(std(hi.clone()) >> n_pid).wait().unwrap();
+        assert_eq!((m.kind, m.data, m.from), (Kind::Std, hi, n_pid));
+        assert!(m.reference.is_some());
+    });
+}
+
+#[test]
+fn selective_receive_keeps_the_others_in_order() {
+    isolated(|| {
+        let me = actor::pid();
+        for i in 0..5 {
+            msg!(std(i) > me);
+        }
+        msg!(info("wanted") > me);
+        msg!(std(5) > me);
+        let m = actor::receive_match_timeout(|m| m.kind == Kind::Info, LONG).unwrap();
+        assert_eq!(m.data, "wanted");
+        // Nothing matches: the wait ends, and nothing is lost.
+        assert!(
+            actor::receive_match_timeout(|m| m.data == 99, Duration::from_millis(20)).is_none()
+        );
+        let m = actor::receive_match_timeout(|m| m.data == 3, LONG).unwrap();
+        assert_eq!(m.data, 3);
+        let rest: Vec<Term> = std::iter::from_fn(actor::pop_mailbox)
+            .map(|m| m.data)
+            .collect();
+        assert_eq!(rest, [0, 1, 2, 4, 5].map(Term::from));
+        // Messages set aside come before newer ones.
+        msg!(std("a") > me);
+        msg!(std("b") > me);
+        assert_eq!(
+            actor::receive_match_timeout(|m| m.data == "b", LONG)
+                .unwrap()
+                .data,
+            "b"
+        );
+        msg!(std("c") > me);
+        assert_eq!(actor::receive().data, "a");
+        assert_eq!(actor::receive_timeout(LONG).unwrap().data, "c");
+    });
+}
+
+#[test]
+fn sending_never_blocks_and_is_silent_to_the_dead() {
+    isolated(|| {
+        let me = actor::pid();
+        // A process that never reads its mailbox.
+        let sink = actor::spawn(|_inbox: Inbox| std::future::pending::<()>()).unwrap();
+        for i in 0..100_000 {
+            msg!(std(i) > sink);
+        }
+        actor::kill(sink);
+
+        let (dead, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
+        assert_eq!(recv().reference, Some(r));
+        msg!(std("to the dead") > dead);
+        msg!(std("to nobody") > "messages_nobody_has_this_name");
+        msg!(std("to another node") > Pid::from_parts(0x1234_5678_9abc_4def, 1));
+        // Control kinds to the dead are silent too.
+        msg!(kill > dead);
+        msg!(unlink > dead);
+        assert!(actor::is_alive(me));
+        assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());
+    });
+}
+
+/// A process that checks, per sender, that the integers it gets come in
+/// order from 0; a call answers the sender with how many it got in order
+/// (or `-1` after a gap or a reordering).
+fn order_checker() -> Pid {
+    actor::spawn(|mut inbox: Inbox| async move {
+        let mut next: HashMap<Pid, i64> = HashMap::new();
+        loop {
+            let m = inbox.recv().await;
+            let n = next.entry(m.from).or_insert(0);
+            if m.reference.is_some() {
+                msg!(std(*n) ref m.reference > m.from);
+            } else if *n >= 0 {
+                *n = if m.data == *n { *n + 1 } else { -1 };
+            }
+        }
+    })
+    .unwrap()
+}
+
+#[test]
+fn messages_between_a_pair_arrive_in_the_order_sent() {
+    const N: i64 = 20_000;
+    isolated(|| {
+        let checker = order_checker();
+        let senders: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for i in 0..N {
+                        msg!(std(i) > checker);
+                    }
+                    msg!(std("count") >> checker)
+                        .timeout(LONG)
+                        .wait()
+                        .unwrap()
+                        .data
+                })
+            })
+            .collect();
+        // And from a task process.
+        let (tx, rx) = std::sync::mpsc::channel();
+        actor::spawn(move |_inbox: Inbox| async move {
+            for i in 0..N {
+                msg!(std(i) > checker);
+            }
+            let n = msg!(std("count") >> checker).timeout(LONG).await;
+            tx.send(n.map(|m| m.data)).unwrap();
+        })
+        .unwrap();
+        for s in senders {
+            assert_eq!(s.join().unwrap(), N);
+        }
+        assert_eq!(rx.recv_timeout(LONG).unwrap(), Ok(Term::from(N)));
+    });
+}
+
+/// Sender threads send numbered messages to live checkers and to victims,
+/// while another thread keeps spawning and killing victims. Every checker
+/// must get every message from every sender, in order; sends to killed
+/// victims must neither block nor fail.
+#[test]
+fn stress_sends_from_many_threads_while_processes_are_killed() {
+    const SENDERS: usize = 6;
+    const PER_TARGET: i64 = 3_000;
+    isolated(|| {
+        let checkers: Vec<Pid> = (0..4).map(|_| order_checker()).collect();
+        let victims: Arc<std::sync::Mutex<Vec<Pid>>> = Arc::new(std::sync::Mutex::new(
+            (0..8).map(|_| order_checker()).collect(),
+        ));
+        let stop = Arc::new(AtomicBool::new(false));
+
+        let killer = {
+            let victims = victims.clone();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut rounds = 0;
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let fresh = order_checker();
+                    let old = std::mem::replace(&mut victims.lock().unwrap()[i % 8], fresh);
+                    actor::kill(old);
+                    i += 1;
+                    rounds += 1;
+                    std::thread::yield_now();
+                }
+                rounds
+            })
+        };
+
+        let senders: Vec<_> = (0..SENDERS)
+            .map(|_| {
+                let checkers = checkers.clone();
+                let victims = victims.clone();
+                std::thread::spawn(move || {
+                    for i in 0..PER_TARGET {
+                        for &c in &checkers {
+                            msg!(std(i) > c);
+                        }
+                        let v = victims.lock().unwrap()[i as usize % 8];
+                        msg!(std(i) > v);
+                    }
+                    checkers
+                        .iter()
+                        .map(|&c| msg!(std("count") >> c).timeout(LONG).wait().map(|m| m.data))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+
+        for s in senders {
+            let counts = s.join().unwrap();
+            for count in counts {
+                assert_eq!(count, Ok(Term::from(PER_TARGET)));
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        let rounds = killer.join().unwrap();
+        assert!(rounds > 0);
+        for c in checkers {
+            assert!(actor::is_alive(c));
+            actor::kill(c);
+        }
+        for v in victims.lock().unwrap().iter() {
+            actor::kill(*v);
+        }
+    });
+}

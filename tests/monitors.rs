@@ -1,0 +1,207 @@
+//! Monitors: one `Down` per monitor, `noproc` for dead targets, `demonitor`,
+//! monitors held by processes, and watchers that die first.
+
+use std::time::Duration;
+
+use actor::prelude::*;
+
+const LONG: Duration = Duration::from_secs(10);
+
+fn recv() -> Message {
+    actor::receive_timeout(LONG).expect("no message within 10 s")
+}
+
+/// Runs `f` in a fresh thread, so it is a fresh process with an empty
+/// mailbox whatever thread the test harness uses.
+fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+/// A process that waits for one message and then ends with the reason it
+/// carries (`normal` for anything but a map with `exit`).
+fn waiter() -> Pid {
+    actor::spawn(|mut inbox: Inbox| async move {
+        let m = inbox.recv().await;
+        if !m.data["exit"].is_nil() {
+            actor::exit(actor::pid(), m.data["exit"].clone());
+            std::future::pending::<()>().await;
+        }
+    })
+    .unwrap()
+}
+
+fn quiet_for(d: Duration) -> bool {
+    actor::receive_timeout(d).is_none()
+}
+
+#[test]
+fn down_arrives_exactly_once_per_monitor() {
+    isolated(|| {
+        let p = waiter();
+        let r1 = actor::monitor(p);
+        let r2 = actor::monitor(p);
+        assert_ne!(r1, r2);
+        msg!(std { exit: "bye" } > p);
+        let mut refs = vec![];
+        for _ in 0..2 {
+            let down = recv();
+            assert_eq!((down.kind, down.from), (Kind::Down, p));
+            assert_eq!(down.data["reason"], "bye");
+            refs.push(down.reference.unwrap());
+        }
+        refs.sort();
+        let mut expected = vec![r1, r2];
+        expected.sort();
+        assert_eq!(refs, expected);
+        // A later exit signal to the dead pid brings nothing more.
+        actor::kill(p);
+        assert!(quiet_for(Duration::from_millis(50)));
+    });
+}
+
+#[test]
+fn down_carries_each_exit_reason() {
+    isolated(|| {
+        let p = waiter();
+        let r = actor::monitor(p);
+        msg!(std("end") > p);
+        let down = recv();
+        assert_eq!(down.reference, Some(r));
+        assert_eq!(down.data["reason"], Term::atom("normal"));
+
+        let p = waiter();
+        let r = actor::monitor(p);
+        actor::kill(p);
+        let down = recv();
+        assert_eq!(
+            (down.reference, down.data["reason"].clone()),
+            (Some(r), Term::atom("killed"))
+        );
+
+        let p = actor::spawn(|mut inbox: Inbox| async move {
+            inbox.recv().await;
+            panic!("watched");
+        })
+        .unwrap();
+        let r = actor::monitor(p);
+        msg!(std("go") > p);
+        let down = recv();
+        assert_eq!(down.reference, Some(r));
+        assert_eq!(
+            down.data["reason"],
+            Term::from((Term::atom("panic"), "watched"))
+        );
+    });
+}
+
+#[test]
+fn monitoring_a_dead_pid_gives_noproc_at_once() {
+    isolated(|| {
+        let (p, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
+        assert_eq!(recv().reference, Some(r));
+        let r2 = actor::monitor(p);
+        // Already in the mailbox: no wait needed.
+        let down = actor::pop_mailbox().expect("noproc Down is not there at once");
+        assert_eq!(
+            (down.kind, down.from, down.reference),
+            (Kind::Down, p, Some(r2))
+        );
+        assert_eq!(down.data["reason"], Term::atom("noproc"));
+        // A pid of another node without distribution: noconnection, at once.
+        let remote = Pid::from_parts(0x1234_5678_9abc_4def, 1);
+        let r3 = actor::monitor(remote);
+        let down = actor::pop_mailbox().expect("Down for an unreachable node");
+        assert_eq!(down.reference, Some(r3));
+        assert_eq!(down.data["reason"], Term::atom("noconnection"));
+        assert!(actor::pop_mailbox().is_none());
+    });
+}
+
+#[test]
+fn demonitor_turns_a_monitor_off() {
+    isolated(|| {
+        let p = waiter();
+        let r = actor::monitor(p);
+        let kept = actor::monitor(p);
+        assert!(actor::demonitor(r));
+        assert!(!actor::demonitor(r), "a second demonitor found it again");
+        actor::kill(p);
+        let down = recv();
+        assert_eq!(
+            down.reference,
+            Some(kept),
+            "the demonitored Down came: {down:?}"
+        );
+        assert!(quiet_for(Duration::from_millis(50)));
+        assert!(!actor::demonitor(kept), "a fired monitor is not active");
+        assert!(!actor::demonitor(Ref::new()));
+    });
+}
+
+#[test]
+fn a_process_monitors_too_and_does_not_die_with_the_target() {
+    isolated(|| {
+        let me = actor::pid();
+        let target = waiter();
+        let watcher = actor::spawn(move |mut inbox: Inbox| async move {
+            let r = actor::monitor(target);
+            msg!(info("watching") > me);
+            let down = inbox.recv_match(|m| m.kind == Kind::Down).await;
+            let ok = down.reference == Some(r) && down.from == target;
+            msg!(
+                info {
+                    ok: ok,
+                    reason: down.data["reason"].clone()
+                } > me
+            );
+        })
+        .unwrap();
+        assert_eq!(recv().data, "watching");
+        actor::exit(target, "boom");
+        let report = recv();
+        assert_eq!(report.from, watcher);
+        assert_eq!(report.data["ok"], true);
+        assert_eq!(report.data["reason"], "boom");
+    });
+}
+
+#[test]
+fn a_watcher_that_dies_first_leaves_no_trace() {
+    isolated(|| {
+        let target = waiter();
+        let (watcher, rw) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
+            actor::monitor(target);
+            inbox.recv().await;
+        })
+        .unwrap();
+        msg!(std("end") > watcher);
+        assert_eq!(recv().reference, Some(rw));
+        let rt = actor::monitor(target);
+        actor::kill(target);
+        let down = recv();
+        assert_eq!(down.reference, Some(rt));
+        assert!(quiet_for(Duration::from_millis(50)));
+    });
+}
+
+#[test]
+fn spawn_monitor_watches_from_before_the_process_runs() {
+    isolated(|| {
+        // A process that ends at once still gives its Down with its reason.
+        for _ in 0..10 {
+            let (p, r) = actor::spawn_monitor(|_inbox: Inbox| async {
+                panic!("early");
+            })
+            .unwrap();
+            let down = recv();
+            assert_eq!((down.from, down.reference), (p, Some(r)));
+            assert_eq!(
+                down.data["reason"],
+                Term::from((Term::atom("panic"), "early"))
+            );
+        }
+    });
+}

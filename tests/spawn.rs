@@ -1,0 +1,312 @@
+//! Spawning: by registered name (short, full path, seed style), by actor
+//! value, by closure with an `Inbox`; `spawn_link`, `spawn_monitor`; the
+//! unknown-name error; 100 000 idle actors.
+
+use std::time::Duration;
+
+use actor::actors::EchoActor;
+use actor::prelude::*;
+
+const LONG: Duration = Duration::from_secs(10);
+
+fn recv() -> Message {
+    actor::receive_timeout(LONG).expect("no message within 10 s")
+}
+
+/// Runs `f` in a fresh thread, so it is a fresh process with an empty
+/// mailbox whatever thread the test harness uses.
+fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+fn echoes(pid: Pid) {
+    let reply = msg!(std("echo?") >> pid).timeout(LONG).wait().unwrap();
+    assert_eq!((reply.from, reply.data), (pid, Term::from("echo?")));
+}
+
+#[test]
+fn spawn_by_name_path_and_value() {
+    isolated(|| {
+        for name in [
+            "EchoActor",
+            "actor::actors::EchoActor",
+            "actor.actors.EchoActor",
+        ] {
+            let pid = actor::spawn(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            echoes(pid);
+        }
+        echoes(actor::spawn(String::from("EchoActor")).unwrap());
+        echoes(actor::spawn(EchoActor::default()).unwrap());
+        echoes(actor::spawn_with_args("EchoActor", Term::Nil).unwrap());
+        assert!(actor::registered_actors().contains(&"actor::actors::EchoActor".to_string()));
+    });
+}
+
+#[test]
+fn an_unknown_name_is_a_clear_error() {
+    for name in [
+        "NoSuchActor",
+        "actor::actors::NoSuchActor",
+        "actor.actors.Nope",
+        "EchoActo",
+    ] {
+        let err = actor::spawn(name).unwrap_err();
+        match &err {
+            SpawnError::UnknownActor { name: n, known } => {
+                assert_eq!(n, name);
+                assert!(known.contains(&"actor::actors::EchoActor".to_string()));
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        let text = err.to_string();
+        assert!(text.contains(&format!("`{name}`")), "{text}");
+        assert!(text.contains("actor::actors::EchoActor"), "{text}");
+        assert!(actor::spawn_link(name).is_err());
+        assert!(actor::spawn_monitor(name).is_err());
+    }
+}
+
+#[test]
+fn spawn_a_closure_with_an_inbox() {
+    isolated(|| {
+        let me = actor::pid();
+        let pid = actor::spawn(move |mut inbox: Inbox| async move {
+            msg!(info(inbox.pid()) > me);
+            let m = inbox.recv().await;
+            msg!(std(m.data) > m.from);
+        })
+        .unwrap();
+        let m = recv();
+        assert_eq!((m.from, m.data), (pid, Term::from(pid)));
+        msg!(std("back") > pid);
+        assert_eq!(recv().data, "back");
+    });
+}
+
+#[test]
+fn inbox_receives() {
+    isolated(|| {
+        let me = actor::pid();
+        let pid = actor::spawn(move |mut inbox: Inbox| async move {
+            let report = |what: &str, m: Option<Message>| {
+                let data = m.map_or(Term::from("none"), |m| m.data);
+                msg!(info((what, data)) > me);
+            };
+            report("try_recv empty", inbox.try_recv());
+            report(
+                "recv_timeout empty",
+                inbox.recv_timeout(Duration::from_millis(20)).await,
+            );
+            msg!(info("ready") > me);
+            // The test sends: std 1, std 2, info 3, std 4.
+            let m = inbox.recv_match(|m| m.kind == Kind::Info).await;
+            report("recv_match info", Some(m));
+            let none = inbox
+                .recv_match_timeout(|m| m.data == 99, Duration::from_millis(20))
+                .await;
+            report("recv_match_timeout miss", none);
+            let m = inbox.recv_match_timeout(|m| m.data == 2, LONG).await;
+            report("recv_match_timeout 2", m);
+            report("recv", Some(inbox.recv().await));
+            report("try_recv", inbox.try_recv());
+            report("recv_timeout", inbox.recv_timeout(LONG).await);
+        })
+        .unwrap();
+        let expect = |what: &str, data: Term| {
+            let m = actor::receive_match_timeout(|m| m.from == pid, LONG).unwrap();
+            assert_eq!(m.data, Term::from((what, data)));
+        };
+        expect("try_recv empty", "none".into());
+        expect("recv_timeout empty", "none".into());
+        assert_eq!(recv().data, "ready");
+        msg!(std(1) > pid);
+        msg!(std(2) > pid);
+        msg!(info(3) > pid);
+        msg!(std(4) > pid);
+        expect("recv_match info", 3.into());
+        expect("recv_match_timeout miss", "none".into());
+        expect("recv_match_timeout 2", 2.into());
+        expect("recv", 1.into());
+        expect("try_recv", 4.into());
+        msg!(std(5) > pid);
+        expect("recv_timeout", 5.into());
+    });
+}
+
+#[test]
+fn inbox_trap_exit() {
+    isolated(|| {
+        let me = actor::pid();
+        let pid = actor::spawn(move |mut inbox: Inbox| async move {
+            inbox.trap_exit(true);
+            msg!(info("trapping") > me);
+            loop {
+                let m = inbox.recv().await;
+                if m.kind == Kind::Death {
+                    msg!(info((Term::from(m.from), m.data["reason"].clone())) > me);
+                }
+                if m.data == "stop trapping" {
+                    inbox.trap_exit(false);
+                    msg!(info("not trapping") > me);
+                }
+            }
+        })
+        .unwrap();
+        let r = actor::monitor(pid);
+        assert_eq!(recv().data, "trapping");
+        actor::exit(pid, "first");
+        assert_eq!(recv().data, Term::from((me, "first")));
+        msg!(std("stop trapping") > pid);
+        assert_eq!(recv().data, "not trapping");
+        actor::exit(pid, "second");
+        let down = recv();
+        assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
+        assert_eq!(down.data["reason"], "second");
+    });
+}
+
+#[test]
+fn spawn_link_takes_names_values_and_closures() {
+    isolated(|| {
+        let a = actor::spawn_link("EchoActor").unwrap();
+        let b = actor::spawn_link(EchoActor::default()).unwrap();
+        let c = actor::spawn_link(|mut inbox: Inbox| async move {
+            inbox.recv().await;
+        })
+        .unwrap();
+        for p in [a, b, c] {
+            actor::exit(p, "linked");
+            let m = recv();
+            assert_eq!((m.kind, m.from), (Kind::Death, p));
+            assert_eq!(m.data["reason"], "linked");
+        }
+        // The link is in place before the child runs: a child that dies at
+        // once is still heard of.
+        let d = actor::spawn_link(|_inbox: Inbox| async { panic!("at once") }).unwrap();
+        let m = recv();
+        assert_eq!((m.kind, m.from), (Kind::Death, d));
+        assert_eq!(
+            m.data["reason"],
+            Term::from((Term::atom("panic"), "at once"))
+        );
+    });
+}
+
+#[test]
+fn spawn_monitor_takes_names_values_and_closures() {
+    isolated(|| {
+        let (a, ra) = actor::spawn_monitor("actor::actors::EchoActor").unwrap();
+        let (b, rb) = actor::spawn_monitor(EchoActor::default()).unwrap();
+        let (c, rc) = actor::spawn_monitor(|mut inbox: Inbox| async move {
+            inbox.recv().await;
+        })
+        .unwrap();
+        echoes(a);
+        echoes(b);
+        actor::kill(a);
+        actor::exit(b, Term::atom("shutdown"));
+        msg!(std("end") > c);
+        for (p, r, why) in [
+            (a, ra, Term::atom("killed")),
+            (b, rb, Term::atom("shutdown")),
+            (c, rc, Term::atom("normal")),
+        ] {
+            let m = actor::receive_match_timeout(|m| m.from == p, LONG).unwrap();
+            assert_eq!((m.kind, m.reference), (Kind::Down, Some(r)));
+            assert_eq!(m.data["reason"], why);
+        }
+        // A monitor, not a link: this thread got no Death.
+        assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());
+    });
+}
+
+#[test]
+fn spawning_100_000_idle_actors() {
+    const N: usize = 100_000;
+    isolated(|| {
+        let pids: Vec<Pid> = (0..N)
+            .map(|_| actor::spawn(EchoActor::default()).unwrap())
+            .collect();
+        let unique: std::collections::HashSet<Pid> = pids.iter().copied().collect();
+        assert_eq!(unique.len(), N);
+        assert!(pids.iter().all(|&p| actor::is_alive(p)));
+        for &p in pids.iter().step_by(N / 20) {
+            echoes(p);
+        }
+        echoes(*pids.last().unwrap());
+        // Clean up, and see the first and the last go.
+        let first = actor::monitor(pids[0]);
+        let last = actor::monitor(*pids.last().unwrap());
+        for &p in &pids {
+            actor::kill(p);
+        }
+        let mut refs = vec![recv().reference, recv().reference];
+        refs.sort();
+        let mut expected = vec![Some(first), Some(last)];
+        expected.sort();
+        assert_eq!(refs, expected);
+        assert!(!actor::is_alive(pids[0]));
+    });
+}
+
+mod first {
+    use actor::prelude::*;
+
+    #[derive(Default)]
+    pub(crate) struct Twin;
+
+    #[actor]
+    impl Twin {
+        fn std(&mut self) -> Term {
+            Term::from("first")
+        }
+    }
+}
+
+mod second {
+    use actor::prelude::*;
+
+    #[derive(Default)]
+    pub(crate) struct Twin;
+
+    #[actor]
+    impl Twin {
+        fn std(&mut self) -> Term {
+            Term::from("second")
+        }
+    }
+}
+
+#[test]
+fn a_short_name_two_actors_share_is_ambiguous_and_full_paths_pick_one() {
+    std::thread::spawn(|| {
+        let err = actor::spawn("Twin").unwrap_err();
+        let actor::SpawnError::Ambiguous { name, candidates } = &err else {
+            panic!("expected Ambiguous, got {err:?}");
+        };
+        assert_eq!(name, "Twin");
+        assert_eq!(candidates, &["spawn::first::Twin", "spawn::second::Twin"]);
+        let text = err.to_string();
+        assert!(
+            text.contains("spawn::first::Twin") && text.contains("full path"),
+            "{text}"
+        );
+
+        for (path, answer) in [
+            ("spawn::first::Twin", "first"),
+            ("spawn.second.Twin", "second"),
+        ] {
+            let pid = actor::spawn(path).unwrap();
+            let reply = msg!(std >> pid)
+                .timeout(Duration::from_secs(5))
+                .wait()
+                .unwrap();
+            assert_eq!(reply.data, answer);
+        }
+    })
+    .join()
+    .unwrap();
+}

@@ -1,0 +1,967 @@
+//! OTP supervisors: strategies, restart types, intensity, backoff, shutdown
+//! order, dynamic children, nested trees. Every wait is for an event (a
+//! supervisor event, a Down or Death message) with a bound, never a sleep.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use actor::prelude::*;
+use actor::supervisor::{
+    self, Backoff, ChildSpec, ChildState, Event, Restart, Shutdown, Strategy, SupervisorError,
+    SupervisorSpec,
+};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A worker that tells `observer` when it starts and stops, echoes `std`
+/// calls, and exits with `R` when sent `{exit: R}`.
+struct Worker {
+    id: String,
+    observer: Pid,
+}
+
+fn note(to: Pid, what: &str, id: &str, extra: Term) {
+    msg!(
+        info {
+            what: what,
+            id: id,
+            extra: extra
+        } > to
+    );
+}
+
+#[actor]
+impl Worker {
+    /// `spawn_with_args("Worker", {id: "…", observer: Pid})`.
+    fn init(args: Term) -> Self {
+        Worker {
+            id: args["id"].as_str().expect("a Worker's id").to_owned(),
+            observer: args["observer"].as_pid().expect("a Worker's observer"),
+        }
+    }
+
+    fn start(&mut self) {
+        note(self.observer, "started", &self.id, Term::Pid(actor::pid()));
+    }
+
+    fn std(&mut self, msg: Message) {
+        if let Some(reason) = msg.data.get("exit") {
+            actor::exit(actor::pid(), reason.clone());
+        } else if msg.reference.is_some() {
+            msg!(std(msg.data) ref msg.reference > msg.from);
+        }
+    }
+
+    fn stop(&mut self, reason: Term) {
+        note(self.observer, "stopped", &self.id, reason);
+    }
+}
+
+fn worker(id: &'static str) -> ChildSpec {
+    let observer = actor::pid();
+    ChildSpec::worker_fn(id, move || Worker {
+        id: id.to_owned(),
+        observer,
+    })
+}
+
+/// Makes `pid` exit with `reason` (through its own message handler).
+fn crash(pid: Pid, reason: impl Into<Term>) {
+    let reason: Term = reason.into();
+    msg!(std { exit: reason } > pid);
+}
+
+/// A spec whose events arrive on a channel.
+fn observed(spec: SupervisorSpec) -> (SupervisorSpec, mpsc::Receiver<(Instant, Event)>) {
+    let (tx, rx) = mpsc::channel();
+    let spec = spec.on_event(move |e| {
+        let _ = tx.send((Instant::now(), e.clone()));
+    });
+    (spec, rx)
+}
+
+fn next(rx: &mpsc::Receiver<(Instant, Event)>) -> Event {
+    rx.recv_timeout(WAIT).expect("a supervisor event").1
+}
+
+/// `(kind, id)` of an event, for comparing sequences.
+fn tag(e: &Event) -> (&'static str, String) {
+    match e {
+        Event::Started {
+            id, restart: false, ..
+        } => ("started", id.clone()),
+        Event::Started {
+            id, restart: true, ..
+        } => ("restarted", id.clone()),
+        Event::StartFailed { id, .. } => ("start_failed", id.clone()),
+        Event::Exited { id, .. } => ("exited", id.clone()),
+        Event::RestartScheduled { id, .. } => ("scheduled", id.clone()),
+        Event::Terminated { id, .. } => ("terminated", id.clone()),
+        Event::IntensityExceeded { .. } => ("intensity", String::new()),
+        Event::Shutdown { .. } => ("shutdown", String::new()),
+        _ => ("other", String::new()),
+    }
+}
+
+fn tags(rx: &mpsc::Receiver<(Instant, Event)>, n: usize) -> Vec<(&'static str, String)> {
+    (0..n).map(|_| tag(&next(rx))).collect()
+}
+
+fn t(kind: &'static str, id: &str) -> (&'static str, String) {
+    (kind, id.to_owned())
+}
+
+fn pid_of(sup: Pid, id: &str) -> Pid {
+    supervisor::which_children(sup)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == id)
+        .and_then(|c| c.pid())
+        .unwrap_or_else(|| panic!("child {id} is not running"))
+}
+
+/// The next note of kind `what` (others are skipped).
+fn next_note_of(what: &str) -> (String, Term) {
+    let m = actor::receive_match_timeout(|m| m.kind == Kind::Info && m.data["what"] == what, WAIT)
+        .expect("a worker note");
+    (
+        m.data["id"].as_str().unwrap().to_owned(),
+        m.data["extra"].clone(),
+    )
+}
+
+/// Throws away the notes already in the mailbox.
+fn drain_notes() {
+    while actor::receive_match_timeout(|m| !m.data["what"].is_nil(), Duration::ZERO).is_some() {}
+}
+
+fn three(strategy: Strategy) -> (Pid, mpsc::Receiver<(Instant, Event)>, [Pid; 3]) {
+    let (spec, rx) = observed(
+        SupervisorSpec::new(strategy)
+            .intensity(10, Duration::from_secs(60))
+            .child(worker("a"))
+            .child(worker("b"))
+            .child(worker("c")),
+    );
+    let sup = spec.start_link().unwrap();
+    assert_eq!(
+        tags(&rx, 3),
+        [t("started", "a"), t("started", "b"), t("started", "c")]
+    );
+    let pids = [pid_of(sup, "a"), pid_of(sup, "b"), pid_of(sup, "c")];
+    (sup, rx, pids)
+}
+
+#[test]
+fn one_for_one_restarts_only_the_failed_child() {
+    let (sup, rx, [a, b, c]) = three(Strategy::OneForOne);
+    crash(b, "boom");
+    assert_eq!(
+        tags(&rx, 3),
+        [t("exited", "b"), t("scheduled", "b"), t("restarted", "b")]
+    );
+    assert_eq!(pid_of(sup, "a"), a);
+    assert_ne!(pid_of(sup, "b"), b);
+    assert_eq!(pid_of(sup, "c"), c);
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
+    let (sup, rx, [a, b, c]) = three(Strategy::OneForAll);
+    crash(b, "boom");
+    assert_eq!(
+        tags(&rx, 7),
+        [
+            t("exited", "b"),
+            t("terminated", "c"),
+            t("terminated", "a"),
+            t("scheduled", "b"),
+            t("restarted", "a"),
+            t("restarted", "b"),
+            t("restarted", "c"),
+        ]
+    );
+    let now = [pid_of(sup, "a"), pid_of(sup, "b"), pid_of(sup, "c")];
+    for (old, new) in [a, b, c].iter().zip(&now) {
+        assert_ne!(old, new);
+        assert!(!actor::is_alive(*old));
+    }
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn rest_for_one_restarts_the_failed_child_and_those_after_it() {
+    let (sup, rx, [a, b, c]) = three(Strategy::RestForOne);
+    crash(b, "boom");
+    assert_eq!(
+        tags(&rx, 5),
+        [
+            t("exited", "b"),
+            t("terminated", "c"),
+            t("scheduled", "b"),
+            t("restarted", "b"),
+            t("restarted", "c"),
+        ]
+    );
+    assert_eq!(pid_of(sup, "a"), a);
+    assert_ne!(pid_of(sup, "b"), b);
+    assert_ne!(pid_of(sup, "c"), c);
+    // the first child's failure restarts everything after it
+    crash(a, "boom");
+    assert_eq!(
+        tags(&rx, 7),
+        [
+            t("exited", "a"),
+            t("terminated", "c"),
+            t("terminated", "b"),
+            t("scheduled", "a"),
+            t("restarted", "a"),
+            t("restarted", "b"),
+            t("restarted", "c"),
+        ]
+    );
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn group_restarts_leave_terminated_children_stopped_and_drop_temporary_ones() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_all()
+            .intensity(10, Duration::from_secs(60))
+            .child(worker("a"))
+            .child(worker("tmp").restart(Restart::Temporary))
+            .child(worker("off"))
+            .child(worker("d")),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 4);
+    supervisor::terminate_child(sup, "off").unwrap();
+    assert_eq!(tags(&rx, 1), [t("terminated", "off")]);
+    crash(pid_of(sup, "d"), "boom");
+    assert_eq!(
+        tags(&rx, 6),
+        [
+            t("exited", "d"),
+            t("terminated", "tmp"),
+            t("terminated", "a"),
+            t("scheduled", "d"),
+            t("restarted", "a"),
+            t("restarted", "d"),
+        ]
+    );
+    let ids: Vec<(String, bool)> = supervisor::which_children(sup)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id.clone(), c.pid().is_some()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("a".to_owned(), true),
+            ("off".to_owned(), false),
+            ("d".to_owned(), true)
+        ]
+    );
+    supervisor::stop(sup).unwrap();
+}
+
+/// What a child of `restart` type does after exiting with `reason`:
+/// restarted, kept stopped, or removed.
+fn after_exit(restart: Restart, reason: Term) -> &'static str {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(10, Duration::from_secs(60))
+            .child(worker("w").restart(restart)),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    let w = pid_of(sup, "w");
+    crash(w, reason.clone());
+    match next(&rx) {
+        Event::Exited {
+            id,
+            pid,
+            reason: why,
+            ..
+        } => {
+            assert_eq!((id.as_str(), pid), ("w", w));
+            assert_eq!(why, reason);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // the supervisor handled the exit before it answers this
+    let children = supervisor::which_children(sup).unwrap();
+    let outcome = match children.as_slice() {
+        [] => "removed",
+        [c] if c.state == ChildState::Stopped => "stopped",
+        [c] => {
+            assert_eq!(tags(&rx, 2), [t("scheduled", "w"), t("restarted", "w")]);
+            assert_ne!(c.pid(), Some(w));
+            "restarted"
+        }
+        more => panic!("unexpected children {more:?}"),
+    };
+    supervisor::stop(sup).unwrap();
+    outcome
+}
+
+#[test]
+fn restart_types_against_exit_reasons() {
+    let normal = || Term::atom("normal");
+    let shutdown = || Term::atom("shutdown");
+    let shutdown_why = || Term::tuple([Term::atom("shutdown"), Term::from("why")]);
+    let abnormal = || Term::from("boom");
+    let killed = || Term::atom("killed");
+
+    for reason in [normal(), shutdown(), shutdown_why(), abnormal(), killed()] {
+        assert_eq!(after_exit(Restart::Permanent, reason), "restarted");
+    }
+    for reason in [normal(), shutdown(), shutdown_why()] {
+        assert_eq!(after_exit(Restart::Transient, reason), "stopped");
+    }
+    for reason in [abnormal(), killed()] {
+        assert_eq!(after_exit(Restart::Transient, reason), "restarted");
+    }
+    for reason in [normal(), shutdown(), abnormal(), killed()] {
+        assert_eq!(after_exit(Restart::Temporary, reason), "removed");
+    }
+}
+
+#[test]
+fn exceeding_the_intensity_stops_the_children_and_exits_with_shutdown() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(2, Duration::from_secs(60))
+            .child(worker("a"))
+            .child(worker("b")),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 2);
+    let a = pid_of(sup, "a");
+    for _ in 0..2 {
+        crash(pid_of(sup, "b"), "boom");
+        assert_eq!(
+            tags(&rx, 3),
+            [t("exited", "b"), t("scheduled", "b"), t("restarted", "b")]
+        );
+    }
+    crash(pid_of(sup, "b"), "boom");
+    assert_eq!(
+        tags(&rx, 4),
+        [
+            t("exited", "b"),
+            t("intensity", ""),
+            t("terminated", "a"),
+            t("shutdown", ""),
+        ]
+    );
+    // the linked test thread (its parent) hears `shutdown`
+    let death = actor::receive_match_timeout(|m| m.kind == Kind::Death && m.from == sup, WAIT)
+        .expect("the supervisor's exit");
+    assert_eq!(death.data["reason"], "shutdown");
+    assert!(!actor::is_alive(a));
+}
+
+#[test]
+fn restarts_older_than_the_period_are_forgotten() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(1, Duration::from_millis(50))
+            .child(worker("w")),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    for _ in 0..3 {
+        assert!(rx.try_recv().is_err(), "no events between crashes");
+        let first = Instant::now();
+        crash(pid_of(sup, "w"), "boom");
+        assert_eq!(
+            tags(&rx, 3),
+            [t("exited", "w"), t("scheduled", "w"), t("restarted", "w")]
+        );
+        // let the period pass (a supervisor-independent wait: its only
+        // effect is that the previous restart is forgotten)
+        while first.elapsed() <= Duration::from_millis(60) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    assert!(actor::is_alive(sup));
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn an_exceeded_intensity_escalates_to_the_parent_supervisor() {
+    let (sub, sub_rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(1, Duration::from_secs(60))
+            .child(worker("w")),
+    );
+    let (root, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(5, Duration::from_secs(60))
+            .child(worker("sibling"))
+            .child(ChildSpec::supervisor("sub", sub)),
+    );
+    let root = root.start_link().unwrap();
+    assert_eq!(tags(&rx, 2), [t("started", "sibling"), t("started", "sub")]);
+    assert_eq!(tags(&sub_rx, 1), [t("started", "w")]);
+    let sibling = pid_of(root, "sibling");
+    let sub1 = pid_of(root, "sub");
+
+    crash(pid_of(sub1, "w"), "boom");
+    assert_eq!(
+        tags(&sub_rx, 3),
+        [t("exited", "w"), t("scheduled", "w"), t("restarted", "w")]
+    );
+    crash(pid_of(sub1, "w"), "boom");
+    assert_eq!(
+        tags(&sub_rx, 3),
+        [t("exited", "w"), t("intensity", ""), t("shutdown", "")]
+    );
+    // the parent sees its child supervisor exit with `shutdown`, and
+    // restarts it (a permanent child) with a fresh tree
+    match next(&rx) {
+        Event::Exited {
+            id, pid, reason, ..
+        } => {
+            assert_eq!((id.as_str(), pid), ("sub", sub1));
+            assert_eq!(reason, "shutdown");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(tags(&rx, 2), [t("scheduled", "sub"), t("restarted", "sub")]);
+    assert_eq!(tags(&sub_rx, 1), [t("started", "w")]);
+    let sub2 = pid_of(root, "sub");
+    assert_ne!(sub2, sub1);
+    assert_eq!(pid_of(root, "sibling"), sibling);
+    assert!(actor::is_alive(pid_of(sub2, "w")));
+    supervisor::stop(root).unwrap();
+}
+
+#[test]
+fn backoff_delays_grow_exponentially_to_the_cap() {
+    let min = Duration::from_millis(20);
+    let max = Duration::from_millis(80);
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(100, Duration::from_secs(60))
+            .backoff(Backoff::exponential(min, max))
+            .child(worker("w")),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    let expected = [20, 40, 80, 80].map(Duration::from_millis);
+    for (n, want) in expected.into_iter().enumerate() {
+        let w = pid_of(sup, "w");
+        crash(w, "boom");
+        assert_eq!(tag(&next(&rx)), t("exited", "w"));
+        let (scheduled_at, e) = rx.recv_timeout(WAIT).unwrap();
+        match e {
+            Event::RestartScheduled { attempt, delay, .. } => {
+                assert_eq!(attempt as usize, n + 1);
+                assert_eq!(delay, want);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // while it waits, the child shows as restarting
+        let state = supervisor::which_children(sup).unwrap()[0].state;
+        assert!(
+            matches!(state, ChildState::Restarting | ChildState::Running(_)),
+            "{state:?}"
+        );
+        let (started_at, e) = rx.recv_timeout(WAIT).unwrap();
+        assert_eq!(tag(&e), t("restarted", "w"));
+        // the timer never fires early (both instants taken in the
+        // supervisor's process, at its events)
+        assert!(started_at.duration_since(scheduled_at) >= want);
+    }
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn backoff_jitter_stays_within_its_band() {
+    let base = Duration::from_millis(10);
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(100, Duration::from_secs(60))
+            .backoff(Backoff::exponential(base, Duration::from_millis(40)).jitter(0.5))
+            .child(worker("w")),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    for n in 0..4u32 {
+        crash(pid_of(sup, "w"), "boom");
+        assert_eq!(tag(&next(&rx)), t("exited", "w"));
+        match next(&rx) {
+            Event::RestartScheduled { delay, .. } => {
+                let nominal = (base * 2u32.pow(n)).min(Duration::from_millis(40));
+                assert!(delay >= nominal / 2, "{delay:?} < {nominal:?}/2");
+                assert!(
+                    delay <= Duration::from_millis(40),
+                    "{delay:?} above the cap"
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(tag(&next(&rx)), t("restarted", "w"));
+    }
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn a_terminate_during_backoff_cancels_the_restart() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(100, Duration::from_secs(60))
+            .backoff(Backoff::exponential(
+                Duration::from_secs(3600),
+                Duration::from_secs(3600),
+            ))
+            .child(worker("w")),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    crash(pid_of(sup, "w"), "boom");
+    assert_eq!(tags(&rx, 2), [t("exited", "w"), t("scheduled", "w")]);
+    assert_eq!(
+        supervisor::which_children(sup).unwrap()[0].state,
+        ChildState::Restarting
+    );
+    assert_eq!(
+        supervisor::restart_child(sup, "w"),
+        Err(SupervisorError::Restarting)
+    );
+    supervisor::terminate_child(sup, "w").unwrap();
+    assert_eq!(
+        supervisor::which_children(sup).unwrap()[0].state,
+        ChildState::Stopped
+    );
+    let w = supervisor::restart_child(sup, "w").unwrap();
+    assert!(actor::is_alive(w));
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn shutdown_stops_children_in_reverse_start_order_running_their_stop() {
+    let sup = SupervisorSpec::one_for_one()
+        .child(worker("first"))
+        .child(worker("second"))
+        .child(worker("third"))
+        .start_link()
+        .unwrap();
+    // (starts run concurrently: their notes come in any order)
+    let mut started: Vec<String> = (0..3).map(|_| next_note_of("started").0).collect();
+    started.sort();
+    assert_eq!(started, ["first", "second", "third"]);
+    supervisor::stop(sup).unwrap();
+    // each stop finishes before the next child is told to stop
+    for id in ["third", "second", "first"] {
+        let (who, reason) = next_note_of("stopped");
+        assert_eq!(who, id);
+        assert_eq!(reason, "shutdown");
+    }
+}
+
+#[test]
+fn shutdown_kills_a_child_that_outlives_its_timeout_and_brutal_kill_skips_stop() {
+    let observer = actor::pid();
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .child(worker("polite").shutdown(Shutdown::BrutalKill))
+            .child(
+                // traps exits and ignores them: only a kill stops it
+                ChildSpec::worker_fn("stubborn", move || {
+                    move |mut inbox: Inbox| async move {
+                        inbox.trap_exit(true);
+                        note(observer, "started", "stubborn", Term::Nil);
+                        loop {
+                            inbox.recv().await;
+                        }
+                    }
+                })
+                .shutdown(Shutdown::Timeout(Duration::from_millis(50))),
+            ),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 2);
+    let mut started = [next_note_of("started").0, next_note_of("started").0];
+    started.sort();
+    assert_eq!(started, ["polite", "stubborn"]);
+    supervisor::stop(sup).unwrap();
+    let mut terminated = Vec::new();
+    for _ in 0..2 {
+        match next(&rx) {
+            Event::Terminated { id, reason, .. } => terminated.push((id, reason)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        terminated,
+        [
+            ("stubborn".to_owned(), Term::atom("killed")),
+            ("polite".to_owned(), Term::atom("killed")),
+        ]
+    );
+    // the brutally killed worker's stop never ran
+    assert!(actor::receive_match_timeout(
+        |m| m.kind == Kind::Info && m.data["what"] == "stopped",
+        Duration::from_millis(50)
+    )
+    .is_none());
+}
+
+#[test]
+fn dynamic_children() {
+    let sup = SupervisorSpec::rest_for_one()
+        .intensity(5, Duration::from_secs(60))
+        .start_link()
+        .unwrap();
+    assert!(supervisor::which_children(sup).unwrap().is_empty());
+    let a = supervisor::start_child(sup, worker("a")).unwrap();
+    let b = supervisor::start_child(sup, worker("b")).unwrap();
+    assert_eq!(
+        supervisor::start_child(sup, worker("a")),
+        Err(SupervisorError::AlreadyStarted(a))
+    );
+    let children = supervisor::which_children(sup).unwrap();
+    assert_eq!(
+        children.iter().map(|c| c.pid()).collect::<Vec<_>>(),
+        [Some(a), Some(b)]
+    );
+    let count = supervisor::count_children(sup).unwrap();
+    assert_eq!((count.specs, count.active, count.workers), (2, 2, 2));
+
+    // dynamic children follow the strategy too: `a` restarts `b`
+    crash(a, "boom");
+    let deadline = Instant::now() + WAIT;
+    while supervisor::which_children(sup)
+        .unwrap()
+        .iter()
+        .any(|c| c.pid() == Some(a) || c.pid() == Some(b) || c.pid().is_none())
+    {
+        assert!(Instant::now() < deadline);
+        std::thread::yield_now();
+    }
+
+    assert_eq!(
+        supervisor::delete_child(sup, "a"),
+        Err(SupervisorError::Running)
+    );
+    supervisor::terminate_child(sup, "a").unwrap();
+    assert_eq!(
+        supervisor::start_child(sup, worker("a")),
+        Err(SupervisorError::AlreadyPresent)
+    );
+    let count = supervisor::count_children(sup).unwrap();
+    assert_eq!((count.specs, count.active), (2, 1));
+    supervisor::delete_child(sup, "a").unwrap();
+    assert_eq!(
+        supervisor::delete_child(sup, "a"),
+        Err(SupervisorError::NotFound)
+    );
+    assert_eq!(
+        supervisor::restart_child(sup, "a"),
+        Err(SupervisorError::NotFound)
+    );
+    assert_eq!(
+        supervisor::start_child(sup, Term::Nil),
+        Err(SupervisorError::WrongStrategy)
+    );
+    let e = supervisor::start_child(sup, ChildSpec::worker("bad", "NoSuchActor")).unwrap_err();
+    assert!(matches!(e, SupervisorError::StartFailed(_)), "{e:?}");
+    assert_eq!(supervisor::count_children(sup).unwrap().specs, 1);
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn a_simple_one_for_one_pool() {
+    let template = ChildSpec::worker_with_args("adder", |args: Term| {
+        let n = args.as_int().unwrap_or(0);
+        move |mut inbox: Inbox| async move {
+            loop {
+                let m = inbox.recv().await;
+                if m.data["crash"] == true {
+                    panic!("asked to crash");
+                }
+                let x = m.data.as_int().unwrap_or(0);
+                msg!(std(x + n) ref m.reference > m.from);
+            }
+        }
+    })
+    .restart(Restart::Transient);
+    let (spec, rx) = observed(
+        SupervisorSpec::simple_one_for_one(template).intensity(10, Duration::from_secs(60)),
+    );
+    let pool = spec.start_link().unwrap();
+    let add = |pid: Pid, x: i64| msg!(std(x) >> pid).wait().unwrap().data.as_int().unwrap();
+    let workers: Vec<Pid> = (1..=3)
+        .map(|n| supervisor::start_child(pool, Term::from(n)).unwrap())
+        .collect();
+    assert_eq!(
+        tags(&rx, 3),
+        [
+            t("started", "adder"),
+            t("started", "adder"),
+            t("started", "adder")
+        ]
+    );
+    assert_eq!(add(workers[1], 10), 12);
+    assert_eq!(supervisor::count_children(pool).unwrap().active, 3);
+
+    // a crash restarts that child, with its own arguments
+    msg!(std { crash: true } > workers[1]);
+    assert_eq!(
+        tags(&rx, 3),
+        [
+            t("exited", "adder"),
+            t("scheduled", "adder"),
+            t("restarted", "adder")
+        ]
+    );
+    let children = supervisor::which_children(pool).unwrap();
+    let pids: Vec<Pid> = children.iter().filter_map(|c| c.pid()).collect();
+    assert_eq!(pids.len(), 3);
+    assert_eq!((pids[0], pids[2]), (workers[0], workers[2]));
+    assert_eq!(add(pids[1], 10), 12);
+
+    // terminate by pid removes; ids and specs do not apply to a pool
+    supervisor::terminate_child(pool, workers[0]).unwrap();
+    assert_eq!(supervisor::count_children(pool).unwrap().specs, 2);
+    assert_eq!(
+        supervisor::terminate_child(pool, workers[0]),
+        Err(SupervisorError::NotFound)
+    );
+    assert_eq!(
+        supervisor::start_child(pool, worker("x")),
+        Err(SupervisorError::WrongStrategy)
+    );
+    assert_eq!(
+        supervisor::delete_child(pool, "adder"),
+        Err(SupervisorError::WrongStrategy)
+    );
+    supervisor::stop(pool).unwrap();
+}
+
+#[test]
+fn a_tree_three_levels_deep() {
+    let leaf = SupervisorSpec::one_for_all()
+        .intensity(5, Duration::from_secs(60))
+        .child(worker("l1"))
+        .child(worker("l2"));
+    let (leaf, leaf_rx) = observed(leaf);
+    let middle = SupervisorSpec::one_for_one()
+        .intensity(5, Duration::from_secs(60))
+        .child(worker("m1"))
+        .child(ChildSpec::supervisor("leaf", leaf));
+    let root = SupervisorSpec::one_for_one()
+        .intensity(5, Duration::from_secs(60))
+        .child(worker("r1"))
+        .child(ChildSpec::supervisor("middle", middle))
+        .start_link()
+        .unwrap();
+    tags(&leaf_rx, 2);
+    let middle = pid_of(root, "middle");
+    let leaf = pid_of(middle, "leaf");
+    let everyone = [
+        pid_of(root, "r1"),
+        middle,
+        pid_of(middle, "m1"),
+        leaf,
+        pid_of(leaf, "l1"),
+        pid_of(leaf, "l2"),
+    ];
+    assert!(everyone.iter().all(|&p| actor::is_alive(p)));
+
+    // a crash at the bottom is handled at the bottom
+    crash(pid_of(leaf, "l2"), "boom");
+    assert_eq!(
+        tags(&leaf_rx, 5),
+        [
+            t("exited", "l2"),
+            t("terminated", "l1"),
+            t("scheduled", "l2"),
+            t("restarted", "l1"),
+            t("restarted", "l2"),
+        ]
+    );
+    assert_eq!(pid_of(root, "middle"), middle);
+    assert_eq!(pid_of(middle, "leaf"), leaf);
+
+    // stopping the root stops the whole tree, bottom-up within each level
+    let everyone: Vec<Pid> = [
+        pid_of(root, "r1"),
+        middle,
+        pid_of(middle, "m1"),
+        leaf,
+        pid_of(leaf, "l1"),
+        pid_of(leaf, "l2"),
+    ]
+    .into();
+    let monitors: Vec<Ref> = everyone.iter().map(|&p| actor::monitor(p)).collect();
+    // the restart's notes were sent before the events above
+    drain_notes();
+    supervisor::stop(root).unwrap();
+    for (&p, &r) in everyone.iter().zip(&monitors) {
+        let m = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+        assert_eq!(m.from, p);
+        assert_eq!(m.data["reason"], "shutdown");
+    }
+    // the leaf's workers, then the leaf, then middle's worker, then middle,
+    // then the root's worker: each stop note arrives in that order
+    let mut stopped = Vec::new();
+    while let Some(m) = actor::receive_match_timeout(
+        |m| m.kind == Kind::Info && m.data["what"] == "stopped",
+        Duration::from_millis(200),
+    ) {
+        stopped.push(m.data["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(stopped, ["l2", "l1", "m1", "r1"]);
+}
+
+#[test]
+fn a_child_that_fails_to_start_fails_the_start_and_stops_the_others() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .child(worker("ok"))
+            .child(ChildSpec::worker("bad", "NoSuchActor")),
+    );
+    let err = spec.start_link().unwrap_err();
+    let SupervisorError::StartFailed(reason) = &err else {
+        panic!("unexpected {err:?}")
+    };
+    assert_eq!(reason[0], "shutdown");
+    assert_eq!(reason[1][0], "failed_to_start_child");
+    assert_eq!(reason[1][1], "bad");
+    assert_eq!(
+        tags(&rx, 3),
+        [
+            t("started", "ok"),
+            t("start_failed", "bad"),
+            t("terminated", "ok")
+        ]
+    );
+    // `ok` may not have run `start` yet when the shutdown came, and an
+    // actor that never started does not run `stop`: no note to wait for.
+}
+
+#[test]
+fn bad_specs_are_refused() {
+    assert!(matches!(
+        SupervisorSpec::one_for_one()
+            .child(worker("x"))
+            .child(worker("x"))
+            .start_link(),
+        Err(SupervisorError::BadSpec(_))
+    ));
+    assert!(matches!(
+        SupervisorSpec::new(Strategy::SimpleOneForOne).start_link(),
+        Err(SupervisorError::BadSpec(_))
+    ));
+}
+
+#[test]
+fn a_named_supervisor_and_its_parent_exit() {
+    let parent = actor::spawn(|mut inbox: Inbox| async move {
+        let m = inbox.recv().await;
+        let sup = SupervisorSpec::one_for_one()
+            .name("named_sup_test")
+            .child(ChildSpec::worker("echo", "EchoActor"))
+            .start_link()
+            .unwrap();
+        msg!(std(sup) ref m.reference > m.from);
+        // wait to be told to crash
+        inbox.recv().await;
+        panic!("the parent crashes");
+    })
+    .unwrap();
+    let sup = msg!(std(Term::Nil) >> parent)
+        .wait()
+        .unwrap()
+        .data
+        .as_pid()
+        .unwrap();
+    assert_eq!(actor::whereis("named_sup_test"), Some(sup));
+    assert!(matches!(
+        SupervisorSpec::one_for_one().name("named_sup_test").start(),
+        Err(SupervisorError::StartFailed(_))
+    ));
+    let echo = pid_of(sup, "echo");
+    let r = actor::monitor(sup);
+    let e = actor::monitor(echo);
+    msg!(info(Term::Nil) > parent);
+    // the supervisor exits with its parent's reason, after stopping its child
+    let m = actor::receive_match_timeout(|m| m.reference == Some(e), WAIT).unwrap();
+    assert_eq!(m.data["reason"], "shutdown");
+    let m = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    assert_eq!(m.data["reason"][0], "panic");
+    assert_eq!(actor::whereis("named_sup_test"), None);
+}
+
+/// A child whose starts succeed or fail as `plan` says, in turn (then succeed).
+fn flaky(plan: &'static [bool]) -> ChildSpec {
+    let starts = std::sync::atomic::AtomicUsize::new(0);
+    ChildSpec::worker_fn("flaky", move || {
+        let n = starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if plan.get(n).copied().unwrap_or(true) {
+            "EchoActor".to_owned()
+        } else {
+            "NoSuchActor".to_owned()
+        }
+    })
+}
+
+#[test]
+fn a_failed_restart_is_retried_and_counts_as_a_restart() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(5, Duration::from_secs(60))
+            .child(flaky(&[true, false, false, true])),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    actor::kill(pid_of(sup, "flaky"));
+    assert_eq!(
+        tags(&rx, 7),
+        [
+            t("exited", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("restarted", "flaky"),
+        ]
+    );
+    assert!(actor::is_alive(pid_of(sup, "flaky")));
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn failing_restarts_exhaust_the_intensity() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(3, Duration::from_secs(60))
+            .child(flaky(&[true, false, false, false, false])),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    let r = actor::monitor(sup);
+    actor::kill(pid_of(sup, "flaky"));
+    assert_eq!(
+        tags(&rx, 9),
+        [
+            t("exited", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("intensity", ""),
+            t("shutdown", ""),
+        ]
+    );
+    let down = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    assert_eq!(down.data["reason"], "shutdown");
+}

@@ -1,0 +1,7 @@
+use actor::prelude::*;
+
+struct Secret;
+
+fn main() {
+    msg!(std { key: Secret } > actor::pid());
+}

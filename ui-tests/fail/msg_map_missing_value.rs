@@ -1,0 +1,5 @@
+use actor::prelude::*;
+
+fn main() {
+    msg!(std { hi: , n: 1 } > actor::pid());
+}

@@ -1,0 +1,5 @@
+use actor::prelude::*;
+
+fn main() {
+    msg!(std { hi: "hey" } >);
+}

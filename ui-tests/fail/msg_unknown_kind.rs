@@ -1,0 +1,5 @@
+use actor::prelude::*;
+
+fn main() {
+    msg!(standard { hi: "hey" } > actor::pid());
+}
