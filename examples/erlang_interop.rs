@@ -4,13 +4,12 @@
 //! ```text
 //! erlc -o /tmp tests/erlang/dist_peer.erl
 //! erl -sname erl@localhost -setcookie secret -noshell -pa /tmp -eval 'dist_peer:start()' &
-//! cargo run --features dist --example erlang_interop -- erl@localhost secret
+//! cargo run --example erlang_interop -- erl@localhost secret
 //! ```
 
 use std::process::ExitCode;
 
-use actor::__private::call;
-use actor::{Kind, Term};
+use actor::prelude::*;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -33,14 +32,7 @@ fn main() -> ExitCode {
     }
 
     // gen_server:call({echo, Peer}, hello)
-    match call(
-        ("echo", peer.as_str()),
-        Kind::Std,
-        Term::atom("hello"),
-        None,
-    )
-    .wait()
-    {
+    match msg!(std(Term::atom("hello")) >> ("echo", peer.as_str())).wait() {
         Ok(reply) => println!("echo replied: {:?}", reply.data),
         Err(e) => {
             eprintln!("calling echo on {peer} failed: {e}");
@@ -57,7 +49,7 @@ fn main() -> ExitCode {
         Term::Atom(node.name().into()),
         Term::atom("ping"),
     ]);
-    match call(("echo", peer.as_str()), Kind::Std, request, None).wait() {
+    match msg!(std(request) >> ("echo", peer.as_str())).wait() {
         Ok(reply) => println!("call back through rust_echo replied: {:?}", reply.data),
         Err(e) => {
             eprintln!("the call back failed: {e}");
