@@ -6,23 +6,11 @@ use std::time::Duration;
 
 use actor::prelude::*;
 
-const LONG: Duration = Duration::from_secs(10);
-
-fn recv() -> Message {
-    actor::receive_timeout(LONG).expect("no message within 10 s")
-}
+mod common;
+use common::{isolated, recv, LONG};
 
 fn recv_from(pid: Pid) -> Message {
     actor::receive_match_timeout(|m| m.from == pid, LONG).expect("no message within 10 s")
-}
-
-/// Runs `f` in a fresh thread, so it is a fresh process with an empty
-/// mailbox whatever thread the test harness uses.
-fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
 }
 
 fn reason(m: &Message) -> &Term {
