@@ -7,35 +7,9 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use actor::prelude::*;
-use actor::{IntoSpawn, IntoTarget};
 
-const LONG: Duration = Duration::from_secs(10);
-
-// The function API `msg!` expands to.
-fn send(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) {
-    actor::__private::send(to, kind, data.into(), None);
-}
-
-fn reply_to(m: &Message, data: impl Into<Term>) {
-    actor::__private::send(m.from, Kind::Std, data.into(), m.reference);
-}
-
-fn call(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) -> Call {
-    actor::__private::call(to, kind, data.into(), None)
-}
-
-fn recv() -> Message {
-    actor::receive_timeout(LONG).expect("no message within 10 s")
-}
-
-/// Runs `f` in a fresh thread, so it is a fresh process with an empty
-/// mailbox whatever thread the test harness uses.
-fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
-}
+mod common;
+use common::{isolated, recv, LONG};
 
 /// A process that ignores everything.
 fn silent() -> Pid {
@@ -58,16 +32,14 @@ fn wait_down(pid: Pid, r: Ref) -> Message {
 fn reply_carries_the_calls_ref() {
     isolated(|| {
         let echo = actor::spawn("EchoActor").unwrap();
-        let reply = call(echo, Kind::Std, "hey").wait().unwrap();
+        let reply = msg!(std("hey") >> echo).wait().unwrap();
         assert_eq!(reply.kind, Kind::Std);
         assert_eq!(reply.data, "hey");
         assert_eq!(reply.from, echo);
         assert!(reply.reference.is_some());
 
         let r = Ref::new();
-        let reply = actor::__private::call(echo, Kind::Info, Term::from(7), Some(r))
-            .wait()
-            .unwrap();
+        let reply = msg!(info(7) ref r >> echo).wait().unwrap();
         assert_eq!(reply.kind, Kind::Info);
         assert_eq!(reply.reference, Some(r));
         assert_eq!(reply.data, 7);
@@ -81,14 +53,11 @@ fn a_reply_with_another_ref_does_not_answer_the_call() {
         // Answers with a wrong ref first, then the right one.
         let server = actor::spawn(|mut inbox: Inbox| async move {
             let m = inbox.recv().await;
-            actor::__private::send(m.from, Kind::Std, "wrong".into(), Some(Ref::new()));
-            reply_to(&m, "right");
+            msg!(std("wrong") ref Ref::new() > m.from);
+            msg!(std("right") ref m.reference > m.from);
         })
         .unwrap();
-        let reply = call(server, Kind::Std, Term::map())
-            .timeout(LONG)
-            .wait()
-            .unwrap();
+        let reply = msg!(std >> server).timeout(LONG).wait().unwrap();
         assert_eq!(reply.data, "right");
         assert_eq!(actor::pop_mailbox().unwrap().data, "wrong");
     });
@@ -98,21 +67,18 @@ fn a_reply_with_another_ref_does_not_answer_the_call() {
 fn other_messages_stay_queued_in_order() {
     isolated(|| {
         let me = actor::pid();
-        send(me, Kind::Info, "before 1");
-        send(me, Kind::Std, "before 2");
+        msg!(info("before 1") > me);
+        msg!(std("before 2") > me);
         // Sends three messages to the caller before it replies.
         let server = actor::spawn(|mut inbox: Inbox| async move {
             let m = inbox.recv().await;
             for i in 1..=3 {
-                send(m.from, Kind::Info, format!("during {i}"));
+                msg!(info(format!("during {i}")) > m.from);
             }
-            reply_to(&m, "reply");
+            msg!(std("reply") ref m.reference > m.from);
         })
         .unwrap();
-        let reply = call(server, Kind::Std, Term::map())
-            .timeout(LONG)
-            .wait()
-            .unwrap();
+        let reply = msg!(std >> server).timeout(LONG).wait().unwrap();
         assert_eq!(reply.data, "reply");
         let rest: Vec<Term> = std::iter::from_fn(actor::pop_mailbox)
             .map(|m| m.data)
@@ -129,15 +95,15 @@ fn awaited_call_keeps_other_messages_in_order() {
     isolated(|| {
         let server = actor::spawn(|mut inbox: Inbox| async move {
             let m = inbox.recv().await;
-            send(m.from, Kind::Info, "during");
-            reply_to(&m, "reply");
+            msg!(info("during") > m.from);
+            msg!(std("reply") ref m.reference > m.from);
         })
         .unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |mut inbox: Inbox| async move {
             let me = inbox.pid();
-            send(me, Kind::Info, "before");
-            let reply = call(server, Kind::Std, Term::map()).timeout(LONG).await;
+            msg!(info("before") > me);
+            let reply = msg!(std >> server).timeout(LONG).await;
             let first = inbox.try_recv().map(|m| m.data);
             let second = inbox.try_recv().map(|m| m.data);
             tx.send((reply.map(|m| m.data), first, second)).unwrap();
@@ -155,10 +121,10 @@ fn awaited_call_keeps_other_messages_in_order() {
 fn late_replier(observer: Pid) -> Pid {
     actor::spawn(move |mut inbox: Inbox| async move {
         let call = inbox.recv_match(|m| m.reference.is_some()).await;
-        send(observer, Kind::Info, "got the call");
+        msg!(info("got the call") > observer);
         inbox.recv_match(|m| m.data == "go").await;
-        reply_to(&call, "late");
-        send(call.from, Kind::Info, "done");
+        msg!(std("late") ref call.reference > call.from);
+        msg!(info("done") > call.from);
     })
     .unwrap()
 }
@@ -168,19 +134,19 @@ fn timed_out_call_drops_the_late_reply() {
     isolated(|| {
         let me = actor::pid();
         let server = late_replier(me);
-        let res = call(server, Kind::Std, Term::map())
+        let res = msg!(std >> server)
             .timeout(Duration::from_millis(50))
             .wait();
         assert_eq!(res.unwrap_err(), CallError::Timeout);
         assert_eq!(recv().data, "got the call");
-        send(server, Kind::Info, "go");
+        msg!(info("go") > server);
         // The reply was sent before `done`: had it been kept, it would come first.
         let m = recv();
         assert_eq!(m.data, "done", "the late reply reached the mailbox: {m:?}");
         assert!(actor::pop_mailbox().is_none());
         // The process still calls fine.
         let echo = actor::spawn("EchoActor").unwrap();
-        assert_eq!(call(echo, Kind::Std, 1).wait().unwrap().data, 1);
+        assert_eq!(msg!(std(1) >> echo).wait().unwrap().data, 1);
     });
 }
 
@@ -189,15 +155,15 @@ fn timed_out_call_drops_the_late_reply_in_a_later_call() {
     isolated(|| {
         let me = actor::pid();
         let server = late_replier(me);
-        let res = call(server, Kind::Std, Term::map())
+        let res = msg!(std >> server)
             .timeout(Duration::from_millis(50))
             .wait();
         assert_eq!(res, Err(CallError::Timeout));
         assert_eq!(recv().data, "got the call");
-        send(server, Kind::Info, "go");
+        msg!(info("go") > server);
         // Wait for `done` inside another call: the late reply arrives while
         // that call is waiting and must not be set aside for later.
-        let _ = call(silent(), Kind::Std, Term::map())
+        let _ = msg!(std >> silent())
             .timeout(Duration::from_millis(200))
             .wait();
         let m = recv();
@@ -213,9 +179,7 @@ fn awaited_call_times_out_and_drops_the_late_reply() {
         let server = late_replier(me);
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |mut inbox: Inbox| async move {
-            let res = call(server, Kind::Std, Term::map())
-                .timeout(Duration::from_millis(50))
-                .await;
+            let res = msg!(std >> server).timeout(Duration::from_millis(50)).await;
             tx.send(res.map(|m| m.data)).unwrap();
             let m = inbox.recv_timeout(LONG).await;
             tx.send(Ok(m.map_or(Term::from("nothing"), |m| m.data)))
@@ -224,7 +188,7 @@ fn awaited_call_times_out_and_drops_the_late_reply() {
         .unwrap();
         assert_eq!(rx.recv_timeout(LONG).unwrap(), Err(CallError::Timeout));
         assert_eq!(recv().data, "got the call");
-        send(server, Kind::Info, "go");
+        msg!(info("go") > server);
         assert_eq!(rx.recv_timeout(LONG).unwrap(), Ok(Term::from("done")));
     });
 }
@@ -234,7 +198,7 @@ fn default_timeout_is_five_seconds() {
     assert_eq!(Call::DEFAULT_TIMEOUT, Duration::from_secs(5));
     isolated(|| {
         let start = Instant::now();
-        let res = call(silent(), Kind::Std, Term::map()).wait();
+        let res = msg!(std >> silent()).wait();
         let waited = start.elapsed();
         assert_eq!(res, Err(CallError::Timeout));
         assert!(waited >= Duration::from_millis(4900), "{waited:?}");
@@ -246,15 +210,12 @@ fn call_to_a_dead_pid_or_unknown_name_is_noprocess() {
     isolated(|| {
         let (pid, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
         wait_down(pid, r);
+        assert_eq!(msg!(std >> pid).wait(), Err(CallError::NoProcess));
         assert_eq!(
-            call(pid, Kind::Std, Term::map()).wait(),
+            msg!(std >> "calls_nobody_has_this_name").wait(),
             Err(CallError::NoProcess)
         );
-        assert_eq!(
-            call("calls_nobody_has_this_name", Kind::Std, Term::map()).wait(),
-            Err(CallError::NoProcess)
-        );
-        let awaited = actor::runtime().block_on(call(pid, Kind::Std, Term::map()).into_future());
+        let awaited = actor::runtime().block_on(msg!(std >> pid).into_future());
         assert_eq!(awaited, Err(CallError::NoProcess));
     });
 }
@@ -268,10 +229,7 @@ fn callee_dying_mid_call_gives_exit_with_its_reason() {
             panic!("boom in call");
         })
         .unwrap();
-        let err = call(p, Kind::Std, Term::map())
-            .timeout(LONG)
-            .wait()
-            .unwrap_err();
+        let err = msg!(std >> p).timeout(LONG).wait().unwrap_err();
         assert_eq!(
             err,
             CallError::Exit(Term::from((Term::atom("panic"), "boom in call")))
@@ -282,22 +240,18 @@ fn callee_dying_mid_call_gives_exit_with_its_reason() {
             inbox.recv().await;
         })
         .unwrap();
-        let err = call(p, Kind::Std, Term::map())
-            .timeout(LONG)
-            .wait()
-            .unwrap_err();
+        let err = msg!(std >> p).timeout(LONG).wait().unwrap_err();
         assert_eq!(err, CallError::Exit(Term::atom("normal")));
 
         // Killed by someone else while it holds the call.
         let me = actor::pid();
         let p = actor::spawn(move |mut inbox: Inbox| async move {
             let _call = inbox.recv().await;
-            send(me, Kind::Info, "holding");
+            msg!(info("holding") > me);
             std::future::pending::<()>().await;
         })
         .unwrap();
-        let caller =
-            std::thread::spawn(move || call(p, Kind::Std, Term::map()).timeout(LONG).wait());
+        let caller = std::thread::spawn(move || msg!(std >> p).timeout(LONG).wait());
         assert_eq!(recv().data, "holding");
         actor::kill(p);
         let err = caller.join().unwrap().unwrap_err();
@@ -309,10 +263,10 @@ fn callee_dying_mid_call_gives_exit_with_its_reason() {
 /// is sent, and hands the result to `tx`.
 fn caller(to: Pid, observer: Pid, tx: std::sync::mpsc::Sender<Result<Message, CallError>>) {
     actor::spawn(move |_inbox: Inbox| async move {
-        let mut fut = Box::pin(call(to, Kind::Std, Term::map()).timeout(LONG).into_future());
+        let mut fut = Box::pin(msg!(std >> to).timeout(LONG).into_future());
         // The first poll sends the request.
         let first = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await;
-        send(observer, Kind::Info, "sent");
+        msg!(info("sent") > observer);
         let res = match first {
             Poll::Ready(res) => res,
             Poll::Pending => fut.await,
@@ -329,7 +283,7 @@ fn queued_calls_fail_when_the_callee_dies() {
         // Takes one call and holds it; the others stay queued.
         let p = actor::spawn(move |mut inbox: Inbox| async move {
             let _first = inbox.recv().await;
-            send(me, Kind::Info, "holding");
+            msg!(info("holding") > me);
             std::future::pending::<()>().await;
         })
         .unwrap();
@@ -353,30 +307,22 @@ fn queued_calls_fail_when_the_callee_dies() {
     });
 }
 
-/// An actor written against the trait: `{hang: Observer}` never finishes, `panic` panics,
-/// anything else is echoed.
+/// An actor: `{hang: Observer}` never finishes, `panic` panics, anything
+/// else is echoed.
 #[derive(Default)]
 struct Moody;
 
-impl Actor for Moody {
-    async fn handle(&mut self, msg: Message) {
+#[actor]
+impl Moody {
+    async fn std(&mut self, msg: Message) {
         if let Some(observer) = msg.data["hang"].as_pid() {
-            send(observer, Kind::Info, "hanging");
+            msg!(info("hanging") > observer);
             std::future::pending::<()>().await;
         } else if msg.data == "panic" {
             panic!("moody");
         } else {
-            reply_to(&msg, msg.data.clone());
+            msg!(std(msg.data.clone()) ref msg.reference > msg.from);
         }
-    }
-}
-
-impl IntoSpawn for Moody {
-    fn into_spawn(
-        self,
-        opts: actor::__private::SpawnOpts,
-    ) -> Result<(Pid, Option<Ref>), SpawnError> {
-        Ok(actor::__private::spawn_actor(self, opts))
     }
 }
 
@@ -384,11 +330,8 @@ impl IntoSpawn for Moody {
 fn actor_dying_mid_call_gives_exit() {
     isolated(|| {
         let a = actor::spawn(Moody).unwrap();
-        assert_eq!(call(a, Kind::Std, "hi").wait().unwrap().data, "hi");
-        let err = call(a, Kind::Std, "panic")
-            .timeout(LONG)
-            .wait()
-            .unwrap_err();
+        assert_eq!(msg!(std("hi") >> a).wait().unwrap().data, "hi");
+        let err = msg!(std("panic") >> a).timeout(LONG).wait().unwrap_err();
         assert_eq!(
             err,
             CallError::Exit(Term::from((Term::atom("panic"), "moody")))
@@ -396,8 +339,7 @@ fn actor_dying_mid_call_gives_exit() {
 
         let a = actor::spawn(Moody).unwrap();
         let me = actor::pid();
-        let hang: Term = [("hang", me)].into_iter().collect();
-        let caller = std::thread::spawn(move || call(a, Kind::Std, hang).timeout(LONG).wait());
+        let caller = std::thread::spawn(move || msg!(std { hang: me } >> a).timeout(LONG).wait());
         assert_eq!(recv().data, "hanging");
         actor::kill(a);
         let err = caller.join().unwrap().unwrap_err();
@@ -409,16 +351,16 @@ fn actor_dying_mid_call_gives_exit() {
 fn await_and_wait_give_the_same_result() {
     isolated(|| {
         let echo = actor::spawn("EchoActor").unwrap();
-        let waited = call(echo, Kind::Std, "x").wait().unwrap();
+        let waited = msg!(std("x") >> echo).wait().unwrap();
         let awaited = actor::runtime()
-            .block_on(call(echo, Kind::Std, "x").into_future())
+            .block_on(msg!(std("x") >> echo).into_future())
             .unwrap();
         assert_eq!(waited.data, awaited.data);
         assert_eq!(waited.from, awaited.from);
         // In a raw process too.
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |_inbox: Inbox| async move {
-            let r = call(echo, Kind::Info, "from a task").await;
+            let r = msg!(info("from a task") >> echo).await;
             tx.send(r.map(|m| (m.kind, m.data))).unwrap();
         })
         .unwrap();
@@ -436,14 +378,14 @@ fn concurrent_awaited_calls_in_one_process_each_get_their_reply() {
         let server = actor::spawn(|mut inbox: Inbox| async move {
             let a = inbox.recv().await;
             let b = inbox.recv().await;
-            reply_to(&b, b.data.clone());
-            reply_to(&a, a.data.clone());
+            msg!(std(b.data.clone()) ref b.reference > b.from);
+            msg!(std(a.data.clone()) ref a.reference > a.from);
         })
         .unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |mut inbox: Inbox| async move {
-            let a = call(server, Kind::Std, "a").timeout(LONG);
-            let b = call(server, Kind::Std, "b").timeout(LONG);
+            let a = msg!(std("a") >> server).timeout(LONG);
+            let b = msg!(std("b") >> server).timeout(LONG);
             let (a, b) = tokio::join!(a.into_future(), b.into_future());
             tx.send((a.map(|m| m.data), b.map(|m| m.data), inbox.try_recv()))
                 .unwrap();
@@ -463,14 +405,14 @@ fn concurrent_awaited_calls_each_hear_of_the_callees_exit() {
         let server = actor::spawn(move |mut inbox: Inbox| async move {
             inbox.recv().await;
             inbox.recv().await;
-            send(me, Kind::Info, "holding both");
+            msg!(info("holding both") > me);
             std::future::pending::<()>().await;
         })
         .unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |_inbox: Inbox| async move {
-            let a = call(server, Kind::Std, "a").timeout(LONG);
-            let b = call(server, Kind::Std, "b").timeout(LONG);
+            let a = msg!(std("a") >> server).timeout(LONG);
+            let b = msg!(std("b") >> server).timeout(LONG);
             let (a, b) = tokio::join!(a.into_future(), b.into_future());
             tx.send((a.map(|m| m.data), b.map(|m| m.data))).unwrap();
         })
@@ -491,7 +433,7 @@ fn wait_inside_processes_does_not_deadlock_the_runtime() {
         let mut next = actor::spawn(|mut inbox: Inbox| async move {
             loop {
                 let m = inbox.recv().await;
-                reply_to(&m, 0);
+                msg!(std(0) ref m.reference > m.from);
             }
         })
         .unwrap();
@@ -500,9 +442,9 @@ fn wait_inside_processes_does_not_deadlock_the_runtime() {
             next = actor::spawn(move |mut inbox: Inbox| async move {
                 loop {
                     let m = inbox.recv().await;
-                    let n = call(to, Kind::Std, Term::map()).timeout(LONG).wait();
+                    let n = msg!(std >> to).timeout(LONG).wait();
                     let n = n.map_or(-1000, |r| r.data.as_int().unwrap_or(-1000));
-                    reply_to(&m, n + 1);
+                    msg!(std(n + 1) ref m.reference > m.from);
                 }
             })
             .unwrap();
@@ -511,14 +453,9 @@ fn wait_inside_processes_does_not_deadlock_the_runtime() {
         let echo = actor::spawn("EchoActor").unwrap();
         let head = next;
         let callers: Vec<_> = (0..3)
-            .map(|_| {
-                std::thread::spawn(move || call(head, Kind::Std, Term::map()).timeout(LONG).wait())
-            })
+            .map(|_| std::thread::spawn(move || msg!(std >> head).timeout(LONG).wait()))
             .collect();
-        assert_eq!(
-            call(echo, Kind::Std, 5).timeout(LONG).wait().unwrap().data,
-            5
-        );
+        assert_eq!(msg!(std(5) >> echo).timeout(LONG).wait().unwrap().data, 5);
         for c in callers {
             assert_eq!(c.join().unwrap().unwrap().data, 8);
         }
@@ -531,20 +468,18 @@ fn wait_inside_an_actor_handler_does_not_deadlock() {
     struct Relay {
         to: Pid,
     }
-    impl Actor for Relay {
-        async fn handle(&mut self, msg: Message) {
-            let r = call(self.to, Kind::Std, msg.data.clone())
-                .timeout(LONG)
-                .wait();
-            reply_to(&msg, r.map_or(Term::from("failed"), |m| m.data));
+    #[actor]
+    impl Relay {
+        /// `spawn_with_args("Relay", to)`.
+        fn init(args: Term) -> Self {
+            let to = args
+                .as_pid()
+                .expect("spawn a Relay with the pid to forward to");
+            Relay { to }
         }
-    }
-    impl IntoSpawn for Relay {
-        fn into_spawn(
-            self,
-            opts: actor::__private::SpawnOpts,
-        ) -> Result<(Pid, Option<Ref>), SpawnError> {
-            Ok(actor::__private::spawn_actor(self, opts))
+        async fn std(&mut self, msg: Message) {
+            let r = msg!(std(msg.data.clone()) >> self.to).timeout(LONG).wait();
+            msg!(std(r.map_or(Term::from("failed"), |m| m.data)) ref msg.reference > msg.from);
         }
     }
     isolated(|| {
@@ -552,10 +487,7 @@ fn wait_inside_an_actor_handler_does_not_deadlock() {
         for _ in 0..8 {
             to = actor::spawn(Relay { to }).unwrap();
         }
-        let reply = call(to, Kind::Std, "through 8")
-            .timeout(LONG)
-            .wait()
-            .unwrap();
+        let reply = msg!(std("through 8") >> to).timeout(LONG).wait().unwrap();
         assert_eq!(reply.data, "through 8");
     });
 }
@@ -566,11 +498,9 @@ fn a_process_blocked_in_wait_dies_when_killed() {
         let me = actor::pid();
         let target = silent();
         let blocked = actor::spawn(move |_inbox: Inbox| async move {
-            send(me, Kind::Info, "waiting");
-            let _ = call(target, Kind::Std, Term::map())
-                .timeout(Duration::from_secs(120))
-                .wait();
-            send(me, Kind::Info, "woke up");
+            msg!(info("waiting") > me);
+            let _ = msg!(std >> target).timeout(Duration::from_secs(120)).wait();
+            msg!(info("woke up") > me);
         })
         .unwrap();
         let r = actor::monitor(blocked);
@@ -589,9 +519,9 @@ fn a_process_blocked_in_receive_dies_when_killed() {
     isolated(|| {
         let me = actor::pid();
         let blocked = actor::spawn(move |_inbox: Inbox| async move {
-            send(me, Kind::Info, "waiting");
+            msg!(info("waiting") > me);
             actor::receive();
-            send(me, Kind::Info, "woke up");
+            msg!(info("woke up") > me);
         })
         .unwrap();
         let r = actor::monitor(blocked);
@@ -613,9 +543,7 @@ fn a_dropped_call_future_drops_the_late_reply() {
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |mut inbox: Inbox| async move {
             // The caller's own timeout drops the call's future.
-            let fut = call(server, Kind::Std, Term::map())
-                .timeout(LONG)
-                .into_future();
+            let fut = msg!(std >> server).timeout(LONG).into_future();
             let res = tokio::time::timeout(Duration::from_millis(50), fut).await;
             tx.send(Term::from(res.is_err())).unwrap();
             let m = inbox.recv_timeout(LONG).await;
@@ -625,7 +553,7 @@ fn a_dropped_call_future_drops_the_late_reply() {
         .unwrap();
         assert_eq!(rx.recv_timeout(LONG).unwrap(), true);
         assert_eq!(recv().data, "got the call");
-        send(server, Kind::Info, "go");
+        msg!(info("go") > server);
         assert_eq!(rx.recv_timeout(LONG).unwrap(), "done");
     });
 }
@@ -641,7 +569,7 @@ fn many_concurrent_awaited_calls_answered_out_of_order() {
                     calls.push(inbox.recv().await);
                 }
                 for m in calls.iter().rev() {
-                    reply_to(m, m.data.clone());
+                    msg!(std(m.data.clone()) ref m.reference > m.from);
                 }
             }
         })
@@ -649,8 +577,8 @@ fn many_concurrent_awaited_calls_answered_out_of_order() {
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |mut inbox: Inbox| async move {
             for _ in 0..20 {
-                let calls = (0..8)
-                    .map(|i| Box::pin(call(server, Kind::Std, i).timeout(LONG).into_future()));
+                let calls =
+                    (0..8).map(|i| Box::pin(msg!(std(i) >> server).timeout(LONG).into_future()));
                 let mut results = Vec::new();
                 // Poll them together, as `join_all` would.
                 let mut pending: Vec<_> = calls.map(Some).collect();
@@ -698,32 +626,29 @@ struct Blocker {
     silent: Pid,
 }
 
-impl Actor for Blocker {
-    async fn handle(&mut self, _msg: Message) {
-        send(self.observer, Kind::Info, "blocking");
-        let _ = call(self.silent, Kind::Std, Term::map())
+#[actor]
+impl Blocker {
+    /// `spawn_with_args("Blocker", {observer: Pid, silent: Pid})`.
+    fn init(args: Term) -> Self {
+        let pid = |key: &str| args[key].as_pid().expect("spawn a Blocker with its pids");
+        Blocker {
+            observer: pid("observer"),
+            silent: pid("silent"),
+        }
+    }
+
+    async fn std(&mut self) {
+        msg!(info("blocking") > self.observer);
+        let _ = msg!(std >> self.silent)
             .timeout(Duration::from_secs(120))
             .wait();
-        send(self.observer, Kind::Info, "woke up");
+        msg!(info("woke up") > self.observer);
     }
 
     async fn stop(&mut self, reason: Term) {
         let echo = actor::spawn("EchoActor").unwrap();
-        let r = call(echo, Kind::Std, reason).timeout(LONG).wait();
-        send(
-            self.observer,
-            Kind::Info,
-            r.map_or(Term::from("failed"), |m| m.data),
-        );
-    }
-}
-
-impl IntoSpawn for Blocker {
-    fn into_spawn(
-        self,
-        opts: actor::__private::SpawnOpts,
-    ) -> Result<(Pid, Option<Ref>), SpawnError> {
-        Ok(actor::__private::spawn_actor(self, opts))
+        let r = msg!(std(reason) >> echo).timeout(LONG).wait();
+        msg!(info(r.map_or(Term::from("failed"), |m| m.data)) > self.observer);
     }
 }
 
@@ -737,7 +662,7 @@ fn an_actor_blocked_in_wait_stops_on_an_exit_signal_and_its_stop_hook_still_call
         })
         .unwrap();
         let r = actor::monitor(a);
-        send(a, Kind::Std, "go");
+        msg!(std("go") > a);
         assert_eq!(recv().data, "blocking");
         actor::exit(a, "enough");
         // The stop hook ran, and its own `.wait()` worked.
@@ -758,8 +683,8 @@ fn concurrent_awaited_calls_keep_their_own_timeouts() {
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |_inbox: Inbox| async move {
             // The long call starts first, the short one beside it.
-            let long = call(server, Kind::Std, Term::map()).timeout(LONG);
-            let short = call(quiet, Kind::Std, Term::map()).timeout(Duration::from_millis(50));
+            let long = msg!(std >> server).timeout(LONG);
+            let short = msg!(std >> quiet).timeout(Duration::from_millis(50));
             let (long, short) = tokio::join!(long.into_future(), async {
                 let r = short.await;
                 tx.send(r.clone().map(|m| m.data)).unwrap();
@@ -772,7 +697,7 @@ fn concurrent_awaited_calls_keep_their_own_timeouts() {
         // The short one times out on its own deadline, the long one waits on.
         assert_eq!(rx.recv_timeout(LONG).unwrap(), Err(CallError::Timeout));
         assert_eq!(recv().data, "got the call");
-        send(server, Kind::Info, "go");
+        msg!(info("go") > server);
         assert_eq!(rx.recv_timeout(LONG).unwrap(), Ok(Term::from("late")));
     });
 }

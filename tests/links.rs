@@ -5,34 +5,12 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use actor::prelude::*;
-use actor::IntoTarget;
 
-const LONG: Duration = Duration::from_secs(10);
-
-// The function API `msg!` expands to.
-fn send(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) {
-    actor::__private::send(to, kind, data.into(), None);
-}
-
-fn call(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) -> Call {
-    actor::__private::call(to, kind, data.into(), None)
-}
-
-fn recv() -> Message {
-    actor::receive_timeout(LONG).expect("no message within 10 s")
-}
+mod common;
+use common::{isolated, recv, LONG};
 
 fn recv_from(pid: Pid) -> Message {
     actor::receive_match_timeout(|m| m.from == pid, LONG).expect("no message within 10 s")
-}
-
-/// Runs `f` in a fresh thread, so it is a fresh process with an empty
-/// mailbox whatever thread the test harness uses.
-fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
 }
 
 fn reason(m: &Message) -> &Term {
@@ -48,7 +26,7 @@ fn server() -> Pid {
     actor::spawn(|mut inbox: Inbox| async move {
         loop {
             let m = inbox.recv().await;
-            actor::__private::send(m.from, Kind::Std, m.data, m.reference);
+            msg!(std(m.data) ref m.reference > m.from);
         }
     })
     .unwrap()
@@ -56,7 +34,7 @@ fn server() -> Pid {
 
 /// Whether `pid` is alive and answers a call.
 fn answers(pid: Pid) -> bool {
-    call(pid, Kind::Std, "ping").timeout(LONG).wait().is_ok()
+    msg!(std("ping") >> pid).timeout(LONG).wait().is_ok()
 }
 
 /// A process that traps exits and reports each `Death` to `observer` as
@@ -67,17 +45,16 @@ fn trapper(observer: Pid, link: Option<Pid>) -> Pid {
         if let Some(p) = link {
             actor::link(p);
         }
-        send(observer, Kind::Info, "ready");
+        msg!(info("ready") > observer);
         loop {
             let m = inbox.recv().await;
             if m.kind == Kind::Death {
-                let report: Term = [
-                    ("from", Term::from(m.from)),
-                    ("reason", m.data["reason"].clone()),
-                ]
-                .into_iter()
-                .collect();
-                send(observer, Kind::Info, report);
+                msg!(
+                    info {
+                        from: m.from,
+                        reason: m.data["reason"].clone()
+                    } > observer
+                );
             }
         }
     })
@@ -108,7 +85,7 @@ fn links_are_symmetric() {
             panic!("d panics");
         })
         .unwrap();
-        send(d, Kind::Std, "go");
+        msg!(std("go") > d);
         let report = recv_from(c).data;
         assert_eq!(report["from"], d);
         assert_eq!(report["reason"], panic_reason("d panics"));
@@ -128,7 +105,7 @@ fn a_trapping_thread_receives_every_exit_reason_as_death() {
             inbox.recv().await;
         })
         .unwrap();
-        send(normal, Kind::Std, "end");
+        msg!(std("end") > normal);
         check(normal, Term::atom("normal"));
 
         let killed = server();
@@ -152,7 +129,7 @@ fn a_trapping_thread_receives_every_exit_reason_as_death() {
             panic!("boom");
         })
         .unwrap();
-        send(panicker, Kind::Std, "go");
+        msg!(std("go") > panicker);
         check(panicker, panic_reason("boom"));
 
         let (dead, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
@@ -179,7 +156,7 @@ fn a_linked_process_that_does_not_trap_dies_with_the_same_reason() {
             let chained = |to: Pid| {
                 let (p, r) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
                     actor::link(to);
-                    send(me, Kind::Info, "linked");
+                    msg!(info("linked") > me);
                     inbox.recv().await;
                 })
                 .unwrap();
@@ -222,7 +199,7 @@ fn kill_cannot_be_trapped() {
         // The seed's `kill_msg() > pid` does the same.
         let t = trapper(me, None);
         let r = actor::monitor(t);
-        send(t, Kind::Kill, Term::map());
+        msg!(kill > t);
         let down = recv_from(t);
         assert_eq!(
             (down.reference, reason(&down).clone()),
@@ -241,7 +218,7 @@ fn a_linked_process_killed_sends_killed_not_kill() {
         let t = trapper(me, Some(victim));
         let (linked, r) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
             actor::link(victim);
-            send(me, Kind::Info, "linked");
+            msg!(info("linked") > me);
             inbox.recv().await;
         })
         .unwrap();
@@ -265,13 +242,13 @@ fn a_normal_exit_kills_nobody() {
         let survivor = server();
         let ending = actor::spawn(move |mut inbox: Inbox| async move {
             actor::link(survivor);
-            send(me, Kind::Info, "linked");
+            msg!(info("linked") > me);
             inbox.recv().await;
         })
         .unwrap();
         assert_eq!(recv_from(ending).data, "linked");
         let r = actor::monitor(ending);
-        send(ending, Kind::Std, "end");
+        msg!(std("end") > ending);
         let down = recv_from(ending);
         assert_eq!(
             (down.reference, reason(&down).clone()),
@@ -344,17 +321,13 @@ fn unlink_stops_the_signal() {
         let q = actor::spawn(|mut inbox: Inbox| async move {
             let m = inbox.recv().await;
             actor::unlink(m.from);
-            actor::__private::send(m.from, Kind::Std, "unlinked".into(), m.reference);
+            msg!(std("unlinked") ref m.reference > m.from);
             std::future::pending::<()>().await;
         })
         .unwrap();
         actor::link(q);
         assert_eq!(
-            call(q, Kind::Std, "unlink")
-                .timeout(LONG)
-                .wait()
-                .unwrap()
-                .data,
+            msg!(std("unlink") >> q).timeout(LONG).wait().unwrap().data,
             "unlinked"
         );
         let r = actor::monitor(q);
@@ -375,7 +348,7 @@ fn a_panic_ends_only_that_process() {
             panic!("only me");
         })
         .unwrap();
-        send(p, Kind::Std, "go");
+        msg!(std("go") > p);
         let down = recv_from(p);
         assert_eq!(
             (down.reference, reason(&down).clone()),
@@ -384,7 +357,7 @@ fn a_panic_ends_only_that_process() {
         for b in bystanders {
             assert!(answers(b));
         }
-        assert_eq!(call(echo, Kind::Std, 1).wait().unwrap().data, 1);
+        assert_eq!(msg!(std(1) >> echo).wait().unwrap().data, 1);
         // A non-string payload has a reason too.
         let (p, _) = actor::spawn_monitor(|_inbox: Inbox| async move {
             std::panic::panic_any(17_u8);
@@ -410,13 +383,13 @@ fn ten_thousand_linked_processes_one_panic_takes_down_exactly_its_link_set() {
                 if let Some(prev) = prev {
                     actor::link(prev);
                 }
-                send(me, Kind::Info, "linked");
+                msg!(info("linked") > me);
                 loop {
                     let m = inbox.recv().await;
                     if m.data == "panic" {
                         panic!("set member");
                     }
-                    actor::__private::send(m.from, Kind::Std, m.data, m.reference);
+                    msg!(std(m.data) ref m.reference > m.from);
                 }
             })
             .unwrap()
@@ -442,7 +415,7 @@ fn ten_thousand_linked_processes_one_panic_takes_down_exactly_its_link_set() {
         }
         // Panic one in the middle of set 37.
         let doomed: HashSet<Pid> = sets[37].iter().copied().collect();
-        send(sets[37][PER_SET / 2], Kind::Std, "panic");
+        msg!(std("panic") > sets[37][PER_SET / 2]);
         let mut died = HashSet::new();
         while died.len() < PER_SET {
             let down = recv();

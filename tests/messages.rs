@@ -8,38 +8,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actor::prelude::*;
-use actor::IntoTarget;
 
-const LONG: Duration = Duration::from_secs(10);
-
-// The function API `msg!` expands to.
-fn send(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) {
-    actor::__private::send(to, kind, data.into(), None);
-}
-
-fn call(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) -> Call {
-    actor::__private::call(to, kind, data.into(), None)
-}
-
-fn recv() -> Message {
-    actor::receive_timeout(LONG).expect("no message within 10 s")
-}
-
-/// Runs `f` in a fresh thread, so it is a fresh process with an empty
-/// mailbox whatever thread the test harness uses.
-fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
-}
+mod common;
+use common::{isolated, recv, LONG};
 
 #[test]
 fn the_seed_session() {
     isolated(|| {
         let me = actor::pid();
         let hi: Term = [("hi", "hey")].into_iter().collect();
-        send(me, Kind::Std, hi.clone());
+        msg!(std(hi.clone()) > me);
         let m = actor::pop_mailbox().unwrap();
         assert_eq!(
             (m.kind, m.data.clone(), m.reference, m.from),
@@ -47,14 +25,14 @@ fn the_seed_session() {
         );
 
         let n_pid = actor::spawn("actor.actors.EchoActor").unwrap();
-        send(n_pid, Kind::Std, hi.clone());
+        msg!(std(hi.clone()) > n_pid);
         let m = recv();
         assert_eq!(
             (m.kind, m.data, m.reference, m.from),
             (Kind::Std, hi.clone(), None, n_pid)
         );
 
-        let m = call(n_pid, Kind::Std, hi.clone()).wait().unwrap();
+        let m = msg!(std(hi.clone()) >> n_pid).wait().unwrap();
         assert_eq!((m.kind, m.data, m.from), (Kind::Std, hi, n_pid));
         assert!(m.reference.is_some());
     });
@@ -65,10 +43,10 @@ fn selective_receive_keeps_the_others_in_order() {
     isolated(|| {
         let me = actor::pid();
         for i in 0..5 {
-            send(me, Kind::Std, i);
+            msg!(std(i) > me);
         }
-        send(me, Kind::Info, "wanted");
-        send(me, Kind::Std, 5);
+        msg!(info("wanted") > me);
+        msg!(std(5) > me);
         let m = actor::receive_match_timeout(|m| m.kind == Kind::Info, LONG).unwrap();
         assert_eq!(m.data, "wanted");
         // Nothing matches: the wait ends, and nothing is lost.
@@ -82,15 +60,15 @@ fn selective_receive_keeps_the_others_in_order() {
             .collect();
         assert_eq!(rest, [0, 1, 2, 4, 5].map(Term::from));
         // Messages set aside come before newer ones.
-        send(me, Kind::Std, "a");
-        send(me, Kind::Std, "b");
+        msg!(std("a") > me);
+        msg!(std("b") > me);
         assert_eq!(
             actor::receive_match_timeout(|m| m.data == "b", LONG)
                 .unwrap()
                 .data,
             "b"
         );
-        send(me, Kind::Std, "c");
+        msg!(std("c") > me);
         assert_eq!(actor::receive().data, "a");
         assert_eq!(actor::receive_timeout(LONG).unwrap().data, "c");
     });
@@ -103,22 +81,18 @@ fn sending_never_blocks_and_is_silent_to_the_dead() {
         // A process that never reads its mailbox.
         let sink = actor::spawn(|_inbox: Inbox| std::future::pending::<()>()).unwrap();
         for i in 0..100_000 {
-            send(sink, Kind::Std, i);
+            msg!(std(i) > sink);
         }
         actor::kill(sink);
 
         let (dead, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
         assert_eq!(recv().reference, Some(r));
-        send(dead, Kind::Std, "to the dead");
-        send("messages_nobody_has_this_name", Kind::Std, "to nobody");
-        send(
-            Pid::from_parts(0x1234_5678_9abc_4def, 1),
-            Kind::Std,
-            "to another node",
-        );
+        msg!(std("to the dead") > dead);
+        msg!(std("to nobody") > "messages_nobody_has_this_name");
+        msg!(std("to another node") > Pid::from_parts(0x1234_5678_9abc_4def, 1));
         // Control kinds to the dead are silent too.
-        send(dead, Kind::Kill, Term::map());
-        send(dead, Kind::Unlink, Term::map());
+        msg!(kill > dead);
+        msg!(unlink > dead);
         assert!(actor::is_alive(me));
         assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());
     });
@@ -134,7 +108,7 @@ fn order_checker() -> Pid {
             let m = inbox.recv().await;
             let n = next.entry(m.from).or_insert(0);
             if m.reference.is_some() {
-                actor::__private::send(m.from, Kind::Std, Term::from(*n), m.reference);
+                msg!(std(*n) ref m.reference > m.from);
             } else if *n >= 0 {
                 *n = if m.data == *n { *n + 1 } else { -1 };
             }
@@ -152,9 +126,9 @@ fn messages_between_a_pair_arrive_in_the_order_sent() {
             .map(|_| {
                 std::thread::spawn(move || {
                     for i in 0..N {
-                        send(checker, Kind::Std, i);
+                        msg!(std(i) > checker);
                     }
-                    call(checker, Kind::Std, "count")
+                    msg!(std("count") >> checker)
                         .timeout(LONG)
                         .wait()
                         .unwrap()
@@ -166,9 +140,9 @@ fn messages_between_a_pair_arrive_in_the_order_sent() {
         let (tx, rx) = std::sync::mpsc::channel();
         actor::spawn(move |_inbox: Inbox| async move {
             for i in 0..N {
-                send(checker, Kind::Std, i);
+                msg!(std(i) > checker);
             }
-            let n = call(checker, Kind::Std, "count").timeout(LONG).await;
+            let n = msg!(std("count") >> checker).timeout(LONG).await;
             tx.send(n.map(|m| m.data)).unwrap();
         })
         .unwrap();
@@ -219,19 +193,14 @@ fn stress_sends_from_many_threads_while_processes_are_killed() {
                 std::thread::spawn(move || {
                     for i in 0..PER_TARGET {
                         for &c in &checkers {
-                            send(c, Kind::Std, i);
+                            msg!(std(i) > c);
                         }
                         let v = victims.lock().unwrap()[i as usize % 8];
-                        send(v, Kind::Std, i);
+                        msg!(std(i) > v);
                     }
                     checkers
                         .iter()
-                        .map(|&c| {
-                            call(c, Kind::Std, "count")
-                                .timeout(LONG)
-                                .wait()
-                                .map(|m| m.data)
-                        })
+                        .map(|&c| msg!(std("count") >> c).timeout(LONG).wait().map(|m| m.data))
                         .collect::<Vec<_>>()
                 })
             })

@@ -4,27 +4,9 @@
 use std::time::Duration;
 
 use actor::prelude::*;
-use actor::IntoTarget;
 
-const LONG: Duration = Duration::from_secs(10);
-
-// The function API `msg!` expands to.
-fn send(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) {
-    actor::__private::send(to, kind, data.into(), None);
-}
-
-fn recv() -> Message {
-    actor::receive_timeout(LONG).expect("no message within 10 s")
-}
-
-/// Runs `f` in a fresh thread, so it is a fresh process with an empty
-/// mailbox whatever thread the test harness uses.
-fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
-}
+mod common;
+use common::{isolated, recv};
 
 /// A process that waits for one message and then ends with the reason it
 /// carries (`normal` for anything but a map with `exit`).
@@ -50,11 +32,7 @@ fn down_arrives_exactly_once_per_monitor() {
         let r1 = actor::monitor(p);
         let r2 = actor::monitor(p);
         assert_ne!(r1, r2);
-        send(
-            p,
-            Kind::Std,
-            [("exit", "bye")].into_iter().collect::<Term>(),
-        );
+        msg!(std { exit: "bye" } > p);
         let mut refs = vec![];
         for _ in 0..2 {
             let down = recv();
@@ -77,7 +55,7 @@ fn down_carries_each_exit_reason() {
     isolated(|| {
         let p = waiter();
         let r = actor::monitor(p);
-        send(p, Kind::Std, "end");
+        msg!(std("end") > p);
         let down = recv();
         assert_eq!(down.reference, Some(r));
         assert_eq!(down.data["reason"], Term::atom("normal"));
@@ -97,7 +75,7 @@ fn down_carries_each_exit_reason() {
         })
         .unwrap();
         let r = actor::monitor(p);
-        send(p, Kind::Std, "go");
+        msg!(std("go") > p);
         let down = recv();
         assert_eq!(down.reference, Some(r));
         assert_eq!(
@@ -158,18 +136,14 @@ fn a_process_monitors_too_and_does_not_die_with_the_target() {
         let target = waiter();
         let watcher = actor::spawn(move |mut inbox: Inbox| async move {
             let r = actor::monitor(target);
-            send(me, Kind::Info, "watching");
+            msg!(info("watching") > me);
             let down = inbox.recv_match(|m| m.kind == Kind::Down).await;
             let ok = down.reference == Some(r) && down.from == target;
-            send(
-                me,
-                Kind::Info,
-                [
-                    ("ok", Term::from(ok)),
-                    ("reason", down.data["reason"].clone()),
-                ]
-                .into_iter()
-                .collect::<Term>(),
+            msg!(
+                info {
+                    ok: ok,
+                    reason: down.data["reason"].clone()
+                } > me
             );
         })
         .unwrap();
@@ -191,7 +165,7 @@ fn a_watcher_that_dies_first_leaves_no_trace() {
             inbox.recv().await;
         })
         .unwrap();
-        send(watcher, Kind::Std, "end");
+        msg!(std("end") > watcher);
         assert_eq!(recv().reference, Some(rw));
         let rt = actor::monitor(target);
         actor::kill(target);

@@ -7,31 +7,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use actor::prelude::*;
-use actor::IntoTarget;
 
-const LONG: Duration = Duration::from_secs(10);
-
-// The function API `msg!` expands to.
-fn send(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) {
-    actor::__private::send(to, kind, data.into(), None);
-}
-
-fn call(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) -> Call {
-    actor::__private::call(to, kind, data.into(), None)
-}
-
-fn recv() -> Message {
-    actor::receive_timeout(LONG).expect("no message within 10 s")
-}
-
-/// Runs `f` in a fresh thread, so it is a fresh process with an empty
-/// mailbox whatever thread the test harness uses.
-fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
-}
+mod common;
+use common::{isolated, recv, LONG};
 
 fn assert_id_traits<T: Copy + Eq + Hash + Ord + Debug + Send + Sync + 'static>() {}
 
@@ -115,7 +93,7 @@ fn message_fields_and_debug() {
     isolated(|| {
         let me = actor::pid();
         let data: Term = [("hi", "hey")].into_iter().collect();
-        send(me, Kind::Std, data.clone());
+        msg!(std(data.clone()) > me);
         let m = actor::pop_mailbox().unwrap();
         assert_eq!(m.kind, Kind::Std);
         assert_eq!(m.data, data);
@@ -130,14 +108,14 @@ fn message_fields_and_debug() {
         );
 
         let r = Ref::new();
-        actor::__private::send(me, Kind::Info, Term::from(1), Some(r));
+        msg!(info(1) ref r > me);
         let m = actor::pop_mailbox().unwrap();
         assert_eq!((m.kind, m.reference), (Kind::Info, Some(r)));
         assert!(format!("{m:?}").contains(&format!("'ref': {r:?}")));
 
         // From another process, `from` is that process.
         let echo = actor::spawn("EchoActor").unwrap();
-        send(echo, Kind::Info, "back");
+        msg!(info("back") > echo);
         let m = recv();
         assert_eq!((m.kind, m.from), (Kind::Info, echo));
         assert_eq!(m.data, "back");
@@ -155,7 +133,7 @@ fn a_thread_becomes_a_process_on_first_use() {
 
         // Another thread is another process, and can reach this one.
         let other = std::thread::spawn(move || {
-            send(me, Kind::Std, "from a thread");
+            msg!(std("from a thread") > me);
             actor::pid()
         })
         .join()
@@ -173,10 +151,10 @@ fn receive_blocks_until_a_message_arrives() {
         let me = actor::pid();
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(30));
-            send(me, Kind::Std, "later");
+            msg!(std("later") > me);
             // A watchdog, so a broken receive fails instead of hanging.
             std::thread::sleep(LONG);
-            send(me, Kind::Std, "watchdog");
+            msg!(std("watchdog") > me);
         });
         assert_eq!(actor::receive().data, "later");
         let m = actor::receive_timeout(Duration::from_millis(30));
@@ -202,10 +180,10 @@ fn a_thread_exits_normal_when_it_ends() {
         let r = actor::monitor(thread_pid);
         let linked = actor::spawn(move |mut inbox: Inbox| async move {
             actor::link(thread_pid);
-            send(me, Kind::Info, "linked");
+            msg!(info("linked") > me);
             loop {
                 let m = inbox.recv().await;
-                actor::__private::send(m.from, Kind::Std, m.data, m.reference);
+                msg!(std(m.data) ref m.reference > m.from);
             }
         })
         .unwrap();
@@ -214,17 +192,13 @@ fn a_thread_exits_normal_when_it_ends() {
         let trapper = actor::spawn(move |mut inbox: Inbox| async move {
             inbox.trap_exit(true);
             actor::link(thread_pid);
-            send(me, Kind::Info, "trapping");
+            msg!(info("trapping") > me);
             let m = inbox.recv().await;
-            send(
-                me,
-                Kind::Info,
-                [
-                    ("kind", Term::from(m.kind.name())),
-                    ("reason", m.data["reason"].clone()),
-                ]
-                .into_iter()
-                .collect::<Term>(),
+            msg!(
+                info {
+                    kind: m.kind.name(),
+                    reason: m.data["reason"].clone()
+                } > me
             );
         })
         .unwrap();
@@ -242,7 +216,7 @@ fn a_thread_exits_normal_when_it_ends() {
         assert_eq!(heard.data["reason"], Term::atom("normal"));
         // The non-trapping linked process is alive and answers.
         assert!(actor::is_alive(linked));
-        let reply = call(linked, Kind::Std, "still here").timeout(LONG).wait();
+        let reply = msg!(std("still here") >> linked).timeout(LONG).wait();
         assert_eq!(reply.unwrap().data, "still here");
     });
 }
@@ -296,7 +270,7 @@ fn a_killed_thread_blocked_in_receive_wakes_as_a_fresh_process() {
         let r = actor::monitor(first);
         actor::kill(first);
         assert_eq!(recv().reference, Some(r));
-        send(first, Kind::Std, "to the dead pid");
+        msg!(std("to the dead pid") > first);
         let (second, got) = t.join().unwrap();
         assert_ne!(second, first);
         assert!(got.is_empty(), "{got:?}");

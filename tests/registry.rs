@@ -4,31 +4,10 @@
 use std::time::Duration;
 
 use actor::prelude::*;
-use actor::{IntoTarget, RegistryError};
 
-const LONG: Duration = Duration::from_secs(10);
-
-// The function API `msg!` expands to.
-fn send(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) {
-    actor::__private::send(to, kind, data.into(), None);
-}
-
-fn call(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) -> Call {
-    actor::__private::call(to, kind, data.into(), None)
-}
-
-fn recv() -> Message {
-    actor::receive_timeout(LONG).expect("no message within 10 s")
-}
-
-/// Runs `f` in a fresh thread, so it is a fresh process with an empty
-/// mailbox whatever thread the test harness uses.
-fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
-}
+mod common;
+use actor::RegistryError;
+use common::{isolated, recv, LONG};
 
 #[test]
 fn register_whereis_unregister() {
@@ -112,7 +91,7 @@ fn the_name_is_dropped_when_its_process_exits() {
             let r = actor::monitor(p);
             match how {
                 "kill" => actor::kill(p),
-                _ => send(p, Kind::Std, how),
+                _ => msg!(std(how) > p),
             }
             let down = recv();
             assert_eq!(down.reference, Some(r));
@@ -149,28 +128,23 @@ fn names_are_send_and_call_targets() {
     isolated(|| {
         let echo = actor::spawn("EchoActor").unwrap();
         actor::register("reg_target", echo).unwrap();
-        send("reg_target", Kind::Info, "by &str");
+        msg!(info("by &str") > "reg_target");
         let m = recv();
         assert_eq!((m.from, m.data), (echo, Term::from("by &str")));
-        send(String::from("reg_target"), Kind::Info, "by String");
+        msg!(info("by String") > String::from("reg_target"));
         assert_eq!(recv().data, "by String");
 
-        let reply = call("reg_target", Kind::Std, 1).wait().unwrap();
+        let reply = msg!(std(1) >> "reg_target").wait().unwrap();
         assert_eq!((reply.from, reply.data), (echo, Term::from(1)));
         let name = String::from("reg_target");
-        let reply = call(&name, Kind::Std, 2).wait().unwrap();
+        let reply = msg!(std(2) >> &name).wait().unwrap();
         assert_eq!(reply.data, 2);
-        let reply = call(
-            actor::__private::Target::Name("reg_target".into()),
-            Kind::Std,
-            3,
-        )
-        .wait()
-        .unwrap();
+        // A `String` by value.
+        let reply = msg!(std(3) >> name.clone()).wait().unwrap();
         assert_eq!(reply.data, 3);
         // The local node's name is not set without distribution: a
         // `(name, node)` pair for another node is unreachable.
-        let err = call(("reg_target", "other@nowhere"), Kind::Std, 4)
+        let err = msg!(std(4) >> ("reg_target", "other@nowhere"))
             .timeout(LONG)
             .wait()
             .unwrap_err();
@@ -178,9 +152,9 @@ fn names_are_send_and_call_targets() {
 
         // Once unregistered, sends are silent and calls fail fast.
         assert!(actor::unregister("reg_target"));
-        send("reg_target", Kind::Info, "lost");
+        msg!(info("lost") > "reg_target");
         assert_eq!(
-            call("reg_target", Kind::Std, 5).wait(),
+            msg!(std(5) >> "reg_target").wait(),
             Err(CallError::NoProcess)
         );
         assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());

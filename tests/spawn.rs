@@ -6,34 +6,12 @@ use std::time::Duration;
 
 use actor::actors::EchoActor;
 use actor::prelude::*;
-use actor::IntoTarget;
 
-const LONG: Duration = Duration::from_secs(10);
-
-// The function API `msg!` expands to.
-fn send(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) {
-    actor::__private::send(to, kind, data.into(), None);
-}
-
-fn call(to: impl IntoTarget, kind: Kind, data: impl Into<Term>) -> Call {
-    actor::__private::call(to, kind, data.into(), None)
-}
-
-fn recv() -> Message {
-    actor::receive_timeout(LONG).expect("no message within 10 s")
-}
-
-/// Runs `f` in a fresh thread, so it is a fresh process with an empty
-/// mailbox whatever thread the test harness uses.
-fn isolated<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
-}
+mod common;
+use common::{isolated, recv, LONG};
 
 fn echoes(pid: Pid) {
-    let reply = call(pid, Kind::Std, "echo?").timeout(LONG).wait().unwrap();
+    let reply = msg!(std("echo?") >> pid).timeout(LONG).wait().unwrap();
     assert_eq!((reply.from, reply.data), (pid, Term::from("echo?")));
 }
 
@@ -84,14 +62,14 @@ fn spawn_a_closure_with_an_inbox() {
     isolated(|| {
         let me = actor::pid();
         let pid = actor::spawn(move |mut inbox: Inbox| async move {
-            send(me, Kind::Info, inbox.pid());
+            msg!(info(inbox.pid()) > me);
             let m = inbox.recv().await;
-            send(m.from, Kind::Std, m.data);
+            msg!(std(m.data) > m.from);
         })
         .unwrap();
         let m = recv();
         assert_eq!((m.from, m.data), (pid, Term::from(pid)));
-        send(pid, Kind::Std, "back");
+        msg!(std("back") > pid);
         assert_eq!(recv().data, "back");
     });
 }
@@ -103,14 +81,14 @@ fn inbox_receives() {
         let pid = actor::spawn(move |mut inbox: Inbox| async move {
             let report = |what: &str, m: Option<Message>| {
                 let data = m.map_or(Term::from("none"), |m| m.data);
-                send(me, Kind::Info, (what, data));
+                msg!(info((what, data)) > me);
             };
             report("try_recv empty", inbox.try_recv());
             report(
                 "recv_timeout empty",
                 inbox.recv_timeout(Duration::from_millis(20)).await,
             );
-            send(me, Kind::Info, "ready");
+            msg!(info("ready") > me);
             // The test sends: std 1, std 2, info 3, std 4.
             let m = inbox.recv_match(|m| m.kind == Kind::Info).await;
             report("recv_match info", Some(m));
@@ -132,16 +110,16 @@ fn inbox_receives() {
         expect("try_recv empty", "none".into());
         expect("recv_timeout empty", "none".into());
         assert_eq!(recv().data, "ready");
-        send(pid, Kind::Std, 1);
-        send(pid, Kind::Std, 2);
-        send(pid, Kind::Info, 3);
-        send(pid, Kind::Std, 4);
+        msg!(std(1) > pid);
+        msg!(std(2) > pid);
+        msg!(info(3) > pid);
+        msg!(std(4) > pid);
         expect("recv_match info", 3.into());
         expect("recv_match_timeout miss", "none".into());
         expect("recv_match_timeout 2", 2.into());
         expect("recv", 1.into());
         expect("try_recv", 4.into());
-        send(pid, Kind::Std, 5);
+        msg!(std(5) > pid);
         expect("recv_timeout", 5.into());
     });
 }
@@ -152,19 +130,15 @@ fn inbox_trap_exit() {
         let me = actor::pid();
         let pid = actor::spawn(move |mut inbox: Inbox| async move {
             inbox.trap_exit(true);
-            send(me, Kind::Info, "trapping");
+            msg!(info("trapping") > me);
             loop {
                 let m = inbox.recv().await;
                 if m.kind == Kind::Death {
-                    send(
-                        me,
-                        Kind::Info,
-                        (Term::from(m.from), m.data["reason"].clone()),
-                    );
+                    msg!(info((Term::from(m.from), m.data["reason"].clone())) > me);
                 }
                 if m.data == "stop trapping" {
                     inbox.trap_exit(false);
-                    send(me, Kind::Info, "not trapping");
+                    msg!(info("not trapping") > me);
                 }
             }
         })
@@ -173,7 +147,7 @@ fn inbox_trap_exit() {
         assert_eq!(recv().data, "trapping");
         actor::exit(pid, "first");
         assert_eq!(recv().data, Term::from((me, "first")));
-        send(pid, Kind::Std, "stop trapping");
+        msg!(std("stop trapping") > pid);
         assert_eq!(recv().data, "not trapping");
         actor::exit(pid, "second");
         let down = recv();
@@ -222,7 +196,7 @@ fn spawn_monitor_takes_names_values_and_closures() {
         echoes(b);
         actor::kill(a);
         actor::exit(b, Term::atom("shutdown"));
-        send(c, Kind::Std, "end");
+        msg!(std("end") > c);
         for (p, r, why) in [
             (a, ra, Term::atom("killed")),
             (b, rb, Term::atom("shutdown")),
@@ -264,4 +238,63 @@ fn spawning_100_000_idle_actors() {
         assert_eq!(refs, expected);
         assert!(!actor::is_alive(pids[0]));
     });
+}
+
+mod first {
+    use actor::prelude::*;
+
+    #[derive(Default)]
+    pub(crate) struct Twin;
+
+    #[actor]
+    impl Twin {
+        fn std(&mut self) -> Term {
+            Term::from("first")
+        }
+    }
+}
+
+mod second {
+    use actor::prelude::*;
+
+    #[derive(Default)]
+    pub(crate) struct Twin;
+
+    #[actor]
+    impl Twin {
+        fn std(&mut self) -> Term {
+            Term::from("second")
+        }
+    }
+}
+
+#[test]
+fn a_short_name_two_actors_share_is_ambiguous_and_full_paths_pick_one() {
+    std::thread::spawn(|| {
+        let err = actor::spawn("Twin").unwrap_err();
+        let actor::SpawnError::Ambiguous { name, candidates } = &err else {
+            panic!("expected Ambiguous, got {err:?}");
+        };
+        assert_eq!(name, "Twin");
+        assert_eq!(candidates, &["spawn::first::Twin", "spawn::second::Twin"]);
+        let text = err.to_string();
+        assert!(
+            text.contains("spawn::first::Twin") && text.contains("full path"),
+            "{text}"
+        );
+
+        for (path, answer) in [
+            ("spawn::first::Twin", "first"),
+            ("spawn.second.Twin", "second"),
+        ] {
+            let pid = actor::spawn(path).unwrap();
+            let reply = msg!(std >> pid)
+                .timeout(Duration::from_secs(5))
+                .wait()
+                .unwrap();
+            assert_eq!(reply.data, answer);
+        }
+    })
+    .join()
+    .unwrap();
 }

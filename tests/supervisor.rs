@@ -5,7 +5,6 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use actor::__private::{call, send, spawn_actor, SpawnOpts};
 use actor::prelude::*;
 use actor::supervisor::{
     self, Backoff, ChildSpec, ChildState, Event, Restart, Shutdown, Strategy, SupervisorError,
@@ -17,63 +16,59 @@ const WAIT: Duration = Duration::from_secs(10);
 /// A worker that tells `observer` when it starts and stops, echoes `std`
 /// calls, and exits with `R` when sent `{exit: R}`.
 struct Worker {
-    id: &'static str,
+    id: String,
     observer: Pid,
 }
 
 fn note(to: Pid, what: &str, id: &str, extra: Term) {
-    send(
-        to,
-        Kind::Info,
-        [
-            ("what", Term::from(what)),
-            ("id", Term::from(id)),
-            ("extra", extra),
-        ]
-        .into_iter()
-        .collect(),
-        None,
+    msg!(
+        info {
+            what: what,
+            id: id,
+            extra: extra
+        } > to
     );
 }
 
-impl Actor for Worker {
-    async fn start(&mut self) -> Result<(), Term> {
-        note(self.observer, "started", self.id, Term::Pid(actor::pid()));
-        Ok(())
-    }
-
-    async fn handle(&mut self, msg: Message) {
-        if let Some(reason) = msg.data.get("exit") {
-            actor::exit(actor::pid(), reason.clone());
-        } else if msg.reference.is_some() {
-            send(msg.from, msg.kind, msg.data, msg.reference);
+#[actor]
+impl Worker {
+    /// `spawn_with_args("Worker", {id: "…", observer: Pid})`.
+    fn init(args: Term) -> Self {
+        Worker {
+            id: args["id"].as_str().expect("a Worker's id").to_owned(),
+            observer: args["observer"].as_pid().expect("a Worker's observer"),
         }
     }
 
-    async fn stop(&mut self, reason: Term) {
-        note(self.observer, "stopped", self.id, reason);
+    fn start(&mut self) {
+        note(self.observer, "started", &self.id, Term::Pid(actor::pid()));
     }
-}
 
-impl actor::IntoSpawn for Worker {
-    fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
-        Ok(spawn_actor(self, opts))
+    fn std(&mut self, msg: Message) {
+        if let Some(reason) = msg.data.get("exit") {
+            actor::exit(actor::pid(), reason.clone());
+        } else if msg.reference.is_some() {
+            msg!(std(msg.data) ref msg.reference > msg.from);
+        }
+    }
+
+    fn stop(&mut self, reason: Term) {
+        note(self.observer, "stopped", &self.id, reason);
     }
 }
 
 fn worker(id: &'static str) -> ChildSpec {
     let observer = actor::pid();
-    ChildSpec::worker_fn(id, move || Worker { id, observer })
+    ChildSpec::worker_fn(id, move || Worker {
+        id: id.to_owned(),
+        observer,
+    })
 }
 
 /// Makes `pid` exit with `reason` (through its own message handler).
 fn crash(pid: Pid, reason: impl Into<Term>) {
-    send(
-        pid,
-        Kind::Std,
-        [("exit", reason.into())].into_iter().collect(),
-        None,
-    );
+    let reason: Term = reason.into();
+    msg!(std { exit: reason } > pid);
 }
 
 /// A spec whose events arrive on a channel.
@@ -690,7 +685,7 @@ fn a_simple_one_for_one_pool() {
                     panic!("asked to crash");
                 }
                 let x = m.data.as_int().unwrap_or(0);
-                send(m.from, Kind::Std, Term::from(x + n), m.reference);
+                msg!(std(x + n) ref m.reference > m.from);
             }
         }
     })
@@ -699,14 +694,7 @@ fn a_simple_one_for_one_pool() {
         SupervisorSpec::simple_one_for_one(template).intensity(10, Duration::from_secs(60)),
     );
     let pool = spec.start_link().unwrap();
-    let add = |pid: Pid, x: i64| {
-        call(pid, Kind::Std, Term::from(x), None)
-            .wait()
-            .unwrap()
-            .data
-            .as_int()
-            .unwrap()
-    };
+    let add = |pid: Pid, x: i64| msg!(std(x) >> pid).wait().unwrap().data.as_int().unwrap();
     let workers: Vec<Pid> = (1..=3)
         .map(|n| supervisor::start_child(pool, Term::from(n)).unwrap())
         .collect();
@@ -722,12 +710,7 @@ fn a_simple_one_for_one_pool() {
     assert_eq!(supervisor::count_children(pool).unwrap().active, 3);
 
     // a crash restarts that child, with its own arguments
-    send(
-        workers[1],
-        Kind::Std,
-        [("crash", true)].into_iter().collect(),
-        None,
-    );
+    msg!(std { crash: true } > workers[1]);
     assert_eq!(
         tags(&rx, 3),
         [
@@ -886,13 +869,13 @@ fn a_named_supervisor_and_its_parent_exit() {
             .child(ChildSpec::worker("echo", "EchoActor"))
             .start_link()
             .unwrap();
-        send(m.from, Kind::Std, Term::Pid(sup), m.reference);
+        msg!(std(sup) ref m.reference > m.from);
         // wait to be told to crash
         inbox.recv().await;
         panic!("the parent crashes");
     })
     .unwrap();
-    let sup = call(parent, Kind::Std, Term::Nil, None)
+    let sup = msg!(std(Term::Nil) >> parent)
         .wait()
         .unwrap()
         .data
@@ -906,7 +889,7 @@ fn a_named_supervisor_and_its_parent_exit() {
     let echo = pid_of(sup, "echo");
     let r = actor::monitor(sup);
     let e = actor::monitor(echo);
-    send(parent, Kind::Info, Term::Nil, None);
+    msg!(info(Term::Nil) > parent);
     // the supervisor exits with its parent's reason, after stopping its child
     let m = actor::receive_match_timeout(|m| m.reference == Some(e), WAIT).unwrap();
     assert_eq!(m.data["reason"], "shutdown");

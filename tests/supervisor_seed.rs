@@ -3,7 +3,6 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use actor::__private::{call, send};
 use actor::prelude::*;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -18,14 +17,9 @@ fn spawn_req(name: &str, desired: i64) -> Term {
 }
 
 fn dump(sup: Pid) -> Term {
-    let reply = call(
-        sup,
-        Kind::Info,
-        [("dump_state", true)].into_iter().collect(),
-        None,
-    )
-    .wait()
-    .expect("the supervisor answers dump_state");
+    let reply = msg!(info { dump_state: true } >> sup)
+        .wait()
+        .expect("the supervisor answers dump_state");
     assert_eq!(reply.kind, Kind::Info);
     reply.data
 }
@@ -65,13 +59,13 @@ fn down_reason(pid: Pid, r: Ref) -> Term {
 #[test]
 fn start_and_stop_with_three_children() {
     let sup = actor::spawn("Supervisor").unwrap();
-    send(sup, Kind::Std, spawn_req("EchoActor", 3), None);
+    msg!(std(spawn_req("EchoActor", 3)) > sup);
     let children = pids(sup, "EchoActor");
     assert_eq!(children.len(), 3);
     assert_eq!(dump(sup)["state"]["processes"]["EchoActor"]["desired"], 3);
     for &c in &children {
         assert!(actor::is_alive(c));
-        let reply = call(c, Kind::Std, Term::from("ping"), None).wait().unwrap();
+        let reply = msg!(std("ping") >> c).wait().unwrap();
         assert_eq!(reply.data, "ping");
     }
     let monitors: Vec<Ref> = children.iter().map(|&c| actor::monitor(c)).collect();
@@ -87,11 +81,11 @@ fn start_and_stop_with_three_children() {
 #[test]
 fn scale_up_then_down_deaths_seen_by_a_linked_thread() {
     let sup = actor::spawn("Supervisor").unwrap();
-    send(sup, Kind::Std, spawn_req("EchoActor", 1), None);
+    msg!(std(spawn_req("EchoActor", 1)) > sup);
     let one = pids(sup, "EchoActor");
     assert_eq!(one.len(), 1);
 
-    send(sup, Kind::Std, spawn_req("EchoActor", 3), None);
+    msg!(std(spawn_req("EchoActor", 3)) > sup);
     let three = pids(sup, "EchoActor");
     assert_eq!(three.len(), 3);
     assert_eq!(three[0], one[0], "scaling up keeps the running child");
@@ -99,7 +93,7 @@ fn scale_up_then_down_deaths_seen_by_a_linked_thread() {
         actor::link(c);
     }
 
-    send(sup, Kind::Std, spawn_req("EchoActor", 1), None);
+    msg!(std(spawn_req("EchoActor", 1)) > sup);
     let left = pids(sup, "EchoActor");
     assert_eq!(left, one, "scaling down kills the newest");
     // this thread traps exits: the two surplus deaths arrive as messages
@@ -120,7 +114,7 @@ fn scale_up_then_down_deaths_seen_by_a_linked_thread() {
 #[test]
 fn a_killed_child_is_replaced_by_a_new_pid() {
     let sup = actor::spawn("Supervisor").unwrap();
-    send(sup, Kind::Std, spawn_req("EchoActor", 3), None);
+    msg!(std(spawn_req("EchoActor", 3)) > sup);
     let before = pids(sup, "EchoActor");
     let victim = before[1];
     actor::kill(victim);
@@ -129,20 +123,14 @@ fn a_killed_child_is_replaced_by_a_new_pid() {
     assert!(after.contains(&before[0]) && after.contains(&before[2]));
     let fresh = *after.iter().find(|p| !before.contains(p)).unwrap();
     assert!(actor::is_alive(fresh));
-    assert_eq!(
-        call(fresh, Kind::Info, Term::from(1), None)
-            .wait()
-            .unwrap()
-            .data,
-        1
-    );
+    assert_eq!(msg!(info(1) >> fresh).wait().unwrap().data, 1);
     actor::kill(sup);
 }
 
 #[test]
 fn a_crashing_child_is_replaced_too() {
     let sup = actor::spawn("actor::actors::Supervisor").unwrap();
-    send(sup, Kind::Std, spawn_req("EchoActor", 2), None);
+    msg!(std(spawn_req("EchoActor", 2)) > sup);
     let before = pids(sup, "EchoActor");
     actor::exit(before[0], "boom");
     let after = wait_pids(sup, "EchoActor", |p| {
@@ -155,19 +143,12 @@ fn a_crashing_child_is_replaced_too() {
 #[test]
 fn several_groups_and_a_call_reply() {
     let sup = actor::spawn("Supervisor").unwrap();
-    let group = call(sup, Kind::Std, spawn_req("EchoActor", 2), None)
-        .wait()
-        .unwrap();
+    let group = msg!(std(spawn_req("EchoActor", 2)) >> sup).wait().unwrap();
     assert_eq!(group.kind, Kind::Std);
     assert_eq!(group.data["desired"], 2);
     assert_eq!(group.data["pids"].as_list().unwrap().len(), 2);
     // a group of (idle) supervisors, by full path
-    send(
-        sup,
-        Kind::Std,
-        spawn_req("actor::actors::Supervisor", 1),
-        None,
-    );
+    msg!(std(spawn_req("actor::actors::Supervisor", 1)) > sup);
     let state = dump(sup);
     let processes = state["state"]["processes"].as_map().unwrap();
     assert_eq!(processes.len(), 2);
@@ -178,7 +159,7 @@ fn several_groups_and_a_call_reply() {
 #[test]
 fn an_unknown_actor_gets_an_err_reply_and_changes_nothing() {
     let sup = actor::spawn("Supervisor").unwrap();
-    let reply = call(sup, Kind::Std, spawn_req("NoSuchActor", 2), None)
+    let reply = msg!(std(spawn_req("NoSuchActor", 2)) >> sup)
         .wait()
         .unwrap();
     assert_eq!(reply.kind, Kind::Err);
@@ -191,7 +172,7 @@ fn an_unknown_actor_gets_an_err_reply_and_changes_nothing() {
 #[test]
 fn an_abnormal_exit_signal_from_a_non_child_stops_it_and_its_children() {
     let sup = actor::spawn("Supervisor").unwrap();
-    send(sup, Kind::Std, spawn_req("EchoActor", 2), None);
+    msg!(std(spawn_req("EchoActor", 2)) > sup);
     let children = pids(sup, "EchoActor");
     let monitors: Vec<Ref> = children.iter().map(|&c| actor::monitor(c)).collect();
     let sup_mon = actor::monitor(sup);
@@ -207,7 +188,7 @@ fn an_abnormal_exit_signal_from_a_non_child_stops_it_and_its_children() {
 #[test]
 fn a_normal_exit_signal_is_ignored() {
     let sup = actor::spawn("Supervisor").unwrap();
-    send(sup, Kind::Std, spawn_req("EchoActor", 1), None);
+    msg!(std(spawn_req("EchoActor", 1)) > sup);
     actor::exit(sup, Term::atom("normal"));
     assert_eq!(pids(sup, "EchoActor").len(), 1);
     assert!(actor::is_alive(sup));

@@ -5,7 +5,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actor::__private::{call, send};
 use actor::prelude::*;
 use actor::supervisor::{self, ChildSpec, Strategy, SupervisorSpec};
 
@@ -38,7 +37,7 @@ fn worker_spec(id: String) -> ChildSpec {
                     actor::exit(actor::pid(), "crash");
                     std::future::pending::<()>().await;
                 }
-                send(m.from, Kind::Std, m.data, m.reference);
+                msg!(std(m.data) ref m.reference > m.from);
             }
         }
     })
@@ -128,7 +127,7 @@ fn a_thousand_workers_crash_at_random_under_traffic() {
                     }
                     let pid = pids[rng.below(pids.len())];
                     let payload = Term::from(i as i64);
-                    match call(pid, Kind::Std, payload.clone(), None)
+                    match msg!(std(payload.clone()) >> pid)
                         .timeout(Duration::from_secs(5))
                         .wait()
                     {
@@ -160,12 +159,7 @@ fn a_thousand_workers_crash_at_random_under_traffic() {
         match rng.below(3) {
             0 => actor::kill(pid),
             1 => actor::exit(pid, "chaos"),
-            _ => send(
-                pid,
-                Kind::Std,
-                [("crash", true)].into_iter().collect(),
-                None,
-            ),
+            _ => msg!(std { crash: true } > pid),
         }
         if n.is_multiple_of(100) {
             std::thread::yield_now();

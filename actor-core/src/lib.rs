@@ -5,6 +5,8 @@
 mod actor;
 pub mod actors;
 mod call;
+#[cfg(feature = "dist")]
+mod dist;
 mod mailbox;
 mod message;
 mod pid;
@@ -18,6 +20,20 @@ mod term;
 
 #[doc(hidden)]
 pub mod __private;
+
+#[cfg(feature = "dist")]
+#[doc(hidden)]
+pub use crate::dist::fuzz as __dist_fuzz;
+/// Distribution (feature `dist`): this program as an Erlang node.
+#[cfg(feature = "dist")]
+pub mod node {
+    pub use crate::dist::node::{
+        connect, current, disconnect, name, nodes, spawn_link_on, spawn_on, start, Node,
+        NodeBuilder, NodeError,
+    };
+}
+#[cfg(feature = "dist")]
+pub use crate::dist::node::{spawn_link_on, spawn_on};
 
 pub use crate::actor::Actor;
 pub use crate::call::{Call, CallError, CallFuture, IntoTarget};

@@ -50,7 +50,7 @@ impl fmt::Display for RegistryError {
 impl std::error::Error for RegistryError {}
 
 /// Registers `name` for the live process `pid`, as Erlang's `register/2`:
-/// the name then works as a [`msg!`](crate::__private) target and with
+/// the name then works as a [`msg!`](actor_macros::msg!) target and with
 /// [`whereis`]. The name is dropped when the process exits.
 ///
 /// # Examples

@@ -15,8 +15,10 @@ pub(crate) trait Remote: Send + Sync + 'static {
     fn send(&self, to: Pid, msg: Message) -> bool;
     /// Sends `msg` to `name` registered on `node`. `false` when unreachable.
     fn send_named(&self, name: &str, node: &str, msg: Message) -> bool;
-    /// An exit signal (or a link's exit) from a local process to a remote one.
+    /// An exit signal (`exit/2`) from a local process to a remote one.
     fn exit(&self, to: Pid, from: Pid, reason: Term);
+    /// The local `from`, linked to the remote `to`, exited with `reason`.
+    fn link_exit(&self, to: Pid, from: Pid, reason: Term);
     /// Links local `from` and remote `to`.
     fn link(&self, from: Pid, to: Pid);
     /// Unlinks local `from` and remote `to`.
@@ -37,7 +39,7 @@ static REMOTE: OnceLock<Box<dyn Remote>> = OnceLock::new();
 
 /// Installs distribution. Only the first call takes effect; returns whether
 /// this one did.
-#[allow(dead_code)]
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn install(remote: Box<dyn Remote>) -> bool {
     REMOTE.set(remote).is_ok()
 }
@@ -62,6 +64,12 @@ pub(crate) fn send_named(name: &str, node: &str, msg: Message) -> bool {
 pub(crate) fn exit(to: Pid, from: Pid, reason: Term) {
     if let Some(r) = get() {
         r.exit(to, from, reason);
+    }
+}
+
+pub(crate) fn link_exit(to: Pid, from: Pid, reason: Term) {
+    if let Some(r) = get() {
+        r.link_exit(to, from, reason);
     }
 }
 

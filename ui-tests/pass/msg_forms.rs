@@ -33,11 +33,18 @@ fn main() {
     let _call: Call = msg!(std >> ("nobody", "elsewhere@host"));
     // calls
     let _call: Call = msg!(info { q: 1 } >> me);
+    // data of a generic `impl Into<Term>` type
+    forward("generic", me);
 
     let mut got = 0;
     while let Some(m) = actor::pop_mailbox() {
         assert_eq!(m.from, me);
         got += 1;
     }
-    assert_eq!(got, 17);
+    assert_eq!(got, 19);
+}
+
+fn forward(data: impl Into<Term>, to: Pid) {
+    msg!(std(data) > to);
+    msg!(info { nested: { n: 1 } } > to);
 }

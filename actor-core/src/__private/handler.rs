@@ -220,10 +220,7 @@ pub trait DataFrom<T> {
     fn data_from(value: T) -> Term;
 }
 
-impl<T> DataFrom<T> for Term
-where
-    Term: From<T>,
-{
+impl<T: Into<Term>> DataFrom<T> for Term {
     fn data_from(value: T) -> Term {
         value.into()
     }

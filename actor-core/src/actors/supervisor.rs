@@ -35,18 +35,12 @@ use crate::{Actor, Kind, Message, Pid, Ref, Term};
 ///
 /// ```
 /// use actor::prelude::*;
-/// use actor::__private::call;
 ///
 /// let sup = actor::spawn("Supervisor").unwrap();
-/// let spawn_req: Term = [("spawn", Term::from("EchoActor")), ("desired", Term::from(3))]
-///     .into_iter()
-///     .collect();
-/// let group = call(sup, Kind::Std, spawn_req, None).wait().unwrap();
+/// let group = msg!(std { spawn: "EchoActor", desired: 3 } >> sup).wait().unwrap();
 /// assert_eq!(group.data["pids"].as_list().unwrap().len(), 3);
 ///
-/// let dump = call(sup, Kind::Info, [("dump_state", true)].into_iter().collect(), None)
-///     .wait()
-///     .unwrap();
+/// let dump = msg!(info { dump_state: true } >> sup).wait().unwrap();
 /// let echo = &dump.data["state"]["processes"]["EchoActor"];
 /// assert_eq!(echo["desired"], 3);
 /// assert_eq!(echo["pids"], group.data["pids"]);

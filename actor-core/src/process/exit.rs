@@ -119,6 +119,8 @@ pub(super) fn notify(
     for (r, target) in monitoring {
         if let Some(t) = lookup(target) {
             lock(&t.rel).watchers.retain(|(wr, _)| *wr != r);
+        } else if !target.is_local() {
+            crate::remote::demonitor(pid, target, r);
         }
     }
     for linked in links {
@@ -126,7 +128,7 @@ pub(super) fn notify(
             lock(&l.rel).links.retain(|p| *p != pid);
             deliver_exit(&l, pid, reason.clone());
         } else if !linked.is_local() {
-            crate::remote::exit(linked, pid, reason.clone());
+            crate::remote::link_exit(linked, pid, reason.clone());
         }
     }
     for (r, watcher) in watchers {
@@ -350,10 +352,65 @@ pub fn kill(pid: Pid) {
 }
 
 /// Delivers a signal that arrived from another node to a local process.
-#[allow(dead_code)] // used by distribution
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn deliver_remote_exit(target: Pid, from: Pid, reason: Term) {
     if let Some(proc) = lookup(target) {
         lock(&proc.rel).links.retain(|p| *p != from);
         deliver_exit(&proc, from, reason);
+    }
+}
+
+/// A remote process linked itself to the local `local`: records the link on
+/// the local side. `false` when `local` is not alive.
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
+pub(crate) fn add_link(local: Pid, remote: Pid) -> bool {
+    lookup(local).is_some_and(|p| {
+        let mut rel = lock(&p.rel);
+        if rel.dead {
+            return false;
+        }
+        if !rel.links.contains(&remote) {
+            rel.links.push(remote);
+        }
+        true
+    })
+}
+
+/// A remote process unlinked itself from the local `local`.
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
+pub(crate) fn remove_link(local: Pid, remote: Pid) {
+    if let Some(p) = lookup(local) {
+        lock(&p.rel).links.retain(|l| *l != remote);
+    }
+}
+
+/// A remote `watcher` monitors the local `target` under `reference`.
+/// `false` when `target` is not alive.
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
+pub(crate) fn add_watcher(target: Pid, watcher: Pid, reference: Ref) -> bool {
+    lookup(target).is_some_and(|p| {
+        let mut rel = lock(&p.rel);
+        if rel.dead {
+            return false;
+        }
+        rel.watchers.push((reference, watcher));
+        true
+    })
+}
+
+/// A remote watcher dropped its monitor `reference` on the local `target`.
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
+pub(crate) fn remove_watcher(target: Pid, reference: Ref) {
+    if let Some(p) = lookup(target) {
+        lock(&p.rel).watchers.retain(|(r, _)| *r != reference);
+    }
+}
+
+/// Forgets the local `watcher`'s monitor `reference` (its target's node went
+/// away, and the `Down` is delivered separately).
+#[cfg_attr(not(feature = "dist"), allow(dead_code))]
+pub(crate) fn forget_monitor(watcher: Pid, reference: Ref) {
+    if let Some(p) = lookup(watcher) {
+        lock(&p.rel).monitoring.retain(|(r, _)| *r != reference);
     }
 }

@@ -588,19 +588,29 @@ impl Server {
         Term::atom("ok")
     }
 
-    fn op_restart_child(&mut self, data: &Term) -> Term {
+    /// The index of the stopped child named in `data`, for restart and
+    /// delete; the error reply where there is none.
+    fn stopped_child(&self, data: &Term) -> Result<usize, Term> {
         if self.is_pool() {
-            return error("simple_one_for_one");
+            return Err(error("simple_one_for_one"));
         }
         let Some(idx) = data["id"].as_str().and_then(|id| self.index_of_id(id)) else {
-            return error("not_found");
+            return Err(error("not_found"));
         };
         if self.children[idx].pid.is_some() {
-            return error("running");
+            return Err(error("running"));
         }
         if self.children[idx].pending.is_some() {
-            return error("restarting");
+            return Err(error("restarting"));
         }
+        Ok(idx)
+    }
+
+    fn op_restart_child(&mut self, data: &Term) -> Term {
+        let idx = match self.stopped_child(data) {
+            Ok(idx) => idx,
+            Err(reply) => return reply,
+        };
         match self.start_child_at(idx, false) {
             Ok(pid) => ok(pid),
             Err(reason) => error(reason),
@@ -608,18 +618,10 @@ impl Server {
     }
 
     fn op_delete_child(&mut self, data: &Term) -> Term {
-        if self.is_pool() {
-            return error("simple_one_for_one");
-        }
-        let Some(idx) = data["id"].as_str().and_then(|id| self.index_of_id(id)) else {
-            return error("not_found");
+        let idx = match self.stopped_child(data) {
+            Ok(idx) => idx,
+            Err(reply) => return reply,
         };
-        if self.children[idx].pid.is_some() {
-            return error("running");
-        }
-        if self.children[idx].pending.is_some() {
-            return error("restarting");
-        }
         self.children.remove(idx);
         Term::atom("ok")
     }

@@ -324,13 +324,13 @@ impl ChildSpec {
     ///         loop {
     ///             let m = inbox.recv().await;
     ///             let x = m.data.as_int().unwrap_or(0);
-    ///             actor::__private::send(m.from, Kind::Std, Term::from(x + n), m.reference);
+    ///             msg!(std(x + n) ref m.reference > m.from);
     ///         }
     ///     }
     /// });
     /// let pool = SupervisorSpec::simple_one_for_one(template).start_link().unwrap();
     /// let add5 = supervisor::start_child(pool, Term::from(5)).unwrap();
-    /// let reply = actor::__private::call(add5, Kind::Std, Term::from(1), None).wait().unwrap();
+    /// let reply = msg!(std(1) >> add5).wait().unwrap();
     /// assert_eq!(reply.data, 6);
     /// ```
     pub fn worker_with_args<F, S>(id: impl Into<String>, factory: F) -> ChildSpec

@@ -1,0 +1,438 @@
+//! Rust node to Rust node, with the in-process EPMD: calls, sends, spawns,
+//! links, monitors, lost connections, and bad input on the wire. The peer
+//! node is this test program run again as a child (`zz_peer_node`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use actor::__private::call;
+use actor::{CallError, Kind, Message, Ref, Term};
+use md5::{Digest, Md5};
+
+const COOKIE: &str = "dist_rust_test_cookie";
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Env {
+    me: String,
+    peer: String,
+    epmd_port: u16,
+    port: u16,
+}
+
+static CHILDREN: Mutex<Vec<Child>> = Mutex::new(Vec::new());
+
+/// Runs as the peer node when this program is started by `spawn_peer`.
+#[test]
+fn zz_peer_node() {
+    let Ok(name) = std::env::var("ACTOR_DIST_PEER") else {
+        return;
+    };
+    let port: u16 = std::env::var("ACTOR_DIST_EPMD").unwrap().parse().unwrap();
+    actor::node::Node::builder(&name)
+        .cookie(COOKIE)
+        .epmd(([127, 0, 0, 1], port).into())
+        .start()
+        .unwrap();
+    let e = actor::spawn("EchoActor").unwrap();
+    actor::register("peer_echo", e).unwrap();
+    println!("ready");
+    // Until the parent closes our stdin (or kills us).
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    std::process::exit(0);
+}
+
+fn spawn_peer(env_port: u16, name: &str) -> u32 {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "zz_peer_node", "--nocapture", "--test-threads=1"])
+        .env("ACTOR_DIST_PEER", name)
+        .env("ACTOR_DIST_EPMD", env_port.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.trim().ends_with("ready") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the peer node did not start"
+        );
+    }
+    let id = child.id();
+    CHILDREN.lock().unwrap().push(child);
+    id
+}
+
+fn kill_peer(os_pid: u32) {
+    let mut children = CHILDREN.lock().unwrap();
+    if let Some(c) = children.iter_mut().find(|c| c.id() == os_pid) {
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+}
+
+fn env() -> &'static Env {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let epmd_port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let tag = std::process::id();
+        let me = format!("rust_a{tag}@localhost");
+        let node = actor::node::Node::builder(&me)
+            .cookie(COOKIE)
+            .epmd(([127, 0, 0, 1], epmd_port).into())
+            .start()
+            .unwrap();
+        let peer = format!("rust_b{tag}@localhost");
+        spawn_peer(epmd_port, &peer);
+        Env {
+            me,
+            peer,
+            epmd_port,
+            port: node.port(),
+        }
+    })
+}
+
+fn atom(a: &'static str) -> Term {
+    Term::atom(a)
+}
+
+fn reason(m: &Message) -> Term {
+    match &m.data {
+        Term::Map(map) => map.get(&Term::Str("reason".into())).cloned().unwrap(),
+        other => panic!("no reason in {other:?}"),
+    }
+}
+
+fn recv(pred: impl FnMut(&Message) -> bool) -> Message {
+    actor::receive_match_timeout(pred, WAIT).expect("the message arrives")
+}
+
+#[test]
+fn calls_and_sends_by_name_and_pid() {
+    let env = env();
+    let reply = call(("peer_echo", env.peer.as_str()), Kind::Std, atom("x"), None)
+        .wait()
+        .unwrap();
+    assert_eq!((reply.kind, reply.data.clone()), (Kind::Std, atom("x")));
+    let remote = reply.from;
+    assert!(!remote.is_local());
+    // kinds other than std keep their kind, and the ref, across nodes
+    let r = Ref::new();
+    let reply = call(remote, Kind::Info, Term::Int(7), Some(r))
+        .wait()
+        .unwrap();
+    assert_eq!(
+        (reply.kind, reply.data, reply.reference),
+        (Kind::Info, Term::Int(7), Some(r))
+    );
+    // pids and refs come back as they went
+    let t = Term::Tuple(vec![
+        Term::Pid(actor::pid()),
+        Term::Ref(r),
+        Term::Pid(remote),
+    ]);
+    assert_eq!(
+        call(remote, Kind::Std, t.clone(), None)
+            .wait()
+            .unwrap()
+            .data,
+        t
+    );
+    // a send (`>`) is echoed back as a send
+    actor::__private::send(remote, Kind::Info, atom("plain"), None);
+    let m = recv(|m| m.data == atom("plain"));
+    assert_eq!((m.kind, m.from), (Kind::Info, remote));
+    assert!(actor::node::nodes().contains(&env.peer));
+    assert_eq!(actor::node::name(), Some(env.me.as_str()));
+}
+
+#[test]
+fn remote_spawn_link_and_monitor() {
+    let env = env();
+    let p = actor::spawn_on(&env.peer, "EchoActor").unwrap();
+    assert!(!p.is_local());
+    assert_eq!(
+        call(p, Kind::Std, Term::Int(1), None).wait().unwrap().data,
+        Term::Int(1)
+    );
+    let r = actor::monitor(p);
+    actor::exit(p, atom("shutdown"));
+    let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert_eq!((down.from, reason(&down)), (p, atom("shutdown")));
+    assert_eq!(
+        call(p, Kind::Std, Term::Int(1), None).wait(),
+        Err(CallError::NoProcess)
+    );
+
+    let path = actor::registered_actors()
+        .into_iter()
+        .find(|p| p.ends_with("::EchoActor"))
+        .unwrap();
+    let p = actor::spawn_link_on(&env.peer, &path).unwrap();
+    actor::kill(p);
+    let death = recv(|m| m.kind == Kind::Death && m.from == p);
+    assert_eq!(reason(&death), atom("killed"));
+
+    let err = actor::spawn_on(&env.peer, "NoSuchActor").unwrap_err();
+    assert!(err.to_string().contains("NoSuchActor"), "{err}");
+}
+
+#[test]
+fn a_lost_node_gives_noconnection() {
+    let env = env();
+    let name = format!("rust_lost{}@localhost", std::process::id());
+    let os = spawn_peer(env.epmd_port, &name);
+    let linked = actor::spawn_link_on(&name, "EchoActor").unwrap();
+    let watched = actor::spawn_on(&name, "EchoActor").unwrap();
+    let r = actor::monitor(watched);
+    kill_peer(os);
+    let death = recv(|m| m.kind == Kind::Death && m.from == linked);
+    assert_eq!(reason(&death), atom("noconnection"));
+    let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert_eq!(reason(&down), atom("noconnection"));
+    let err = call(("peer_echo", name.as_str()), Kind::Std, atom("x"), None).wait();
+    assert_eq!(err, Err(CallError::Exit(atom("noconnection"))));
+}
+
+// ---- bad input: a hand-made client speaking raw bytes ----------------------
+
+const RAW_NODE: &str = "raw_client@localhost";
+const FLAGS: u64 = 0x4
+    | 0x8
+    | 0x10
+    | 0x20
+    | 0x80
+    | 0x100
+    | 0x200
+    | 0x400
+    | 0x800
+    | 0x10000
+    | 0x20000
+    | 0x40000
+    | 0x80000
+    | 0x400000
+    | 0x1000000
+    | 0x2000000
+    | 1 << 32
+    | 1 << 34;
+
+fn hs_write(s: &mut TcpStream, body: &[u8]) {
+    let mut v = (body.len() as u16).to_be_bytes().to_vec();
+    v.extend_from_slice(body);
+    s.write_all(&v).unwrap();
+}
+
+fn hs_read(s: &mut TcpStream) -> Vec<u8> {
+    let mut len = [0; 2];
+    s.read_exact(&mut len).unwrap();
+    let mut v = vec![0; u16::from_be_bytes(len) as usize];
+    s.read_exact(&mut v).unwrap();
+    v
+}
+
+fn md5(cookie: &str, challenge: u32) -> Vec<u8> {
+    Md5::digest(format!("{cookie}{challenge}").as_bytes()).to_vec()
+}
+
+/// Dials our own node and shakes hands with `cookie`; the stream, if the
+/// node accepted.
+fn raw_connect(cookie: &str) -> Option<TcpStream> {
+    let mut s = TcpStream::connect(("127.0.0.1", env().port)).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    let mut m = vec![b'N'];
+    m.extend_from_slice(&FLAGS.to_be_bytes());
+    m.extend_from_slice(&7u32.to_be_bytes());
+    m.extend_from_slice(&(RAW_NODE.len() as u16).to_be_bytes());
+    m.extend_from_slice(RAW_NODE.as_bytes());
+    hs_write(&mut s, &m);
+    match hs_read(&mut s).as_slice() {
+        b"sok" => {}
+        // our previous connection is not gone yet on the node's side
+        b"salive" => hs_write(&mut s, b"strue"),
+        other => panic!("status {other:?}"),
+    }
+    let ch = hs_read(&mut s);
+    assert_eq!(ch[0], b'N');
+    let challenge = u32::from_be_bytes(ch[9..13].try_into().unwrap());
+    let mut reply = vec![b'r'];
+    reply.extend_from_slice(&42u32.to_be_bytes());
+    reply.extend_from_slice(&md5(cookie, challenge));
+    hs_write(&mut s, &reply);
+    let mut len = [0; 2];
+    if s.read_exact(&mut len).is_err() {
+        return None;
+    }
+    let mut ack = vec![0; u16::from_be_bytes(len) as usize];
+    s.read_exact(&mut ack).unwrap();
+    assert_eq!(ack[0], b'a');
+    assert_eq!(ack[1..], md5(cookie, 42)[..]);
+    Some(s)
+}
+
+fn closed_by_node(s: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 64];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue, // ticks
+            Err(_) => return false,
+        }
+    }
+}
+
+fn atom_ext(a: &str) -> Vec<u8> {
+    let mut v = vec![119, a.len() as u8];
+    v.extend_from_slice(a.as_bytes());
+    v
+}
+
+fn raw_pid() -> Vec<u8> {
+    let mut v = vec![88];
+    v.extend(atom_ext(RAW_NODE));
+    v.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7]);
+    v
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut v = ((body.len() + 1) as u32).to_be_bytes().to_vec();
+    v.push(112);
+    v.extend_from_slice(body);
+    v
+}
+
+/// `{6, RawPid, '', Name}` + `Msg`: a registered send.
+fn reg_send(name: &str, msg_atom: &str) -> Vec<u8> {
+    let mut b = vec![131, 104, 4, 97, 6];
+    b.extend(raw_pid());
+    b.extend(atom_ext(""));
+    b.extend(atom_ext(name));
+    b.push(131);
+    b.extend(atom_ext(msg_atom));
+    frame(&b)
+}
+
+#[test]
+fn bad_input_closes_only_that_connection() {
+    let env = env();
+    actor::register("raw_sink", actor::pid()).unwrap();
+    let echo = actor::spawn("EchoActor").unwrap();
+    actor::register("keep_me", echo).unwrap();
+    let peer_echo = call(("peer_echo", env.peer.as_str()), Kind::Std, atom("x"), None)
+        .wait()
+        .unwrap()
+        .from;
+    let r = actor::monitor(peer_echo);
+
+    // A well-formed frame from the raw client is delivered.
+    let mut s = raw_connect(COOKIE).expect("the right cookie is accepted");
+    s.write_all(&reg_send("raw_sink", "hello")).unwrap();
+    let m = recv(|m| m.data == atom("hello"));
+    assert_eq!(m.kind, Kind::Info);
+
+    let bad_frames: Vec<Vec<u8>> = vec![
+        // garbage after the pass-through byte
+        frame(&[1, 2, 3, 4, 5]),
+        // not even the pass-through byte
+        vec![0, 0, 0, 3, 1, 2, 3],
+        // an unknown control message: {99}
+        frame(&[131, 104, 1, 97, 99]),
+        // a huge length prefix
+        vec![0xff, 0xff, 0xff, 0xff, 112],
+        // a control message cut short
+        frame(&[131, 104, 4, 97, 6]),
+    ];
+    for bad in bad_frames {
+        let mut s = raw_connect(COOKIE).unwrap();
+        s.write_all(&bad).unwrap();
+        assert!(
+            closed_by_node(&mut s),
+            "{bad:?} did not close the connection"
+        );
+    }
+    // A frame truncated by the peer hanging up.
+    let mut s = raw_connect(COOKIE).unwrap();
+    s.write_all(&[0, 0, 1, 0, 112, 131]).unwrap();
+    drop(s);
+
+    // A wrong cookie: the node hangs up in the handshake.
+    assert!(raw_connect("wrong").is_none());
+
+    // Nothing else was lost: names, the other connection, its monitor.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(actor::whereis("keep_me"), Some(echo));
+    let reply = call(peer_echo, Kind::Std, atom("still"), None)
+        .wait()
+        .unwrap();
+    assert_eq!(reply.data, atom("still"));
+    actor::exit(peer_echo, atom("done"));
+    let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert_eq!(reason(&down), atom("done"));
+    // a message with a term Rust cannot hold (a fun-like unknown tag) is
+    // dropped, the connection stays
+    let mut s = raw_connect(COOKIE).unwrap();
+    let mut b = vec![131, 104, 4, 97, 6];
+    b.extend(raw_pid());
+    b.extend(atom_ext(""));
+    b.extend(atom_ext("raw_sink"));
+    b.extend_from_slice(&[131, 77, 0, 0, 0, 1, 3, 0xe0]); // a 3-bit bit string
+    s.write_all(&frame(&b)).unwrap();
+    s.write_all(&reg_send("raw_sink", "after")).unwrap();
+    let m = recv(|m| matches!(m.data, Term::Atom(_)) && m.kind == Kind::Info);
+    assert_eq!(m.data, atom("after"));
+    actor::unregister("raw_sink");
+}
+
+/// A stable-toolchain stand-in for `cargo fuzz`: mutations of valid frames
+/// and terms never panic the decoders.
+#[test]
+fn decoders_survive_mutated_input() {
+    let mut seeds: Vec<Vec<u8>> = vec![
+        reg_send("name", "msg")[4..].to_vec(),
+        frame(&[131, 104, 1, 97, 99])[4..].to_vec(),
+    ];
+    let mut t = vec![131, 116, 0, 0, 0, 1, 109, 0, 0, 0, 1, b'k', 108, 0, 0, 0, 2];
+    t.extend(raw_pid());
+    t.extend_from_slice(&[90, 0, 3]);
+    t.extend(atom_ext(RAW_NODE));
+    t.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 106]);
+    seeds.push(t);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rand = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for seed in &seeds {
+        assert!(
+            actor::__dist_fuzz::decode_frame(seed)
+                || actor::__dist_fuzz::decode_term(seed)
+                || seed[0] == 112
+        );
+        for _ in 0..20_000 {
+            let mut m = seed.clone();
+            for _ in 0..1 + rand() % 4 {
+                let i = (rand() as usize) % m.len();
+                match rand() % 3 {
+                    0 => m[i] = rand() as u8,
+                    1 => m.truncate(i.max(1)),
+                    _ => m.insert(i, rand() as u8),
+                }
+            }
+            actor::__dist_fuzz::decode_frame(&m);
+            actor::__dist_fuzz::decode_term(&m);
+            if m.len() > 1 {
+                actor::__dist_fuzz::decode_term(&m[1..]);
+            }
+        }
+    }
+}
