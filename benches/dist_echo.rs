@@ -9,8 +9,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use actor::__private::call;
-use actor::{Kind, Pid, Term};
+use actor::{msg, Pid, Term};
 
 const COOKIE: &str = "dist_bench_cookie";
 const ROUNDS: u32 = 20_000;
@@ -55,7 +54,7 @@ fn main() {
         .unwrap();
     wait_ready(&mut child);
     let echo: Pid = actor::spawn_on(&peer, "EchoActor").unwrap();
-    let rust = time_calls(|| call(echo, Kind::Std, Term::Int(1), None).wait());
+    let rust = time_calls(|| msg!(std(Term::Int(1)) >> echo).wait());
     println!(
         "rust -> rust   remote echo call: {:>7.1} us",
         rust.as_secs_f64() * 1e6
@@ -85,7 +84,7 @@ fn main() {
         .spawn()
         .unwrap();
     wait_ready(&mut server);
-    let to_erl = time_calls(|| call(("echo", erl.as_str()), Kind::Std, Term::Int(1), None).wait());
+    let to_erl = time_calls(|| msg!(std(Term::Int(1)) >> ("echo", erl.as_str())).wait());
     println!(
         "rust -> erlang gen_server call:   {:>7.1} us",
         to_erl.as_secs_f64() * 1e6

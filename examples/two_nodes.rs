@@ -13,8 +13,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use actor::__private::call;
-use actor::{Kind, Term};
+use actor::{msg, Kind};
 
 const COOKIE: &str = "two_nodes_cookie";
 
@@ -43,14 +42,9 @@ fn main() {
 
     let echo = actor::spawn_on(&b, "EchoActor").expect("remote spawn");
     println!("spawned EchoActor on {b}: {echo:?}");
-    let reply = call(
-        echo,
-        Kind::Std,
-        Term::Str("hello across nodes".into()),
-        None,
-    )
-    .wait()
-    .expect("remote call");
+    let reply = msg!(std("hello across nodes") >> echo)
+        .wait()
+        .expect("remote call");
     println!("it replied: {:?}", reply.data);
 
     actor::link(echo);

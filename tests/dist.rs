@@ -8,8 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use actor::__private::call;
-use actor::{CallError, Kind, Message, Ref, Term};
+use actor::{msg, CallError, Kind, Message, Ref, Term};
 use md5::{Digest, Md5};
 
 const COOKIE: &str = "dist_rust_test_cookie";
@@ -119,7 +118,7 @@ fn recv(pred: impl FnMut(&Message) -> bool) -> Message {
 #[test]
 fn calls_and_sends_by_name_and_pid() {
     let env = env();
-    let reply = call(("peer_echo", env.peer.as_str()), Kind::Std, atom("x"), None)
+    let reply = msg!(std(atom("x")) >> ("peer_echo", env.peer.as_str()))
         .wait()
         .unwrap();
     assert_eq!((reply.kind, reply.data.clone()), (Kind::Std, atom("x")));
@@ -127,9 +126,7 @@ fn calls_and_sends_by_name_and_pid() {
     assert!(!remote.is_local());
     // kinds other than std keep their kind, and the ref, across nodes
     let r = Ref::new();
-    let reply = call(remote, Kind::Info, Term::Int(7), Some(r))
-        .wait()
-        .unwrap();
+    let reply = msg!(info(7) ref r >> remote).wait().unwrap();
     assert_eq!(
         (reply.kind, reply.data, reply.reference),
         (Kind::Info, Term::Int(7), Some(r))
@@ -140,15 +137,9 @@ fn calls_and_sends_by_name_and_pid() {
         Term::Ref(r),
         Term::Pid(remote),
     ]);
-    assert_eq!(
-        call(remote, Kind::Std, t.clone(), None)
-            .wait()
-            .unwrap()
-            .data,
-        t
-    );
+    assert_eq!(msg!(std(t.clone()) >> remote).wait().unwrap().data, t);
     // a send (`>`) is echoed back as a send
-    actor::__private::send(remote, Kind::Info, atom("plain"), None);
+    msg!(info(atom("plain")) > remote);
     let m = recv(|m| m.data == atom("plain"));
     assert_eq!((m.kind, m.from), (Kind::Info, remote));
     assert!(actor::node::nodes().contains(&env.peer));
@@ -160,18 +151,12 @@ fn remote_spawn_link_and_monitor() {
     let env = env();
     let p = actor::spawn_on(&env.peer, "EchoActor").unwrap();
     assert!(!p.is_local());
-    assert_eq!(
-        call(p, Kind::Std, Term::Int(1), None).wait().unwrap().data,
-        Term::Int(1)
-    );
+    assert_eq!(msg!(std(1) >> p).wait().unwrap().data, Term::Int(1));
     let r = actor::monitor(p);
     actor::exit(p, atom("shutdown"));
     let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
     assert_eq!((down.from, reason(&down)), (p, atom("shutdown")));
-    assert_eq!(
-        call(p, Kind::Std, Term::Int(1), None).wait(),
-        Err(CallError::NoProcess)
-    );
+    assert_eq!(msg!(std(1) >> p).wait(), Err(CallError::NoProcess));
 
     let path = actor::registered_actors()
         .into_iter()
@@ -199,7 +184,12 @@ fn a_lost_node_gives_noconnection() {
     assert_eq!(reason(&death), atom("noconnection"));
     let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
     assert_eq!(reason(&down), atom("noconnection"));
-    let err = call(("peer_echo", name.as_str()), Kind::Std, atom("x"), None).wait();
+    // Redialing the dead node fails as soon as EPMD or the port says so;
+    // the long timeout only keeps a loaded machine from turning that into
+    // a Timeout.
+    let err = msg!(std(atom("x")) >> ("peer_echo", name.as_str()))
+        .timeout(Duration::from_secs(30))
+        .wait();
     assert_eq!(err, Err(CallError::Exit(atom("noconnection"))));
 }
 
@@ -326,10 +316,9 @@ fn bad_input_closes_only_that_connection() {
     actor::register("raw_sink", actor::pid()).unwrap();
     let echo = actor::spawn("EchoActor").unwrap();
     actor::register("keep_me", echo).unwrap();
-    let peer_echo = call(("peer_echo", env.peer.as_str()), Kind::Std, atom("x"), None)
-        .wait()
-        .unwrap()
-        .from;
+    // An echo of this test's own on the peer: `peer_echo` serves the other
+    // tests running in parallel, and this one ends its echo.
+    let peer_echo = actor::spawn_on(&env.peer, "EchoActor").unwrap();
     let r = actor::monitor(peer_echo);
 
     // A well-formed frame from the raw client is delivered.
@@ -369,9 +358,7 @@ fn bad_input_closes_only_that_connection() {
     // Nothing else was lost: names, the other connection, its monitor.
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(actor::whereis("keep_me"), Some(echo));
-    let reply = call(peer_echo, Kind::Std, atom("still"), None)
-        .wait()
-        .unwrap();
+    let reply = msg!(std(atom("still")) >> peer_echo).wait().unwrap();
     assert_eq!(reply.data, atom("still"));
     actor::exit(peer_echo, atom("done"));
     let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));

@@ -7,8 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use actor::__private::{call, send};
-use actor::{CallError, Kind, Message, Ref, Term};
+use actor::{msg, CallError, Kind, Message, Ref, Term};
 
 const COOKIE: &str = "dist_erlang_test_cookie";
 const WAIT: Duration = Duration::from_secs(10);
@@ -129,7 +128,7 @@ fn tuple<const N: usize>(items: [Term; N]) -> Term {
 }
 
 fn echo(env: &Env, req: Term) -> Result<Message, CallError> {
-    call(("echo", env.erl.as_str()), Kind::Std, req, None).wait()
+    msg!(std(req) >> ("echo", env.erl.as_str())).wait()
 }
 
 fn reason(m: &Message) -> Term {
@@ -217,12 +216,7 @@ fn casts_and_plain_messages_arrive_as_std_and_info() {
     assert_eq!(m.kind, Kind::Info);
     // and the other way: a plain send to an Erlang pid
     let w = actor::spawn_on(&env.erl, "dist_peer:waiter").unwrap();
-    send(
-        w,
-        Kind::Info,
-        tuple([atom("ping"), Term::Pid(actor::pid())]),
-        None,
-    );
+    msg!(info(tuple([atom("ping"), Term::Pid(actor::pid())])) > w);
     let pong = recv_tagged("pong");
     assert_eq!(pong[1], Term::Pid(w));
     actor::unregister("rust_sink");
@@ -234,7 +228,7 @@ fn links_break_both_ways() {
     // Rust links to an Erlang process that dies.
     let w = actor::spawn_on(&env.erl, "dist_peer:waiter").unwrap();
     actor::link(w);
-    send(w, Kind::Info, tuple([atom("die"), atom("boom")]), None);
+    msg!(info(tuple([atom("die"), atom("boom")])) > w);
     let death = recv(|m| m.kind == Kind::Death && m.from == w);
     assert_eq!(reason(&death), atom("boom"));
 
@@ -250,7 +244,7 @@ fn links_break_both_ways() {
     // A linked Erlang process that is unlinked first does not take us down.
     let w = actor::spawn_link_on(&env.erl, "dist_peer:waiter").unwrap();
     actor::unlink(w);
-    send(w, Kind::Info, tuple([atom("die"), atom("quiet")]), None);
+    msg!(info(tuple([atom("die"), atom("quiet")])) > w);
     assert!(actor::receive_match_timeout(
         |m| m.kind == Kind::Death && m.from == w,
         Duration::from_millis(500)
@@ -263,7 +257,7 @@ fn monitors_report_both_ways() {
     let Some(env) = env() else { return };
     let w = actor::spawn_on(&env.erl, "dist_peer:waiter").unwrap();
     let r = actor::monitor(w);
-    send(w, Kind::Info, tuple([atom("die"), atom("bye")]), None);
+    msg!(info(tuple([atom("die"), atom("bye")])) > w);
     let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
     assert_eq!((down.from, reason(&down)), (w, atom("bye")));
     // a dead Erlang process: noproc
@@ -305,7 +299,7 @@ fn spawns_cross_both_ways() {
     let Some(env) = env() else { return };
     let w = actor::spawn_on(&env.erl, "dist_peer:waiter").unwrap();
     assert!(!w.is_local());
-    let reply = call(w, Kind::Std, atom("x"), None).wait().unwrap();
+    let reply = msg!(std(atom("x")) >> w).wait().unwrap();
     assert_eq!(reply.data, tuple([atom("waiter"), atom("x")]));
 
     let node = Term::Atom(env.me.as_str().into());
@@ -315,10 +309,7 @@ fn spawns_cross_both_ways() {
             panic!("no pid")
         };
         assert!(p.is_local() && actor::is_alive(p));
-        assert_eq!(
-            call(p, Kind::Std, Term::Int(7), None).wait().unwrap().data,
-            Term::Int(7)
-        );
+        assert_eq!(msg!(std(7) >> p).wait().unwrap().data, Term::Int(7));
     }
 
     let req = tuple([
@@ -343,17 +334,11 @@ fn spawns_cross_both_ways() {
 fn calls_fail_like_gen_server_calls() {
     let Some(env) = env() else { return };
     let w = actor::spawn_on(&env.erl, "dist_peer:waiter").unwrap();
-    let err = call(w, Kind::Std, tuple([atom("die"), atom("boom")]), None).wait();
+    let err = msg!(std(tuple([atom("die"), atom("boom")])) >> w).wait();
     assert_eq!(err, Err(CallError::Exit(atom("boom"))));
-    let err = call(w, Kind::Std, atom("x"), None).wait();
+    let err = msg!(std(atom("x")) >> w).wait();
     assert_eq!(err, Err(CallError::NoProcess));
-    let err = call(
-        ("no_such_name", env.erl.as_str()),
-        Kind::Std,
-        atom("x"),
-        None,
-    )
-    .wait();
+    let err = msg!(std(atom("x")) >> ("no_such_name", env.erl.as_str())).wait();
     assert_eq!(err, Err(CallError::NoProcess));
 }
 
@@ -379,7 +364,7 @@ fn a_lost_connection_gives_noconnection() {
     let r = actor::monitor(monitored);
     let hung = actor::spawn_on(&name, "dist_peer:waiter").unwrap();
     let caller = std::thread::spawn(move || {
-        call(hung, Kind::Std, atom("hang"), None)
+        msg!(std(atom("hang")) >> hung)
             .timeout(Duration::from_secs(30))
             .wait()
     });

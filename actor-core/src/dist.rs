@@ -1,22 +1,5 @@
-//! Distribution: this program as an Erlang node. It speaks the Erlang
-//! distribution protocol (version 6, OTP 23+ handshake; OTP 24+ peers) and
-//! finds other nodes through EPMD, so Rust nodes talk to each other and to
-//! real Erlang/OTP nodes.
-//!
-//! How Rust messages look to Erlang:
-//!
-//! | Rust                                   | Erlang                                   |
-//! |----------------------------------------|------------------------------------------|
-//! | `std` call (`>>`)                      | `gen_server:call`: `{'$gen_call', {From, Tag}, Req}`, reply `{Tag, Reply}` |
-//! | `std` send (`>`)                       | `gen_server:cast`: `{'$gen_cast', Req}`  |
-//! | `info` send                            | a plain message (`handle_info`)          |
-//! | other kinds                            | `{'$actor_msg', Kind, Data}`             |
-//! | `link`, exits, `monitor`, `Down`       | `LINK`, `EXIT`, `MONITOR_P`, `MONITOR_P_EXIT` |
-//! | lost connection                        | `noconnection` to links and monitors     |
-//! | `spawn_on(node, "Name")`               | `SPAWN_REQUEST` / `SPAWN_REPLY`          |
-//!
-//! Terms map as `etf` describes; pids and refs keep every bit across a round
-//! trip through another node.
+//! Distribution: the Erlang distribution protocol, EPMD, connections.
+//! The user-facing docs (mapping, limits, examples) are on [`crate::node`].
 
 mod conn;
 mod epmd;

@@ -24,8 +24,8 @@ pub mod __private;
 #[cfg(feature = "dist")]
 #[doc(hidden)]
 pub use crate::dist::fuzz as __dist_fuzz;
-/// Distribution (feature `dist`): this program as an Erlang node.
 #[cfg(feature = "dist")]
+#[doc = include_str!("dist/node.md")]
 pub mod node {
     pub use crate::dist::node::{
         connect, current, disconnect, name, nodes, spawn_link_on, spawn_on, start, Node,

@@ -53,6 +53,17 @@ impl Inner {
 }
 
 /// Why a node could not start or connect.
+///
+/// # Examples
+///
+/// ```
+/// use actor::node::NodeError;
+///
+/// let err = actor::node::start("no_host", "cookie").unwrap_err();
+/// assert_eq!(err, NodeError::InvalidName("no_host".into()));
+/// assert!(err.to_string().contains("name@host"));
+/// assert_eq!(actor::node::connect("a@localhost"), Err(NodeError::NotStarted));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NodeError {
@@ -111,14 +122,22 @@ impl std::error::Error for NodeError {}
 /// # Examples
 ///
 /// ```
-/// let node = actor::node::Node::builder("doc_node@localhost")
-///     .cookie("secret")
-///     .start()
-///     .unwrap();
-/// assert_eq!(node.name(), "doc_node@localhost");
-/// assert_eq!(actor::node::name(), Some("doc_node@localhost"));
+/// use actor::node::{Node, NodeError};
+///
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let name = format!("doc_node{}@localhost", std::process::id());
+/// let node = Node::builder(&name).cookie("secret").start().unwrap();
+/// assert_eq!(node.name(), name);
+/// assert_eq!(actor::node::name(), Some(name.as_str()));
+/// assert!(node.is_hidden());
+/// assert_ne!(node.port(), 0);
+/// let _incarnation = node.creation();
 /// // a second node in the same program is refused
-/// assert!(actor::node::start("other@localhost", "secret").is_err());
+/// let err = actor::node::start("other@localhost", "secret").unwrap_err();
+/// assert_eq!(err, NodeError::AlreadyStarted(name));
 /// ```
 #[derive(Clone)]
 pub struct Node {
@@ -170,6 +189,24 @@ impl Node {
 }
 
 /// Options for starting a node: cookie, hidden or visible, port, EPMD.
+///
+/// # Examples
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+///
+/// // an EPMD address of our own; the node serves EPMD there when none runs
+/// let epmd_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+/// let name = format!("doc_builder{}@localhost", std::process::id());
+/// let node = actor::node::Node::builder(&name)
+///     .cookie("secret")
+///     .hidden(false)
+///     .port(0)
+///     .epmd(SocketAddr::from((Ipv4Addr::LOCALHOST, epmd_port)))
+///     .start()
+///     .unwrap();
+/// assert!(!node.is_hidden());
+/// ```
 #[derive(Clone)]
 pub struct NodeBuilder {
     name: String,
@@ -591,20 +628,52 @@ pub(crate) fn local_id() -> Option<NodeId> {
 ///
 /// # Examples
 ///
-/// ```no_run
-/// let node = actor::node::start("a@localhost", "secret").unwrap();
+/// ```
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let name = format!("doc_start{}@localhost", std::process::id());
+/// let node = actor::node::start(&name, "secret").unwrap();
 /// println!("{} listens on {}", node.name(), node.port());
+/// assert_eq!(actor::node::current().unwrap().name(), name);
 /// ```
 pub fn start(name: &str, cookie: &str) -> Result<Node, NodeError> {
     Node::builder(name).cookie(cookie).start()
 }
 
 /// This node's name, or `None` when no node runs: Erlang's `node()`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(actor::node::name(), None);
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let name = format!("doc_name{}@localhost", std::process::id());
+/// actor::node::start(&name, "secret").unwrap();
+/// assert_eq!(actor::node::name(), Some(name.as_str()));
+/// ```
 pub fn name() -> Option<&'static str> {
     NODE.get().map(|n| &*n.name)
 }
 
 /// The running node, if any.
+///
+/// # Examples
+///
+/// ```
+/// assert!(actor::node::current().is_none());
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let name = format!("doc_current{}@localhost", std::process::id());
+/// let started = actor::node::start(&name, "secret").unwrap();
+/// assert_eq!(actor::node::current().unwrap().port(), started.port());
+/// ```
 pub fn current() -> Option<Node> {
     NODE.get().map(|inner| Node {
         inner: inner.clone(),
@@ -614,6 +683,23 @@ pub fn current() -> Option<Node> {
 /// Connects to `node` and waits for the handshake: Erlang's
 /// `net_kernel:connect_node/1`. Sending to a node connects on its own; this
 /// reports why a connection fails (a wrong cookie, an unknown name, ...).
+///
+/// # Examples
+///
+/// ```
+/// use actor::node::NodeError;
+///
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let me = format!("doc_connect{}@localhost", std::process::id());
+/// actor::node::start(&me, "secret").unwrap();
+/// assert_eq!(actor::node::connect(&me), Ok(())); // this node itself
+/// let err = actor::node::connect("nobody_here@localhost").unwrap_err();
+/// assert!(matches!(err, NodeError::Connect { .. }), "{err}");
+/// assert!(actor::node::nodes().is_empty());
+/// ```
 pub fn connect(node: &str) -> Result<(), NodeError> {
     let inner = NODE.get().ok_or(NodeError::NotStarted)?;
     let Some(conn) = conn_for(inner, node) else {
@@ -641,6 +727,13 @@ pub fn connect(node: &str) -> Result<(), NodeError> {
 /// Closes the connection to `node`; its links and monitors get
 /// `noconnection`. Returns whether there was one: Erlang's
 /// `erlang:disconnect_node/1`.
+///
+/// # Examples
+///
+/// ```
+/// // no node, or no connection to that node: nothing to close
+/// assert!(!actor::node::disconnect("elsewhere@localhost"));
+/// ```
 pub fn disconnect(node: &str) -> bool {
     let Some(inner) = NODE.get() else {
         return false;
@@ -655,6 +748,13 @@ pub fn disconnect(node: &str) -> bool {
 }
 
 /// The nodes this node is connected to, sorted: Erlang's `nodes(connected)`.
+///
+/// # Examples
+///
+/// ```
+/// // nothing connected yet (or no node at all)
+/// assert!(actor::node::nodes().is_empty());
+/// ```
 pub fn nodes() -> Vec<String> {
     let Some(inner) = NODE.get() else {
         return Vec::new();
@@ -672,15 +772,62 @@ pub fn nodes() -> Vec<String> {
 /// Spawns the actor registered as `name` on `node` and returns its pid:
 /// a `SPAWN_REQUEST`, as Erlang's `spawn(Node, Module, Function, Args)`.
 ///
-/// On a Rust node `name` is any name [`spawn`](crate::spawn) accepts. On an
+/// On a Rust node `name` is any name [`spawn`](fn@crate::spawn) accepts. On an
 /// Erlang node, `"module:function"` spawns `module:function()`; a plain
 /// `"name"` asks for `name:start()`.
+///
+/// The call waits for the other node's answer. A program that is not a
+/// node, an unreachable node, or a name the other node cannot spawn give a
+/// [`SpawnError`] that says which.
+///
+/// # Examples
+///
+/// Another node is another program (see `examples/two_nodes.rs`); a node
+/// asked to spawn on itself spawns locally:
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// assert!(actor::spawn_on("b@localhost", "EchoActor").is_err()); // not a node yet
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let me = format!("doc_spawn_on{}@localhost", std::process::id());
+/// actor::node::start(&me, "secret").unwrap();
+/// let echo = actor::spawn_on(&me, "EchoActor").unwrap();
+/// assert_eq!(msg!(std(7) >> echo).wait().unwrap().data, 7);
+/// ```
 pub fn spawn_on(node: &str, name: &str) -> Result<Pid, SpawnError> {
     spawn_remote(node, name, false)
 }
 
 /// Like [`spawn_on`], and links the new process to the caller before it
-/// runs: Erlang's `spawn_link/4`.
+/// runs: Erlang's `spawn_link/4`. When the node goes away, the caller gets
+/// an exit signal with the reason `noconnection`.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+/// use std::time::Duration;
+///
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let me = format!("doc_spawn_link_on{}@localhost", std::process::id());
+/// actor::node::start(&me, "secret").unwrap();
+/// let echo = actor::spawn_link_on(&me, "EchoActor").unwrap();
+/// actor::kill(echo);
+/// // the main thread traps exits: the link's signal arrives as a message
+/// let death = actor::receive_match_timeout(
+///     |m| m.kind == Kind::Death && m.from == echo,
+///     Duration::from_secs(5),
+/// )
+/// .unwrap();
+/// assert_eq!(death.data["reason"], Term::atom("killed"));
+/// ```
 pub fn spawn_link_on(node: &str, name: &str) -> Result<Pid, SpawnError> {
     spawn_remote(node, name, true)
 }
