@@ -224,3 +224,76 @@ fn stress_sends_from_many_threads_while_processes_are_killed() {
         }
     });
 }
+
+/// A receiver that keeps emptying its mailbox and parking, fed by senders
+/// that pause at random: every push must wake it (no lost wake-up between
+/// "the mailbox looked empty" and "parked"), or the count stalls.
+#[test]
+fn a_parking_receiver_never_misses_a_wake_up() {
+    const SENDERS: u64 = 4;
+    const EACH: u64 = 20_000;
+    isolated(|| {
+        let me = actor::pid();
+        let counter = actor::spawn(move |mut inbox: Inbox| async move {
+            let mut seen = 0;
+            while seen < SENDERS * EACH {
+                inbox.recv().await;
+                seen += 1;
+            }
+            msg!(std(seen) > me);
+        })
+        .unwrap();
+        // Some senders are threads, some are processes on the runtime.
+        let threads: Vec<_> = (0..SENDERS / 2)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for i in 0..EACH {
+                        msg!(info(i) > counter);
+                        if (i * 7 + t) % 97 == 0 {
+                            std::thread::yield_now();
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in 0..SENDERS / 2 {
+            actor::spawn(move |_inbox: Inbox| async move {
+                for i in 0..EACH {
+                    msg!(info(i) > counter);
+                    if (i * 13 + t) % 89 == 0 {
+                        tokio::task::yield_now().await;
+                    }
+                }
+            })
+            .unwrap();
+        }
+        for t in threads {
+            t.join().unwrap();
+        }
+        let done = actor::receive_timeout(LONG).expect("the receiver stalled: a lost wake-up");
+        assert_eq!(done.data, SENDERS * EACH);
+    });
+}
+
+/// Calls park the caller and the callee once per round trip; many rounds
+/// between several pairs at once must all complete.
+#[test]
+fn many_round_trips_between_many_pairs_all_complete() {
+    isolated(|| {
+        let me = actor::pid();
+        for _ in 0..4 {
+            let echo = actor::spawn("EchoActor").unwrap();
+            actor::spawn(move |_inbox: Inbox| async move {
+                for i in 0..5_000i64 {
+                    let reply = msg!(std(i) >> echo).await.unwrap();
+                    assert_eq!(reply.data, i);
+                }
+                msg!(std("done") > me);
+            })
+            .unwrap();
+        }
+        for _ in 0..4 {
+            assert_eq!(recv().data, "done");
+        }
+    });
+}
