@@ -179,6 +179,7 @@ fn resolve(target: &Target) -> Option<Result<Pid, ()>> {
 }
 
 /// Delivers `msg`; `false` when nobody was there to take it.
+#[inline]
 fn deliver(target: &Target, msg: Message) -> bool {
     match target {
         Target::Pid(pid) => deliver_to(*pid, msg),
@@ -190,6 +191,7 @@ fn deliver(target: &Target, msg: Message) -> bool {
     }
 }
 
+#[inline]
 fn deliver_to(pid: Pid, msg: Message) -> bool {
     if pid.is_local() {
         process::deliver(pid, Envelope::Msg(msg)).is_ok()
@@ -202,6 +204,7 @@ fn deliver_to(pid: Pid, msg: Message) -> bool {
 /// the target is gone. The kinds `kill`, `link` and `unlink` act as the
 /// seed's control messages: they kill, link or unlink the target.
 #[doc(hidden)]
+#[inline]
 pub fn send<T: IntoTarget>(target: T, kind: Kind, data: Term, reference: Option<Ref>) {
     let target = target.into_target();
     match kind {

@@ -63,6 +63,7 @@ fn random_u64() -> u64 {
 }
 
 /// The tag that marks local pids (their high half), random per program run.
+#[inline]
 pub(crate) fn local_tag() -> u64 {
     static TAG: OnceLock<u64> = OnceLock::new();
     *TAG.get_or_init(|| uuid_shape(random_u64(), 0).0)
@@ -72,6 +73,7 @@ pub(crate) fn local_tag() -> u64 {
 /// seed's look) while the key stays recoverable: folding the high half
 /// into the low one and multiplying by an odd number are both bijections on
 /// `u64`.
+#[inline]
 fn key_mask() -> u64 {
     static MASK: OnceLock<u64> = OnceLock::new();
     *MASK.get_or_init(random_u64)
@@ -112,6 +114,7 @@ impl Pid {
     }
 
     /// Whether this pid names a process of this program (not a remote node).
+    #[inline]
     pub fn is_local(self) -> bool {
         self.hi == local_tag()
     }
@@ -124,6 +127,7 @@ impl Pid {
     }
 
     /// The slot key of a local pid.
+    #[inline]
     pub(crate) fn key(self) -> usize {
         fold(fold(self.lo ^ key_mask()).wrapping_mul(KEY_MUL_INV)) as usize
     }

@@ -281,6 +281,7 @@ impl Proc {
     }
 
     /// Puts an envelope in this process's mailbox.
+    #[inline]
     fn push(&self, env: Envelope) {
         // The receiver lives in `self`, so the channel cannot be closed.
         let _ = self.tx.send(env);
@@ -327,6 +328,7 @@ pub(crate) fn lookup(pid: Pid) -> Option<Arc<Proc>> {
 
 /// Delivers an envelope to a local process; gives it back when there is no
 /// such process.
+#[inline]
 pub(crate) fn deliver(pid: Pid, env: Envelope) -> Result<(), Envelope> {
     if !pid.is_local() {
         return Err(env);
@@ -383,6 +385,7 @@ pub(crate) fn current() -> Arc<Proc> {
 
 /// The pid of the running code, without cloning the process handle when it
 /// runs in a task.
+#[inline]
 pub(crate) fn current_pid() -> Pid {
     CURRENT
         .try_with(|p| p.pid)

@@ -153,9 +153,12 @@ async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>) -> Term {
     }
     let reason = 'life: {
         loop {
-            let msg = match process::guarded(&proc, proc.recv_next()).await {
-                Ok(m) => m,
-                Err(reason) => break 'life reason,
+            let msg = match proc.next_queued() {
+                Some(m) => m,
+                None => match process::guarded(&proc, proc.recv_next()).await {
+                    Ok(m) => m,
+                    Err(reason) => break 'life reason,
+                },
             };
             // Copied out, not borrowed: a borrow of `msg` would keep its 80
             // bytes in the future beside the handler's copy across the

@@ -279,6 +279,29 @@ impl Proc {
         }
     }
 
+    /// The next message if one is already queued, without the machinery of
+    /// an await: the actor loop's fast path while mail keeps coming (the
+    /// last receive found mail waiting). `None` when the mailbox is likely
+    /// or really empty, when set-aside messages come first, or when an exit
+    /// is pending: the awaited path handles those.
+    #[inline]
+    pub(crate) fn next_queued(&self) -> Option<Message> {
+        if !self.expect_mail.load(Ordering::Relaxed)
+            || self.has_saved.load(Ordering::Relaxed)
+            || self.exiting.load(Ordering::Acquire)
+        {
+            return None;
+        }
+        loop {
+            match self.take(self.rx.try_recv().ok()?) {
+                Taken::Msg(m) => return Some(m),
+                Taken::Nothing => {}
+                // A task is stopped through its waker, not this notice.
+                Taken::Killed => {}
+            }
+        }
+    }
+
     /// The next message that `pred` accepts, blocking until `deadline`.
     pub(crate) fn recv_match_blocking(
         &self,
