@@ -129,7 +129,9 @@ struct Rare {
     /// one that takes another's reply from the mailbox parks it here.
     waiting: Vec<(Ref, Option<std::task::Waker>)>,
     /// Calls that timed out or were given up: their replies are dropped.
-    abandoned: Vec<Ref>,
+    /// A set, not a list: a process whose calls keep timing out against a
+    /// hung server checks every later reply against it.
+    abandoned: std::collections::HashSet<Ref>,
     /// Failure notices parked for waiting calls (replies park in `saved`).
     parked_failures: Vec<(Ref, Term)>,
 }

@@ -53,14 +53,9 @@ impl Proc {
 
     fn forget_abandoned(&self, r: Ref) -> bool {
         let mut local = lock(&self.local);
-        let was = match rare(&mut local.rare).abandoned.iter().position(|a| *a == r) {
-            Some(i) => {
-                rare(&mut local.rare).abandoned.swap_remove(i);
-                true
-            }
-            None => false,
-        };
-        if rare(&mut local.rare).abandoned.is_empty() {
+        let abandoned = &mut rare(&mut local.rare).abandoned;
+        let was = abandoned.remove(&r);
+        if abandoned.is_empty() {
             self.has_abandoned.store(false, Ordering::Relaxed);
         }
         was
@@ -82,7 +77,7 @@ impl Proc {
             }
             return;
         }
-        rare(&mut local.rare).abandoned.push(r);
+        rare(&mut local.rare).abandoned.insert(r);
         self.has_abandoned.store(true, Ordering::Relaxed);
     }
 
@@ -183,13 +178,9 @@ impl Proc {
             self.has_parked.store(true, Ordering::Relaxed);
         } else if !self.has_abandoned.load(Ordering::Relaxed) {
             // Nothing given up: a stray notice, dropped.
-        } else if let Some(i) = rare(&mut local.rare)
-            .abandoned
-            .iter()
-            .position(|a| *a == reference)
-        {
-            rare(&mut local.rare).abandoned.swap_remove(i);
-            if rare(&mut local.rare).abandoned.is_empty() {
+        } else {
+            let abandoned = &mut rare(&mut local.rare).abandoned;
+            if abandoned.remove(&reference) && abandoned.is_empty() {
                 self.has_abandoned.store(false, Ordering::Relaxed);
             }
         }
