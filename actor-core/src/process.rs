@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
+use self::parker::Parker;
 use atomic_waker::AtomicWaker;
 use sharded_slab::Slab;
 
@@ -18,6 +19,7 @@ use crate::pid::{Pid, Ref};
 use crate::term::Term;
 
 mod exit;
+mod parker;
 mod receive;
 
 pub(crate) use self::exit::{
@@ -68,12 +70,10 @@ pub(crate) struct Proc {
     exit: Mutex<Option<Box<Term>>>,
     /// Wakes the process's task so it sees `exiting`.
     waker: AtomicWaker,
-    /// Set while the process's task waits for mail, whose waker is then in
-    /// `mail_waker`: a sender that finds it set wakes the task. Cheaper
-    /// than flume's receive futures, which allocate and unlink a hook per
-    /// wait.
-    parked: AtomicBool,
-    mail_waker: AtomicWaker,
+    /// Parks the process's task while it waits for mail; a sender that
+    /// finds it parked wakes it. Cheaper than flume's receive futures, which
+    /// allocate and unlink a hook per wait.
+    pub(crate) mail: Parker,
     /// The actor loop's last receive found its message without waiting, so
     /// the next looks in the mailbox before parking.
     expect_mail: AtomicBool,
@@ -182,8 +182,7 @@ impl Proc {
             exiting: AtomicBool::new(false),
             exit: Mutex::new(None),
             waker: AtomicWaker::new(),
-            parked: AtomicBool::new(false),
-            mail_waker: AtomicWaker::new(),
+            mail: Parker::new(),
             expect_mail: AtomicBool::new(true),
             rel: Mutex::new(Relations::default()),
             local: Mutex::new(Local::default()),
@@ -287,12 +286,7 @@ impl Proc {
     fn push(&self, env: Envelope) {
         // The receiver lives in `self`, so the channel cannot be closed.
         let _ = self.tx.send(env);
-        // Pairs with the fence in `poll_mail`: either this sees `parked`, or
-        // the receiver's second look at the channel sees the envelope.
-        std::sync::atomic::fence(Ordering::SeqCst);
-        if self.parked.load(Ordering::Relaxed) && self.parked.swap(false, Ordering::AcqRel) {
-            self.mail_waker.wake();
-        }
+        self.mail.notify();
     }
 
     /// The next envelope in the mailbox, or `Pending` with the task set to
@@ -307,12 +301,10 @@ impl Proc {
                 return Poll::Ready(env);
             }
         }
-        self.mail_waker.register(cx.waker());
-        self.parked.store(true, Ordering::Relaxed);
-        std::sync::atomic::fence(Ordering::SeqCst);
+        self.mail.park(cx.waker());
         match self.rx.try_recv() {
             Ok(env) => {
-                self.parked.store(false, Ordering::Relaxed);
+                self.mail.unpark();
                 Poll::Ready(env)
             }
             Err(_) => Poll::Pending,

@@ -157,8 +157,8 @@ impl Proc {
             .find(|(wr, _)| *wr == r)
         {
             Some((_, Some(w))) => w.wake_by_ref(),
-            // A call that waits alone keeps its waker in `mail_waker`.
-            Some((_, None)) => self.mail_waker.wake(),
+            // A call that waits alone keeps its waker in the mail parker.
+            Some((_, None)) => self.mail.wake(),
             None => {}
         }
     }
@@ -171,8 +171,8 @@ impl Proc {
         if let Some((_, w)) = r.waiting.iter().find(|(wr, _)| *wr == reference) {
             match w {
                 Some(w) => w.wake_by_ref(),
-                // A call that waits alone keeps its waker in `mail_waker`.
-                None => self.mail_waker.wake(),
+                // A call that waits alone keeps its waker in the mail parker.
+                None => self.mail.wake(),
             }
             r.parked_failures.push((reference, reason));
             self.has_parked.store(true, Ordering::Relaxed);
