@@ -15,18 +15,10 @@ use std::time::{Duration, Instant};
 
 use actor::prelude::*;
 
-/// Worker threads of both runtimes: `ACTOR_WORKER_THREADS`, else the cores,
-/// as `actor::runtime()` chooses.
+/// Worker threads of both runtimes: whatever `actor::runtime()` chose
+/// (`ACTOR_WORKER_THREADS`, else the cores), read back from it.
 pub(crate) fn workers() -> usize {
-    std::env::var("ACTOR_WORKER_THREADS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
-        })
+    actor::runtime().metrics().num_workers()
 }
 
 /// The baseline's runtime: multi-thread tokio with `workers()` threads.
