@@ -298,3 +298,119 @@ fn a_short_name_two_actors_share_is_ambiguous_and_full_paths_pick_one() {
     .join()
     .unwrap();
 }
+
+/// An actor whose `start` fails with the reason in its field, or waits
+/// `delay` and succeeds.
+#[derive(Default)]
+struct Starter {
+    fail: Option<&'static str>,
+    delay: Duration,
+}
+
+#[actor]
+impl Starter {
+    async fn start(&mut self) -> Result<(), Term> {
+        tokio::time::sleep(self.delay).await;
+        match self.fail {
+            Some(why) => Err(Term::atom(why)),
+            None => Ok(()),
+        }
+    }
+
+    fn std(&mut self, data: Term) -> Term {
+        data
+    }
+}
+
+#[test]
+fn start_waits_for_the_start_hook_and_reports_its_failure() {
+    isolated(|| {
+        let ok = actor::start(Starter {
+            fail: None,
+            delay: Duration::from_millis(50),
+        })
+        .wait()
+        .unwrap();
+        echoes(ok);
+        let err = actor::start(Starter {
+            fail: Some("no_db"),
+            delay: Duration::ZERO,
+        })
+        .wait();
+        assert_eq!(err, Err(SpawnError::StartFailed(Term::atom("no_db"))));
+        assert!(actor::start("NoSuchActor").wait().is_err());
+    });
+}
+
+#[test]
+fn a_failed_start_link_is_an_error_not_an_exit_signal() {
+    // The caller is a raw process that does not trap exits: a link exit
+    // from the failed child would kill it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (caller, _mref) = actor::spawn_monitor(move |_inbox: Inbox| async move {
+        let res = actor::start_link(Starter {
+            fail: Some("bad_config"),
+            delay: Duration::ZERO,
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = tx.send(res);
+    })
+    .unwrap();
+    let res = rx.recv_timeout(LONG).expect("the caller died");
+    assert_eq!(res, Err(SpawnError::StartFailed(Term::atom("bad_config"))));
+    let down = actor::receive_match_timeout(|m| m.from == caller, LONG).unwrap();
+    assert_eq!(down.data["reason"], "normal");
+}
+
+#[test]
+fn exit_self_stops_even_a_trapping_actor_and_runs_stop() {
+    #[derive(Default)]
+    struct Quits(Option<std::sync::mpsc::Sender<Term>>);
+
+    #[actor]
+    impl Quits {
+        fn std(&mut self, data: Term) {
+            actor::exit_self(data);
+        }
+        fn death(&mut self) {}
+        fn stop(&mut self, reason: Term) {
+            if let Some(tx) = &self.0 {
+                let _ = tx.send(reason);
+            }
+        }
+    }
+
+    isolated(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (pid, r) = actor::spawn_monitor(Quits(Some(tx))).unwrap();
+        msg!(std("enough") > pid);
+        assert_eq!(rx.recv_timeout(LONG).unwrap(), "enough");
+        let down = recv();
+        assert_eq!(
+            (down.reference, &down.data["reason"]),
+            (Some(r), &Term::from("enough"))
+        );
+    });
+}
+
+#[test]
+fn async_receive_and_reply_from_a_raw_process() {
+    isolated(|| {
+        let pid = actor::spawn(|_inbox: Inbox| async {
+            let first = actor::recv_match(|m| m.kind == Kind::Info).await;
+            let m = actor::recv().await;
+            actor::reply(&m, Term::list([first.data, m.data.clone()]));
+            assert!(actor::recv_timeout(Duration::from_millis(20))
+                .await
+                .is_none());
+        })
+        .unwrap();
+        let me = actor::pid();
+        msg!(info("b") > pid);
+        let reply = msg!(std("a") >> pid).timeout(LONG).wait().unwrap();
+        assert_eq!(reply.data, Term::list(["b", "a"]));
+        assert_eq!(reply.from, pid);
+        let _ = me;
+    });
+}

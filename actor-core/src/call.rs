@@ -136,6 +136,7 @@ impl IntoTarget for Target {
 
 /// Why a call got no reply.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum CallError {
     /// No reply came within the timeout (5 s unless `.timeout(d)` said
     /// otherwise). A reply that comes later is dropped.
@@ -144,6 +145,10 @@ pub enum CallError {
     NoProcess,
     /// The target exited, with this reason, before it replied.
     Exit(Term),
+    /// The target is the calling process itself (its pid, or a name
+    /// registered to it): nobody could answer while it waits. Erlang's
+    /// `gen_server:call` exits with `calling_self` in this case.
+    CallingSelf,
 }
 
 impl fmt::Display for CallError {
@@ -152,6 +157,9 @@ impl fmt::Display for CallError {
             CallError::Timeout => f.write_str("the call timed out"),
             CallError::NoProcess => f.write_str("no such process (noproc)"),
             CallError::Exit(reason) => write!(f, "the process exited before replying: {reason:?}"),
+            CallError::CallingSelf => {
+                f.write_str("a process cannot call itself (it would wait for its own reply)")
+            }
         }
     }
 }
@@ -165,6 +173,7 @@ impl From<CallError> for Term {
             CallError::Timeout => Term::atom("timeout"),
             CallError::NoProcess => reasons::noproc(),
             CallError::Exit(reason) => Term::Tuple(vec![Term::atom("exit"), reason]),
+            CallError::CallingSelf => Term::atom("calling_self"),
         }
     }
 }
@@ -227,6 +236,25 @@ pub fn send<T: IntoTarget>(target: T, kind: Kind, data: Term, reference: Option<
             deliver(&target, msg);
         }
     }
+}
+
+/// Answers `request`: sends `data` to its sender with the same kind and
+/// reference, which is what a call waits for. The same as
+/// `msg!(KIND(data) ref request.reference > request.from)`.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let doubler = actor::spawn(|mut inbox: Inbox| async move {
+///     let m = inbox.recv().await;
+///     actor::reply(&m, m.data.as_int().unwrap_or(0) * 2);
+/// }).unwrap();
+/// assert_eq!(msg!(std(21) >> doubler).wait().unwrap().data, 42);
+/// ```
+pub fn reply(request: &Message, data: impl Into<Term>) {
+    send(request.from, request.kind, data.into(), request.reference);
 }
 
 /// Sends a message to a pid: the fast path of `msg!(… > pid)`.
@@ -301,6 +329,11 @@ impl Call {
     /// Sends the request from `proc`; the ref to wait on, or the error.
     fn start(self, proc: &Proc) -> Result<Ref, CallError> {
         let reference = self.reference.unwrap_or_default();
+        if let Some(Ok(to)) = resolve(&self.target) {
+            if to == proc.pid {
+                return Err(CallError::CallingSelf);
+            }
+        }
         let msg = Message {
             kind: self.kind,
             data: self.data,

@@ -36,18 +36,21 @@ pub mod node {
 pub use crate::dist::node::{spawn_link_on, spawn_on};
 
 pub use crate::actor::Actor;
-pub use crate::call::{Call, CallError, CallFuture, IntoTarget};
-pub use crate::mailbox::{pop_mailbox, receive, receive_match_timeout, receive_timeout};
+pub use crate::call::{reply, Call, CallError, CallFuture, IntoTarget};
+pub use crate::mailbox::{
+    pop_mailbox, receive, receive_match_timeout, receive_timeout, recv, recv_match,
+    recv_match_timeout, recv_timeout,
+};
 pub use crate::message::{Kind, Message};
 pub use crate::pid::{Pid, Ref};
-pub use crate::process::{demonitor, exit, kill, link, monitor, pid, unlink};
+pub use crate::process::{demonitor, exit, exit_self, kill, link, monitor, pid, unlink};
 pub use crate::registry::{register, registered, unregister, whereis, RegistryError};
 pub use crate::runtime::runtime;
 pub use crate::spawn::{
-    registered_actors, spawn, spawn_link, spawn_monitor, spawn_with_args, Inbox, IntoSpawn,
-    SpawnError,
+    registered_actors, spawn, spawn_link, spawn_monitor, spawn_with_args, start, start_link, Inbox,
+    IntoSpawn, SpawnError, Start,
 };
-pub use crate::term::{Atom, Term, TermError};
+pub use crate::term::{Atom, LocalValue, Term, TermError};
 
 /// Whether `pid` names a live process on this node: Erlang's
 /// `is_process_alive/1`.

@@ -101,3 +101,84 @@ pub fn receive_match_timeout(
         }
     }
 }
+
+/// Waits for the next message of the calling process, from async code:
+/// an `async` handler, a raw-function process, any async code running as a
+/// process. The async twin of [`receive`].
+///
+/// A process receives in one place at a time: don't poll two receives of
+/// the same process at once (a raw process's [`Inbox`](crate::Inbox) has
+/// the same methods).
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let pid = actor::spawn(|_inbox: Inbox| async {
+///     let m = actor::recv().await;
+///     msg!(std(m.data) > m.from);
+/// }).unwrap();
+/// msg!(std("ping") > pid);
+/// assert_eq!(actor::receive().data, "ping");
+/// ```
+pub async fn recv() -> Message {
+    recv_match(|_| true).await
+}
+
+/// [`recv`], or `None` after `timeout`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let got = actor::runtime().block_on(actor::recv_timeout(Duration::from_millis(10)));
+/// assert!(got.is_none());
+/// ```
+pub async fn recv_timeout(timeout: Duration) -> Option<Message> {
+    recv_match_timeout(|_| true, timeout).await
+}
+
+/// Waits for the first message `pred` accepts; the others stay in the
+/// mailbox, in order (Erlang's selective `receive`). The async twin of
+/// [`receive_match_timeout`] without a timeout.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let pid = actor::spawn(|_inbox: Inbox| async {
+///     let second = actor::recv_match(|m| m.kind == Kind::Info).await;
+///     let first = actor::recv().await;
+///     msg!(std([second.data, first.data]) > first.from);
+/// }).unwrap();
+/// msg!(std("a") > pid);
+/// msg!(info("b") > pid);
+/// assert_eq!(actor::receive().data, actor::Term::list(["b", "a"]));
+/// ```
+pub async fn recv_match(mut pred: impl FnMut(&Message) -> bool) -> Message {
+    loop {
+        let proc = current();
+        if let Ok(Some(m)) = proc.recv_match(&mut pred, None).await {
+            proc.note_taken(&m);
+            return m;
+        }
+        // The thread's process was killed: carry on as the new one.
+    }
+}
+
+/// [`recv_match`], or `None` after `timeout`.
+pub async fn recv_match_timeout(
+    mut pred: impl FnMut(&Message) -> bool,
+    timeout: Duration,
+) -> Option<Message> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let proc = current();
+        if let Ok(m) = proc.recv_match(&mut pred, Some(deadline)).await {
+            return noted(&proc, m);
+        }
+    }
+}

@@ -30,7 +30,7 @@ pub(crate) use self::exit::{
 pub(crate) use self::exit::{
     add_link, add_watcher, deliver_remote_exit, forget_monitor, remove_link, remove_watcher,
 };
-pub use self::exit::{demonitor, exit, kill, link, monitor, unlink};
+pub use self::exit::{demonitor, exit, exit_self, kill, link, monitor, unlink};
 pub(crate) use self::receive::Reply;
 
 /// What travels through a mailbox.

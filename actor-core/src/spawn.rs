@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::actor::Actor;
 use crate::message::Message;
 use crate::pid::{Pid, Ref};
-use crate::process::{self, current, link_procs, monitor_from, reasons, Flavor, Proc};
+use crate::process::{self, current, current_pid, link_procs, monitor_from, reasons, Flavor, Proc};
 use crate::term::Term;
 
 /// Why a spawn failed.
@@ -33,6 +33,9 @@ pub enum SpawnError {
     },
     /// The remote node could not be reached, or refused the spawn.
     Remote(String),
+    /// The actor's `start` failed (or it exited before `start` finished),
+    /// with this reason: what [`start`] and [`start_link`] report.
+    StartFailed(Term),
 }
 
 impl fmt::Display for SpawnError {
@@ -52,6 +55,7 @@ impl fmt::Display for SpawnError {
                 candidates.join(", ")
             ),
             SpawnError::Remote(why) => write!(f, "remote spawn failed: {why}"),
+            SpawnError::StartFailed(reason) => write!(f, "the actor's start failed: {reason}"),
         }
     }
 }
@@ -60,12 +64,26 @@ impl std::error::Error for SpawnError {}
 
 /// How to start a process: linked to the caller, monitored by it.
 #[doc(hidden)]
-#[derive(Clone, Copy, Default, Debug)]
+#[derive(Default, Debug)]
 pub struct SpawnOpts {
     /// Link the new process and the caller before it runs.
     pub link: bool,
     /// Monitor the new process from the caller before it runs.
     pub monitor: bool,
+    /// Told when the actor's `start` has run (or failed).
+    pub ack: Option<StartAck>,
+}
+
+/// The channel an actor reports its `start` on, for [`start`] and
+/// [`start_link`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct StartAck(flume::Sender<Result<(), Term>>);
+
+impl StartAck {
+    fn send(self, res: Result<(), Term>) {
+        let _ = self.0.send(res);
+    }
 }
 
 /// Anything [`spawn`] can start: a registered actor name (`&str`,
@@ -79,11 +97,34 @@ pub trait IntoSpawn {
     /// Starts the process.
     #[doc(hidden)]
     fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError>;
+
+    /// Starts the process with `init` arguments: a registered name passes
+    /// them on; anything else ignores them.
+    #[doc(hidden)]
+    fn into_spawn_with_args(
+        self,
+        args: Term,
+        opts: SpawnOpts,
+    ) -> Result<(Pid, Option<Ref>), SpawnError>
+    where
+        Self: Sized,
+    {
+        let _ = args;
+        self.into_spawn(opts)
+    }
 }
 
 impl IntoSpawn for &str {
     fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
         spawn_registered(self, Term::Nil, opts)
+    }
+
+    fn into_spawn_with_args(
+        self,
+        args: Term,
+        opts: SpawnOpts,
+    ) -> Result<(Pid, Option<Ref>), SpawnError> {
+        spawn_registered(self, args, opts)
     }
 }
 
@@ -105,7 +146,11 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
-        let (proc, mref) = prepare(false, opts);
+        let (proc, mref) = prepare(false, &opts);
+        // A raw process has no `start`: it has started as soon as it exists.
+        if let Some(ack) = opts.ack {
+            ack.send(Ok(()));
+        }
         let pid = proc.pid;
         let body = self(Inbox { proc: proc.clone() });
         process::start_task(proc, false, async move {
@@ -117,7 +162,7 @@ where
 }
 
 /// Makes a process and links/monitors it from the caller, before it runs.
-fn prepare(trap_exit: bool, opts: SpawnOpts) -> (Arc<Proc>, Option<Ref>) {
+fn prepare(trap_exit: bool, opts: &SpawnOpts) -> (Arc<Proc>, Option<Ref>) {
     let proc = Proc::new(Flavor::Task, trap_exit);
     let mut mref = None;
     if opts.link || opts.monitor {
@@ -135,21 +180,40 @@ fn prepare(trap_exit: bool, opts: SpawnOpts) -> (Arc<Proc>, Option<Ref>) {
 /// Starts an actor value as a process.
 #[doc(hidden)]
 pub fn spawn_actor<A: Actor>(actor: A, opts: SpawnOpts) -> (Pid, Option<Ref>) {
-    let (proc, mref) = prepare(A::TRAP_EXIT, opts);
+    let (proc, mref) = prepare(A::TRAP_EXIT, &opts);
     let pid = proc.pid;
-    process::start_task(proc.clone(), true, run_actor(actor, proc));
+    let starter = opts.ack.map(|ack| (ack, opts.link.then(current_pid)));
+    process::start_task(proc.clone(), true, run_actor(actor, proc, starter));
     (pid, mref)
 }
 
 /// An actor's life: `start`, then one message at a time, then `stop`
 /// (except after `kill` or a failed `start`). Exit signals interrupt it between and during
 /// handlers; a panic in a handler ends it with `{panic, …}`.
-async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>) -> Term {
+async fn run_actor<A: Actor>(
+    mut actor: A,
+    proc: Arc<Proc>,
+    starter: Option<(StartAck, Option<Pid>)>,
+) -> Term {
     // A failed start ends the process without `stop`, as a failed `init`
     // does in OTP: there is nothing to clean up yet.
     match process::guarded(&proc, actor.start()).await {
-        Ok(Ok(())) => {}
-        Ok(Err(reason)) | Err(reason) => return reason,
+        Ok(Ok(())) => {
+            if let Some((ack, _)) = starter {
+                ack.send(Ok(()));
+            }
+        }
+        Ok(Err(reason)) | Err(reason) => {
+            if let Some((ack, linked)) = starter {
+                // The starter hears of the failure from `start_link`'s
+                // result, not from the link as well.
+                if let Some(starter) = linked {
+                    crate::process::unlink(starter);
+                }
+                ack.send(Err(reason.clone()));
+            }
+            return reason;
+        }
     }
     let reason = 'life: {
         loop {
@@ -334,6 +398,129 @@ pub fn spawn(what: impl IntoSpawn) -> Result<Pid, SpawnError> {
     what.into_spawn(SpawnOpts::default()).map(|(pid, _)| pid)
 }
 
+/// Spawns `what` and waits until it has started: for an actor, until its
+/// `start` hook has returned (OTP's `proc_lib:start`). A failed `start`
+/// gives [`SpawnError::StartFailed`] with its reason. Nothing happens until
+/// the [`Start`] is waited for (`.wait()`) or awaited.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// #[derive(Default)]
+/// struct NeedsConfig;
+///
+/// #[actor]
+/// impl NeedsConfig {
+///     fn start(&mut self) -> Result<(), Term> {
+///         Err(Term::atom("no_config"))
+///     }
+/// }
+///
+/// let err = actor::start(NeedsConfig).wait().unwrap_err();
+/// assert_eq!(err, SpawnError::StartFailed(Term::atom("no_config")));
+/// let echo = actor::start("EchoActor").wait().unwrap();
+/// assert!(actor::is_alive(echo));
+/// ```
+pub fn start<S: IntoSpawn>(what: S) -> Start<S> {
+    Start {
+        what,
+        link: false,
+        args: Term::Nil,
+    }
+}
+
+/// [`start`], linked to the caller (OTP's `proc_lib:start_link`, what a
+/// supervisor starts its children with). When `start` fails, the caller
+/// gets [`SpawnError::StartFailed`] and no exit signal: the new process
+/// unlinks itself before it exits.
+///
+/// # Examples
+///
+/// ```
+/// let echo = actor::start_link("EchoActor").wait().unwrap();
+/// let got = actor::runtime().block_on(async { actor::start_link("EchoActor").await });
+/// assert!(actor::is_alive(echo) && actor::is_alive(got.unwrap()));
+/// ```
+pub fn start_link<S: IntoSpawn>(what: S) -> Start<S> {
+    Start {
+        what,
+        link: true,
+        args: Term::Nil,
+    }
+}
+
+/// A process to spawn and wait for, made by [`start`] and [`start_link`]:
+/// `.wait()` it in blocking code, `.await` it in async code.
+#[must_use = "nothing is spawned until the Start is waited for or awaited"]
+#[derive(Debug)]
+pub struct Start<S> {
+    what: S,
+    link: bool,
+    args: Term,
+}
+
+impl<'a> Start<&'a str> {
+    /// The arguments for the registered actor's `init(args)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let echo = actor::start("EchoActor").args(actor::Term::Nil).wait().unwrap();
+    /// assert!(actor::is_alive(echo));
+    /// ```
+    pub fn args(mut self, args: impl Into<Term>) -> Start<&'a str> {
+        self.args = args.into();
+        self
+    }
+}
+
+impl<S: IntoSpawn> Start<S> {
+    /// Spawns; returns the pid and the channel its start is reported on.
+    fn launch(self) -> Result<(Pid, flume::Receiver<Result<(), Term>>), SpawnError> {
+        let (tx, rx) = flume::bounded(1);
+        let opts = SpawnOpts {
+            link: self.link,
+            monitor: false,
+            ack: Some(StartAck(tx)),
+        };
+        let pid = if self.args.is_nil() {
+            self.what.into_spawn(opts)?.0
+        } else {
+            self.what.into_spawn_with_args(self.args, opts)?.0
+        };
+        Ok((pid, rx))
+    }
+
+    /// Spawns and blocks until the process has started.
+    pub fn wait(self) -> Result<Pid, SpawnError> {
+        let (pid, rx) = self.launch()?;
+        started(pid, crate::runtime::blocking(|| rx.recv()))
+    }
+}
+
+fn started(pid: Pid, res: Result<Result<(), Term>, flume::RecvError>) -> Result<Pid, SpawnError> {
+    match res {
+        Ok(Ok(())) => Ok(pid),
+        Ok(Err(reason)) => Err(SpawnError::StartFailed(reason)),
+        // Killed before it could report.
+        Err(_) => Err(SpawnError::StartFailed(reasons::killed())),
+    }
+}
+
+impl<S: IntoSpawn + Send + 'static> std::future::IntoFuture for Start<S> {
+    type Output = Result<Pid, SpawnError>;
+    type IntoFuture = std::pin::Pin<Box<dyn Future<Output = Result<Pid, SpawnError>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let (pid, rx) = self.launch()?;
+            started(pid, rx.recv_async().await)
+        })
+    }
+}
+
 /// Starts a process linked to the caller (the seed's `link("…")`).
 ///
 /// # Examples
@@ -351,7 +538,7 @@ pub fn spawn(what: impl IntoSpawn) -> Result<Pid, SpawnError> {
 pub fn spawn_link(what: impl IntoSpawn) -> Result<Pid, SpawnError> {
     what.into_spawn(SpawnOpts {
         link: true,
-        monitor: false,
+        ..SpawnOpts::default()
     })
     .map(|(pid, _)| pid)
 }
@@ -371,8 +558,8 @@ pub fn spawn_link(what: impl IntoSpawn) -> Result<Pid, SpawnError> {
 /// ```
 pub fn spawn_monitor(what: impl IntoSpawn) -> Result<(Pid, Ref), SpawnError> {
     what.into_spawn(SpawnOpts {
-        link: false,
         monitor: true,
+        ..SpawnOpts::default()
     })
     .map(|(pid, r)| (pid, r.expect("a monitored spawn returns its monitor")))
 }

@@ -4,6 +4,7 @@ mod convert;
 mod de;
 mod error;
 mod fmt;
+mod local;
 mod order;
 mod ser;
 
@@ -14,6 +15,7 @@ use std::ops::Index;
 use crate::pid::{Pid, Ref};
 
 pub use self::error::TermError;
+pub use self::local::LocalValue;
 
 /// An atom: a constant name, such as `normal` or `killed`.
 ///
@@ -148,6 +150,10 @@ pub enum Term {
     Pid(Pid),
     /// A reference.
     Ref(Ref),
+    /// A Rust value of this program, shared by reference: for messages
+    /// between local processes that carry what a term cannot spell (a
+    /// closure, a channel, a typed request). It cannot go to another node.
+    Local(LocalValue),
 }
 
 /// What indexing gives for a missing key or element.
@@ -484,6 +490,30 @@ impl Term {
     pub fn as_ref(&self) -> Option<Ref> {
         match self {
             Term::Ref(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    /// A [`Term::Local`] holding `value`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::Term;
+    ///
+    /// let (tx, rx) = std::sync::mpsc::channel::<u32>();
+    /// let t = Term::local(tx);
+    /// t.as_local::<std::sync::mpsc::Sender<u32>>().unwrap().send(7).unwrap();
+    /// assert_eq!(rx.recv().unwrap(), 7);
+    /// ```
+    pub fn local<T: std::any::Any + Send + Sync>(value: T) -> Term {
+        Term::Local(LocalValue::new(value))
+    }
+
+    /// The value in a [`Term::Local`], if it is a `T`.
+    pub fn as_local<T: std::any::Any>(&self) -> Option<&T> {
+        match self {
+            Term::Local(v) => v.downcast_ref(),
             _ => None,
         }
     }

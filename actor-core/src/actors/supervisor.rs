@@ -97,6 +97,7 @@ impl Supervisor {
         let opts = SpawnOpts {
             link: true,
             monitor: false,
+            ack: None,
         };
         let (pid, _) =
             crate::spawn::spawn_registered(name, Term::Nil, opts).map_err(|e| e.to_string())?;

@@ -231,6 +231,9 @@ impl Encoder {
             }
             Term::Pid(p) => self.pid(*p),
             Term::Ref(r) => self.reference(*r),
+            // A value of this program only: the peer gets a readable
+            // placeholder atom.
+            Term::Local(v) => self.atom(&format!("#Local<{}>", v.type_name())),
         }
     }
 }

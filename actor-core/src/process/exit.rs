@@ -335,6 +335,42 @@ pub fn exit(pid: Pid, reason: impl Into<Term>) {
     signal_exit(pid, super::current_pid(), reason.into());
 }
 
+/// Ends the calling process with `reason`: Erlang's `exit(Reason)`, a
+/// gen_server returning `{stop, Reason, State}`.
+///
+/// Unlike [`exit`] to one's own pid, this does not depend on trapping: the
+/// process ends either way. An actor finishes the handler that called it
+/// (an `async` handler stops at its next `.await`), runs its `stop` hook
+/// with `reason` and exits; a raw-function process ends at its next
+/// `.await`. A plain thread's process ends at once (its links and monitors
+/// fire) and the thread carries on as a fresh process if it uses actors
+/// again.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+/// use std::time::Duration;
+///
+/// #[derive(Default)]
+/// struct Quitter;
+///
+/// #[actor]
+/// impl Quitter {
+///     fn std(&mut self, data: Term) {
+///         actor::exit_self(data);
+///     }
+/// }
+///
+/// let (pid, r) = actor::spawn_monitor(Quitter).unwrap();
+/// msg!(std("done") > pid);
+/// let down = actor::receive_timeout(Duration::from_secs(5)).unwrap();
+/// assert_eq!((down.reference, down.data["reason"].clone()), (Some(r), Term::from("done")));
+/// ```
+pub fn exit_self(reason: impl Into<Term>) {
+    current().request_exit(reason.into());
+}
+
 /// Kills `pid`: it dies with reason `killed`, even if it traps exits.
 /// Erlang's `exit(Pid, kill)`; the seed's `kill_msg() > pid`.
 ///

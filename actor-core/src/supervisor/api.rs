@@ -144,6 +144,7 @@ impl From<CallError> for SupervisorError {
             CallError::NoProcess => SupervisorError::NoProcess,
             CallError::Timeout => SupervisorError::Timeout,
             CallError::Exit(r) => SupervisorError::Exit(r),
+            other => SupervisorError::Exit(Term::from(other)),
         }
     }
 }

@@ -77,6 +77,7 @@ pub(crate) fn start(spec: SupervisorSpec, link: bool) -> Result<Pid, SupervisorE
         SpawnOpts {
             link,
             monitor: true,
+            ack: None,
         },
     );
     let mref = mref.expect("a monitored spawn returns its monitor");
@@ -98,6 +99,7 @@ pub(crate) fn start(spec: SupervisorSpec, link: bool) -> Result<Pid, SupervisorE
         }
         Err(CallError::Exit(reason)) => reason,
         Err(CallError::Timeout) => return Err(SupervisorError::Timeout),
+        Err(e @ CallError::CallingSelf) => return Err(SupervisorError::from(e)),
         Err(CallError::NoProcess) => {
             // It exited before the request arrived: the monitor has the reason.
             match me.recv_match_blocking(

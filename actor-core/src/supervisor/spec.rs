@@ -429,6 +429,7 @@ impl ChildSpec {
         let opts = SpawnOpts {
             link: true,
             monitor: false,
+            ack: None,
         };
         match &self.start {
             Start::Name(name, args) => {

@@ -27,7 +27,7 @@ const TERM_TOKEN: &str = "$actor::Term";
 
 /// The variant names this deserializer gives a term, in reply to
 /// [`TERM_TOKEN`].
-const TAGS: [&str; 12] = [
+const TAGS: [&str; 13] = [
     "$actor::Nil",
     "$actor::Bool",
     "$actor::Int",
@@ -40,6 +40,7 @@ const TAGS: [&str; 12] = [
     "$actor::Map",
     "$actor::Pid",
     "$actor::Ref",
+    "$actor::Local",
 ];
 
 fn tag_of(t: &Term) -> &'static str {
@@ -56,6 +57,7 @@ fn tag_of(t: &Term) -> &'static str {
         Term::Map(_) => 9,
         Term::Pid(_) => 10,
         Term::Ref(_) => 11,
+        Term::Local(_) => 12,
     }]
 }
 
@@ -131,6 +133,7 @@ impl<'de> Deserializer<'de> for &'de Term {
             Term::Map(map) => visit_map(map, v),
             Term::Pid(p) => v.visit_string(p.to_string()),
             Term::Ref(r) => v.visit_string(r.to_string()),
+            Term::Local(_) => Err(TermError::mismatch(self, &v)),
         }
     }
 

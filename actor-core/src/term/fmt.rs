@@ -50,6 +50,7 @@ impl Debug for Term {
             Term::Map(map) => f.debug_map().entries(map).finish(),
             Term::Pid(p) => Debug::fmt(p, f),
             Term::Ref(r) => Debug::fmt(r, f),
+            Term::Local(v) => Debug::fmt(v, f),
         }
     }
 }
@@ -103,6 +104,7 @@ impl Display for Term {
             }
             Term::Pid(p) => write!(f, "<{p}>"),
             Term::Ref(r) => write!(f, "#Ref<{r}>"),
+            Term::Local(v) => Debug::fmt(v, f),
         }
     }
 }

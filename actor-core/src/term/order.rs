@@ -19,7 +19,7 @@ pub(super) fn bool_name(b: bool) -> &'static str {
 
 const RANK_NUMBER: u8 = 0;
 const RANK_ATOM: u8 = 1;
-const RANK_BINARY: u8 = 8;
+const RANK_BINARY: u8 = 9;
 
 /// The place of a term's type in the order.
 fn rank(t: &Term) -> u8 {
@@ -27,11 +27,13 @@ fn rank(t: &Term) -> u8 {
         Term::Int(_) | Term::Float(_) => RANK_NUMBER,
         Term::Bool(_) | Term::Atom(_) => RANK_ATOM,
         Term::Ref(_) => 2,
-        Term::Pid(_) => 3,
-        Term::Tuple(_) => 4,
-        Term::Map(_) => 5,
-        Term::Nil => 6,
-        Term::List(_) => 7,
+        // where Erlang puts funs
+        Term::Local(_) => 3,
+        Term::Pid(_) => 4,
+        Term::Tuple(_) => 5,
+        Term::Map(_) => 6,
+        Term::Nil => 7,
+        Term::List(_) => 8,
         Term::Str(_) | Term::Bytes(_) => RANK_BINARY,
     }
 }
@@ -102,6 +104,7 @@ impl Ord for Term {
             (Str(a), Bytes(b)) => a.as_bytes().cmp(b).then(Ordering::Less),
             (Bytes(a), Str(b)) => a.as_slice().cmp(b.as_bytes()).then(Ordering::Greater),
             (Bytes(a), Bytes(b)) => a.cmp(b),
+            (Local(a), Local(b)) => a.cmp(b),
             _ => rank(self).cmp(&rank(other)),
         }
     }
@@ -152,6 +155,7 @@ impl Hash for Term {
             Term::Map(map) => map.hash(h),
             Term::Pid(p) => p.hash(h),
             Term::Ref(r) => r.hash(h),
+            Term::Local(v) => v.hash(h),
         }
     }
 }

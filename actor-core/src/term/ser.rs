@@ -97,6 +97,10 @@ impl Serialize for Term {
             Term::Map(map) => s.collect_map(map),
             Term::Pid(p) => p.serialize(s),
             Term::Ref(r) => r.serialize(s),
+            Term::Local(v) => Err(serde::ser::Error::custom(format_args!(
+                "a local value ({}) cannot be serialized: it lives in this program only",
+                v.type_name()
+            ))),
         }
     }
 }
