@@ -9,57 +9,8 @@ use std::time::{Duration, Instant};
 
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
-use crate::process::{self, current, current_pid, lock, reasons, Envelope, Flavor, Proc, Reply};
-
-/// The timer a task process's calls wait on, kept from call to call.
-///
-/// It only has to fire no later than the waiting call's deadline. Deadlines
-/// of successive calls grow, so it is left where it is (resetting it costs
-/// more than the rest of a short call) until it fires early, for a call
-/// that has since ended, and is then moved to the current deadline. Nor
-/// is it polled again while the same task's waker is registered with it.
-#[derive(Default)]
-pub(crate) struct CallTimer(
-    // Boxed: most processes never call, and this sits in every process.
-    Option<Box<TimerState>>,
-);
-
-struct TimerState {
-    sleep: Pin<Box<tokio::time::Sleep>>,
-    /// The waker the timer will wake, if it has not fired or moved since.
-    waker: Option<std::task::Waker>,
-}
-
-impl CallTimer {
-    /// Whether `deadline` has passed; if not, the timer will wake `cx` by then.
-    fn timed_out(&mut self, deadline: tokio::time::Instant, cx: &mut Context<'_>) -> bool {
-        let TimerState { sleep, waker } = &mut **self.0.get_or_insert_with(|| {
-            Box::new(TimerState {
-                sleep: Box::pin(tokio::time::sleep_until(deadline)),
-                waker: None,
-            })
-        });
-        if sleep.deadline() > deadline {
-            sleep.as_mut().reset(deadline);
-            *waker = None;
-        }
-        if !sleep.is_elapsed() && waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-            return false;
-        }
-        loop {
-            match sleep.as_mut().poll(cx) {
-                Poll::Pending => {
-                    *waker = Some(cx.waker().clone());
-                    return false;
-                }
-                Poll::Ready(()) if sleep.deadline() >= deadline => return true,
-                // It fired for an earlier call: move it to this one's deadline.
-                Poll::Ready(()) => sleep.as_mut().reset(deadline),
-            }
-        }
-    }
-}
-use crate::registry::whereis;
+use crate::process::names::whereis;
+use crate::process::{self, current, reasons, CallWait, Envelope, Proc};
 use crate::term::Term;
 
 /// Where a message goes: a pid, a registered name, or a name on a node.
@@ -149,6 +100,12 @@ pub enum CallError {
     /// registered to it): nobody could answer while it waits. Erlang's
     /// `gen_server:call` exits with `calling_self` in this case.
     CallingSelf,
+    /// The calling process was itself told to exit, with this reason,
+    /// while it waited: a plain thread's process that was killed (the
+    /// thread carries on as a fresh process), or, in a program built with
+    /// `panic = "abort"`, a process blocked in `.wait()` (with unwinding
+    /// it stops there instead; see the crate docs on panic strategies).
+    Stopped(Term),
 }
 
 impl fmt::Display for CallError {
@@ -159,6 +116,9 @@ impl fmt::Display for CallError {
             CallError::Exit(reason) => write!(f, "the process exited before replying: {reason:?}"),
             CallError::CallingSelf => {
                 f.write_str("a process cannot call itself (it would wait for its own reply)")
+            }
+            CallError::Stopped(reason) => {
+                write!(f, "the calling process was told to exit: {reason:?}")
             }
         }
     }
@@ -174,6 +134,7 @@ impl From<CallError> for Term {
             CallError::NoProcess => reasons::noproc(),
             CallError::Exit(reason) => Term::Tuple(vec![Term::atom("exit"), reason]),
             CallError::CallingSelf => Term::atom("calling_self"),
+            CallError::Stopped(reason) => Term::Tuple(vec![Term::atom("stopped"), reason]),
         }
     }
 }
@@ -209,6 +170,19 @@ fn deliver_to(pid: Pid, msg: Message) -> bool {
     }
 }
 
+/// The sender of a message with `reference`: the current process, which
+/// no longer owes the call it answers (if it is one).
+#[inline]
+fn sender(reference: Option<Ref>) -> Pid {
+    match reference {
+        None => process::current_pid(),
+        Some(r) => process::with_current(|p| {
+            p.calls.answered(r);
+            p.pid
+        }),
+    }
+}
+
 /// Sends a message: `msg!(KIND DATA > target)`. Never blocks; silent when
 /// the target is gone. The kinds `kill`, `link` and `unlink` act as the
 /// seed's control messages: they kill, link or unlink the target.
@@ -231,7 +205,7 @@ pub fn send<T: IntoTarget>(target: T, kind: Kind, data: Term, reference: Option<
                 kind,
                 data,
                 reference,
-                from: current_pid(),
+                from: sender(reference),
             };
             deliver(&target, msg);
         }
@@ -326,47 +300,97 @@ impl Call {
         self
     }
 
-    /// Sends the request from `proc`; the ref to wait on, or the error.
-    fn start(self, proc: &Proc) -> Result<Ref, CallError> {
-        let reference = self.reference.unwrap_or_default();
-        if let Some(Ok(to)) = resolve(&self.target) {
-            if to == proc.pid {
-                return Err(CallError::CallingSelf);
+    /// Sends the request from `proc`: the call is waiting from here on.
+    fn start(self, proc: &Proc) -> Result<Waiting, CallError> {
+        let to = match resolve(&self.target) {
+            Some(Ok(pid)) if pid == proc.pid => return Err(CallError::CallingSelf),
+            Some(Ok(pid)) => Some(pid),
+            Some(Err(())) => None,
+            None => return Err(CallError::NoProcess),
+        };
+        let (seq, minted) = proc.calls.begin(proc.key(), || proc.mailbox.parked_waker());
+        let reference = match self.reference {
+            Some(r) => {
+                proc.calls.wait_foreign(r, seq);
+                r
             }
-        }
+            None => minted,
+        };
+        let waiting = Waiting { seq, reference, to };
         let msg = Message {
             kind: self.kind,
             data: self.data,
             reference: Some(reference),
             from: proc.pid,
         };
-        if let Target::Remote(..) = self.target {
-            if !deliver(&self.target, msg) {
-                return Err(CallError::Exit(reasons::noconnection()));
-            }
-        } else if !deliver(&self.target, msg) {
-            return Err(CallError::NoProcess);
+        let sent = match (to, &self.target) {
+            (Some(pid), _) if pid.is_local() => process::deliver(pid, Envelope::Call(msg)).is_ok(),
+            (Some(pid), _) => crate::remote::send(pid, msg),
+            (None, Target::Remote(name, node)) => crate::remote::send_named(name, node, msg),
+            (None, _) => false,
+        };
+        if !sent {
+            waiting.end(proc, false);
+            return Err(match to {
+                Some(pid) if pid.is_local() => CallError::NoProcess,
+                _ => CallError::Exit(reasons::noconnection()),
+            });
         }
-        Ok(reference)
+        Ok(waiting)
     }
 
     /// Sends the request and blocks until the reply, the timeout, or the
     /// target's exit.
+    ///
+    /// Inside a handler the worker thread hands its other tasks off first,
+    /// so nothing else stalls; each process blocked this way holds one
+    /// thread of the runtime's blocking pool until its reply comes. Async
+    /// handlers that `.await` the call hold none.
     pub fn wait(self) -> Result<Message, CallError> {
         let proc = current();
         let deadline = Instant::now() + self.timeout;
-        let r = self.start(&proc)?;
-        finish(proc.wait_reply_blocking(r, deadline))
+        let waiting = self.start(&proc)?;
+        let outcome = proc.wait_call_blocking(waiting.seq, deadline);
+        waiting.end(
+            &proc,
+            !matches!(outcome, CallWait::Reply(_) | CallWait::Failed(_)),
+        );
+        finish(outcome)
     }
 }
 
-fn finish(reply: Reply) -> Result<Message, CallError> {
-    match reply {
-        Reply::Msg(m) => Ok(m),
-        Reply::Failed(reason) if reason == reasons::noproc() => Err(CallError::NoProcess),
-        Reply::Failed(reason) => Err(CallError::Exit(reason)),
-        Reply::Killed => Err(CallError::Exit(reasons::killed())),
-        Reply::Timeout => Err(CallError::Timeout),
+/// A call that was sent and waits for its outcome.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    seq: u64,
+    reference: Ref,
+    /// The callee, when it is known by pid (it hears if the call gives up).
+    to: Option<Pid>,
+}
+
+impl Waiting {
+    /// The call stops waiting; `gave_up` tells the callee it need not
+    /// answer any more (a timeout, or a dropped future).
+    fn end(self, proc: &Proc, gave_up: bool) {
+        if let Some(successor) = proc.calls.end(self.seq) {
+            successor.wake();
+        }
+        if gave_up {
+            if let Some(to) = self.to.filter(|p| p.is_local()) {
+                let reference = self.reference;
+                let _ = process::deliver(to, Envelope::CallDropped { reference });
+            }
+        }
+    }
+}
+
+fn finish(outcome: CallWait) -> Result<Message, CallError> {
+    match outcome {
+        CallWait::Reply(m) => Ok(m),
+        CallWait::Failed(reason) if reason == reasons::noproc() => Err(CallError::NoProcess),
+        CallWait::Failed(reason) => Err(CallError::Exit(reason)),
+        CallWait::Timeout => Err(CallError::Timeout),
+        CallWait::Exiting(reason) => Err(CallError::Stopped(reason)),
     }
 }
 
@@ -378,41 +402,24 @@ impl IntoFuture for Call {
         CallFuture {
             call: Some(self),
             wait: None,
-            recv: None,
-            shared_timer: false,
-            sleep: None,
         }
     }
 }
 
-pin_project_lite::pin_project! {
-    /// The future of an awaited [`Call`].
-    ///
-    /// Dropping it before it completes gives the call up: a reply that
-    /// comes later is dropped, as after a timeout.
-    #[must_use = "futures do nothing unless awaited"]
-    pub struct CallFuture {
-        call: Option<Call>,
-        wait: Option<(Arc<Proc>, Ref, tokio::time::Instant)>,
-        recv: Option<flume::r#async::RecvFut<'static, Envelope>>,
-        // Whether this call waits on its process's call timer and mail
-        // waker: a task's only waiting call does; calls that wait beside it
-        // have their own timer and wait through flume.
-        shared_timer: bool,
-        // A timer of our own, where the process's is not ours to use (a
-        // thread's process awaited from async code outside any process, or
-        // several calls waiting at once).
-        #[pin]
-        sleep: Option<tokio::time::Sleep>,
-    }
+/// The future of an awaited [`Call`].
+///
+/// Dropping it before it completes gives the call up: a reply that comes
+/// later is dropped, as after a timeout.
+#[must_use = "futures do nothing unless awaited"]
+pub struct CallFuture {
+    call: Option<Call>,
+    wait: Option<(Arc<Proc>, Waiting, Instant)>,
+}
 
-    impl PinnedDrop for CallFuture {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            if let Some((proc, r, _)) = this.wait.take() {
-                proc.stop_waiting(r);
-                proc.abandon(r);
-            }
+impl Drop for CallFuture {
+    fn drop(&mut self) {
+        if let Some((proc, waiting, _)) = self.wait.take() {
+            waiting.end(&proc, true);
         }
     }
 }
@@ -420,7 +427,7 @@ pin_project_lite::pin_project! {
 impl fmt::Debug for CallFuture {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CallFuture")
-            .field("reference", &self.wait.as_ref().map(|w| w.1))
+            .field("waiting", &self.wait.as_ref().map(|w| w.1))
             .finish()
     }
 }
@@ -428,96 +435,27 @@ impl fmt::Debug for CallFuture {
 impl Future for CallFuture {
     type Output = Result<Message, CallError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        // Right after the request went out, the reply is most likely not
-        // there yet: park before looking.
-        let mut look_first = true;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let mut fresh = false;
         if let Some(call) = this.call.take() {
-            look_first = false;
             let proc = current();
-            let deadline = tokio::time::Instant::now() + call.timeout;
+            let deadline = Instant::now() + call.timeout;
             match call.start(&proc) {
-                Ok(r) => {
-                    let alone = proc.start_waiting(r) == 1;
-                    *this.shared_timer = alone && proc.flavor == Flavor::Task;
-                    *this.wait = Some((proc, r, deadline));
-                }
+                Ok(waiting) => this.wait = Some((proc, waiting, deadline)),
                 Err(e) => return Poll::Ready(Err(e)),
             }
+            fresh = true;
         }
-        let Some((proc, r, deadline)) = this.wait.as_ref() else {
+        let Some((proc, waiting, deadline)) = &this.wait else {
             panic!("a CallFuture polled after it completed");
         };
-        let r = *r;
-        // Another call of this process may have taken our reply.
-        if let Some(reply) = proc.take_parked(r) {
-            proc.stop_waiting(r);
-            *this.wait = None;
-            *this.recv = None;
-            return Poll::Ready(finish(reply));
-        }
-        loop {
-            let polled = if *this.shared_timer {
-                proc.poll_mail(cx, std::mem::replace(&mut look_first, true))
-                    .map(Ok)
-            } else {
-                // A thread's process, awaited from async code (its thread
-                // may block on the same mailbox later), or calls waiting
-                // together, each with its own waker: flume wakes each kind
-                // of waiter, where the process keeps a single waker.
-                let recv = this
-                    .recv
-                    .get_or_insert_with(|| proc.rx.clone().into_recv_async());
-                Pin::new(recv).poll(cx)
-            };
-            match polled {
-                Poll::Ready(Ok(env)) => {
-                    *this.recv = None;
-                    let reply = match proc.sift_reply(env, r) {
-                        // A task is stopped through its waker.
-                        Some(Reply::Killed) if proc.flavor == Flavor::Task => None,
-                        reply => reply,
-                    };
-                    if let Some(reply) = reply {
-                        proc.stop_waiting(r);
-                        *this.wait = None;
-                        return Poll::Ready(finish(reply));
-                    }
-                }
-                // The process holds a sender of its mailbox: it never closes.
-                Poll::Ready(Err(_)) => return Poll::Pending,
-                Poll::Pending => {
-                    let timed_out = if *this.shared_timer {
-                        lock(&proc.call_timer).timed_out(*deadline, cx)
-                    } else {
-                        if this.sleep.is_none() {
-                            // The runtime's timer, whichever executor polls us.
-                            let _in_runtime = tokio::runtime::Handle::try_current()
-                                .is_err()
-                                .then(|| crate::runtime::runtime().enter());
-                            this.sleep.set(Some(tokio::time::sleep_until(*deadline)));
-                        }
-                        this.sleep
-                            .as_mut()
-                            .as_pin_mut()
-                            .is_some_and(|s| s.poll(cx).is_ready())
-                    };
-                    if !timed_out {
-                        // A call waiting alone is woken through the
-                        // process's mail waker, set by `poll_mail`.
-                        if !*this.shared_timer {
-                            proc.set_waker(r, cx.waker());
-                        }
-                        return Poll::Pending;
-                    }
-                    proc.stop_waiting(r);
-                    proc.abandon(r);
-                    *this.wait = None;
-                    *this.recv = None;
-                    return Poll::Ready(Err(CallError::Timeout));
-                }
-            }
-        }
+        let outcome = std::task::ready!(proc.poll_call(cx, waiting.seq, *deadline, fresh));
+        let (proc, waiting, _) = this.wait.take().expect("checked above");
+        waiting.end(
+            &proc,
+            !matches!(outcome, CallWait::Reply(_) | CallWait::Failed(_)),
+        );
+        Poll::Ready(finish(outcome))
     }
 }

@@ -17,6 +17,7 @@ mod runtime;
 mod spawn;
 pub mod supervisor;
 mod term;
+mod timer;
 
 #[doc(hidden)]
 pub mod __private;

@@ -1,17 +1,22 @@
-//! Receiving in blocking code: a thread's (or any process's) mailbox.
+//! Receiving: the calling process's mailbox, from blocking code and from
+//! async code.
 
 use std::time::{Duration, Instant};
 
-use crate::message::Message;
-use crate::process::{current, Proc};
+use crate::message::{Kind, Message};
+use crate::process::{current, Got};
+use crate::term::Term;
 
-/// Remembers a call the thread took, so its caller hears if the thread's
-/// process ends before it replies.
-fn noted(proc: &Proc, m: Option<Message>) -> Option<Message> {
-    if let Some(m) = &m {
-        proc.note_taken(m);
+/// What a blocking receive gives when its process was told to exit while
+/// it waited and cannot unwind (`panic = "abort"`): a `Kill` message
+/// carrying the reason.
+fn exiting_message(reason: Term) -> Message {
+    Message {
+        kind: Kind::Kill,
+        data: Term::from_iter([("reason", reason)]),
+        reference: None,
+        from: crate::process::current_pid(),
     }
-    m
 }
 
 /// Takes the first message from the calling process's mailbox without
@@ -27,13 +32,7 @@ fn noted(proc: &Proc, m: Option<Message>) -> Option<Message> {
 /// assert_eq!(actor::pop_mailbox().unwrap().data["n"], 1);
 /// ```
 pub fn pop_mailbox() -> Option<Message> {
-    loop {
-        let proc = current();
-        if let Ok(m) = proc.try_recv() {
-            return noted(&proc, m);
-        }
-        // The thread's process was killed: carry on as the new one.
-    }
+    current().try_receive(|_| true)
 }
 
 /// Waits for the next message: the seed's `MAILBOX.get(block=True)`.
@@ -53,9 +52,12 @@ pub fn pop_mailbox() -> Option<Message> {
 pub fn receive() -> Message {
     loop {
         let proc = current();
-        if let Ok(Some(m)) = proc.recv_match_blocking(|_| true, None) {
-            proc.note_taken(&m);
-            return m;
+        match proc.receive_blocking(|_| true, None) {
+            Got::Msg(m) => return m,
+            // A task's process told to exit, without unwinding.
+            Got::Exiting(reason) if !proc.is_thread() => return exiting_message(reason),
+            // A thread's process was killed: carry on as the new one.
+            Got::Exiting(_) | Got::Timeout => {}
         }
     }
 }
@@ -96,8 +98,11 @@ pub fn receive_match_timeout(
     let deadline = Instant::now() + timeout;
     loop {
         let proc = current();
-        if let Ok(m) = proc.recv_match_blocking(&mut pred, Some(deadline)) {
-            return noted(&proc, m);
+        match proc.receive_blocking(&mut pred, Some(deadline)) {
+            Got::Msg(m) => return Some(m),
+            Got::Timeout => return None,
+            Got::Exiting(_) if !proc.is_thread() => return None,
+            Got::Exiting(_) => {}
         }
     }
 }
@@ -161,11 +166,11 @@ pub async fn recv_timeout(timeout: Duration) -> Option<Message> {
 pub async fn recv_match(mut pred: impl FnMut(&Message) -> bool) -> Message {
     loop {
         let proc = current();
-        if let Ok(Some(m)) = proc.recv_match(&mut pred, None).await {
-            proc.note_taken(&m);
+        if let Got::Msg(m) = proc.receive(&mut pred, None, false).await {
             return m;
         }
-        // The thread's process was killed: carry on as the new one.
+        // The thread's process was killed: carry on as the new one. (A
+        // task's process is stopped through its waker.)
     }
 }
 
@@ -174,11 +179,13 @@ pub async fn recv_match_timeout(
     mut pred: impl FnMut(&Message) -> bool,
     timeout: Duration,
 ) -> Option<Message> {
-    let deadline = tokio::time::Instant::now() + timeout;
+    let deadline = Instant::now() + timeout;
     loop {
         let proc = current();
-        if let Ok(m) = proc.recv_match(&mut pred, Some(deadline)).await {
-            return noted(&proc, m);
+        match proc.receive(&mut pred, Some(deadline), false).await {
+            Got::Msg(m) => return Some(m),
+            Got::Timeout => return None,
+            Got::Exiting(_) => {}
         }
     }
 }

@@ -98,6 +98,9 @@ const KEY_MUL_INV: u64 = {
 };
 
 impl Pid {
+    /// No process: the parent of a thread's process.
+    pub(crate) const NOBODY: Pid = Pid { hi: 0, lo: 0 };
+
     /// Builds a pid from its two halves, as [`Pid::to_parts`] returns them.
     pub const fn from_parts(hi: u64, lo: u64) -> Pid {
         Pid { hi, lo }
@@ -128,10 +131,15 @@ impl Pid {
 
     /// The slot key of a local pid.
     #[inline]
-    pub(crate) fn key(self) -> usize {
-        fold(fold(self.lo ^ key_mask()).wrapping_mul(KEY_MUL_INV)) as usize
+    pub(crate) fn key(self) -> u64 {
+        fold(fold(self.lo ^ key_mask()).wrapping_mul(KEY_MUL_INV))
     }
 }
+
+/// The high half of every call reference carries this tag in its top 16
+/// bits; `Ref::new` never makes a prefix with it, and remote references
+/// have another UUID version, so a call reference is never mistaken.
+const CALL_TAG: u64 = 0xCA11;
 
 thread_local! {
     static REF_SEQ: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
@@ -150,6 +158,9 @@ impl Ref {
             if prefix == 0 {
                 let thread = REF_THREADS.fetch_add(1, Ordering::Relaxed);
                 prefix = random_u64() ^ thread.rotate_left(32) | 1;
+                if prefix >> 48 == CALL_TAG {
+                    prefix ^= 1 << 48;
+                }
                 n = random_u64() >> 2;
             }
             n = n.wrapping_add(1);
@@ -157,6 +168,27 @@ impl Ref {
             let (hi, lo) = uuid_shape(prefix, n);
             Ref { hi, lo }
         })
+    }
+
+    /// The reference of call number `seq` of the process whose slot key is
+    /// `owner` (62 bits): the caller can tell replies to its calls from
+    /// every other message by the reference alone.
+    pub(crate) fn call(owner: u64, seq: u64) -> Ref {
+        // seq: 44 bits, around the UUID version nibble (bits 12..16).
+        let seq = seq & ((1 << 44) - 1);
+        let hi = CALL_TAG << 48 | (seq >> 12) << 16 | (seq & 0xFFF);
+        let (hi, lo) = uuid_shape(hi, owner);
+        Ref { hi, lo }
+    }
+
+    /// For a call reference: the caller's slot key and the call's number.
+    #[inline]
+    pub(crate) fn call_parts(self) -> Option<(u64, u64)> {
+        if self.hi >> 48 != CALL_TAG || self.hi & 0xF000 != 0x4000 {
+            return None;
+        }
+        let seq = (self.hi >> 16 & ((1 << 32) - 1)) << 12 | (self.hi & 0xFFF);
+        Some((self.lo & !(0b11 << 62), seq))
     }
 
     /// Builds a reference from its two halves, as [`Ref::to_parts`] returns them.
@@ -214,9 +246,68 @@ impl fmt::Display for Ref {
     }
 }
 
+/// Hashing for pids and references in the runtime's maps: their bits are
+/// random already, so a multiply and a fold spread them, far cheaper than
+/// SipHash. Seeded per program run.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IdHash(u64);
+
+impl Default for IdHash {
+    fn default() -> IdHash {
+        static SEED: OnceLock<u64> = OnceLock::new();
+        IdHash(*SEED.get_or_init(random_u64))
+    }
+}
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = IdHasher;
+
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(self.0)
+    }
+}
+
+/// The hasher of [`IdHash`].
+#[derive(Debug)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        let x = self.0;
+        x ^ (x >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(KEY_MUL).rotate_left(23);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn call_refs_name_their_caller_and_number() {
+        for (owner, seq) in [(0, 1), (5, 77), ((1 << 62) - 1, (1 << 44) - 1)] {
+            let r = Ref::call(owner, seq);
+            assert_eq!(r.call_parts(), Some((owner, seq)));
+            let u = uuid::Uuid::from_u128(r.as_u128());
+            assert_eq!(u.get_version_num(), 4);
+        }
+        assert_ne!(Ref::call(1, 2), Ref::call(2, 1));
+        for _ in 0..10_000 {
+            assert_eq!(Ref::new().call_parts(), None);
+        }
+    }
 
     #[test]
     fn refs_are_unique_and_uuid_shaped() {
@@ -237,7 +328,7 @@ mod tests {
         assert_eq!(p.key(), 42);
         assert_eq!(KEY_MUL.wrapping_mul(KEY_MUL_INV), 1);
         for key in [0, 1, 2, 1 << 40, u64::MAX >> 1] {
-            assert_eq!(Pid::local(key).key() as u64, key);
+            assert_eq!(Pid::local(key).key(), key);
         }
     }
 }

@@ -1,26 +1,38 @@
-//! Processes: the table of live processes, their mailboxes, the current
-//! process, and what happens when one exits.
+//! Processes: the table of live processes, what one process is made of,
+//! the current process, and what happens when one exits.
+//!
+//! A process is a handful of parts, each keeping its own invariants:
+//!
+//! - [`Mailbox`](mailbox::Mailbox): the channel, the parker that wakes the
+//!   receiving task, the messages held for a later receive;
+//! - [`Calls`](calls::Calls): calls in flight, as caller and as callee;
+//! - [`Signals`](signals::Signals): exit requests, the phase, trapping;
+//! - [`Relations`](links::Relations): links, monitors, the name.
+//!
+//! The table (`table`) maps pids to processes without locks. `receive`
+//! takes messages out of a mailbox (in order, selectively, with
+//! deadlines, around waiting calls) and `exit` carries exit signals, links
+//! and monitors.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
-use self::parker::Parker;
-use atomic_waker::AtomicWaker;
-use sharded_slab::Slab;
-
-use crate::message::Message;
-use crate::pid::{Pid, Ref};
+use crate::pid::Pid;
 use crate::term::Term;
 
+mod calls;
 mod exit;
+mod links;
+mod mailbox;
+pub(crate) mod names;
 mod parker;
 mod receive;
+mod signals;
+mod table;
 
 pub(crate) use self::exit::{
     deliver_down, link_procs, monitor_from, panic_reason, reasons, send_call_failed, signal_exit,
@@ -31,283 +43,89 @@ pub(crate) use self::exit::{
     add_link, add_watcher, deliver_remote_exit, forget_monitor, remove_link, remove_watcher,
 };
 pub use self::exit::{demonitor, exit, exit_self, kill, link, monitor, unlink};
-pub(crate) use self::receive::Reply;
+pub(crate) use self::mailbox::Envelope;
+pub(crate) use self::receive::{CallWait, ExitUnwind, Got};
+pub(crate) use self::signals::{Birth, Phase};
 
-/// What travels through a mailbox.
-pub(crate) enum Envelope {
-    /// A message for the process.
-    Msg(Message),
-    /// The process a call of ours was waiting on exited (or was never there).
-    CallFailed { reference: Ref, reason: Term },
-    /// The process was told to exit: wakes a blocking receive or `.wait()`,
-    /// so a thread carries on as a fresh process and a task unwinds out of
-    /// the blocking call and ends (a task awaiting is stopped through its
-    /// waker instead, and skips this).
-    Killed,
-}
-
-/// Whether the process runs as a task (and can be stopped by a signal) or is
-/// a plain thread (which always traps exits).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Flavor {
-    Task,
-    Thread,
-}
+use self::calls::Calls;
+use self::links::Relations;
+use self::mailbox::Mailbox;
+use self::signals::Signals;
+use self::table::Table;
 
 /// A process, shared between the table, the process itself and whoever
-/// links to or monitors it.
+/// sends to it.
 pub(crate) struct Proc {
     pub(crate) pid: Pid,
-    pub(crate) flavor: Flavor,
-    tx: flume::Sender<Envelope>,
-    pub(crate) rx: flume::Receiver<Envelope>,
-    /// Exits arrive as `Death` messages instead of killing the process.
-    pub(crate) trap_exit: AtomicBool,
-    /// Set when a signal asks the process to exit; the reason is in `exit`.
-    exiting: AtomicBool,
-    /// Boxed: set at most a few times in a process's life, and every
-    /// process carries the slot.
-    exit: Mutex<Option<Box<Term>>>,
-    /// Wakes the process's task so it sees `exiting`.
-    waker: AtomicWaker,
-    /// Parks the process's task while it waits for mail; a sender that
-    /// finds it parked wakes it. Cheaper than flume's receive futures, which
-    /// allocate and unlink a hook per wait.
-    pub(crate) mail: Parker,
-    /// The actor loop's last receive found its message without waiting, so
-    /// the next looks in the mailbox before parking.
-    expect_mail: AtomicBool,
-    rel: Mutex<Relations>,
-    /// State only the process itself touches: messages set aside by a
-    /// selective receive, refs of calls that timed out. The flags let the
-    /// hot path skip the lock when both are empty.
-    local: Mutex<Local>,
-    has_saved: AtomicBool,
-    has_abandoned: AtomicBool,
-    has_parked: AtomicBool,
-    /// How many awaited calls are in `local.rare.waiting`.
-    n_waiting: AtomicU32,
-    /// An actor runs its `stop` hook: only `kill` interrupts it now.
-    stopping: AtomicBool,
-    /// The timer a task process's calls wait on, kept from call to call: a
-    /// new timer per call costs more than the rest of the call.
-    pub(crate) call_timer: Mutex<crate::call::CallTimer>,
+    /// Who spawned it (`Pid::NOBODY` for a plain thread's process).
+    parent: Pid,
+    pub(crate) mailbox: Mailbox,
+    pub(crate) calls: Calls,
+    pub(crate) signals: Signals,
+    pub(crate) relations: Relations,
 }
 
-/// The unwind payload that takes a task out of a blocking receive or
-/// `.wait()` when an exit signal ends its process.
-pub(crate) struct ExitUnwind;
+static TABLE: Table<Arc<Proc>> = Table::new();
 
-#[derive(Default)]
-struct Relations {
-    dead: bool,
-    links: Vec<Pid>,
-    /// Monitors on this process: (monitor ref, watcher).
-    watchers: Vec<(Ref, Pid)>,
-    /// Monitors this process holds: (monitor ref, target).
-    monitoring: Vec<(Ref, Pid)>,
-    name: Option<Arc<str>>,
-}
-
-#[derive(Default)]
-struct Local {
-    saved: VecDeque<Message>,
-    /// Awaited calls, refs of given-up calls, parked failure notices: only
-    /// processes that call need them, so boxed and made on first use
-    /// rather than carried by every process.
-    rare: Option<Box<Rare>>,
-    /// The last calls a raw process or thread took out of its mailbox:
-    /// their callers hear of its exit at once, like a `gen_server:call`'s
-    /// monitor would tell them. (Actors track their one current call.)
-    taken_calls: VecDeque<(Ref, Pid)>,
-}
-
-#[derive(Default)]
-struct Rare {
-    /// Awaited calls of this process still waiting, with their wakers:
-    /// several can wait at once (`join!` of calls in one task), and the
-    /// one that takes another's reply from the mailbox parks it here.
-    waiting: Vec<(Ref, Option<std::task::Waker>)>,
-    /// Calls that timed out or were given up: their replies are dropped.
-    /// A set, not a list: a process whose calls keep timing out against a
-    /// hung server checks every later reply against it.
-    abandoned: std::collections::HashSet<Ref>,
-    /// Failure notices parked for waiting calls (replies park in `saved`).
-    parked_failures: Vec<(Ref, Term)>,
-}
-
-/// The rare part of a process's local state, made on first use.
-fn rare(slot: &mut Option<Box<Rare>>) -> &mut Rare {
-    slot.get_or_insert_with(Box::default)
-}
-
-/// How many taken calls a raw process remembers.
-const TAKEN_CALLS: usize = 16;
-
-/// The process table's layout. A pid's low half is the slot key, whose
-/// generation bits are all that tell a dead pid from a later process in the
-/// same slot. sharded-slab's default (32 pages, 4096 threads) leaves 14 of
-/// them, and a slot came back under the same pid after about 250 000 spawns;
-/// 20 pages (33 million live processes per spawning thread) leave 26, so a
-/// pid recurs only after about 2^25 reuses of one slot.
-struct TableConfig;
-
-impl sharded_slab::Config for TableConfig {
-    const MAX_THREADS: usize = 4096;
-    const MAX_PAGES: usize = 20;
-    const INITIAL_PAGE_SIZE: usize = 32;
-}
-
-static TABLE: LazyLock<Slab<Arc<Proc>, TableConfig>> = LazyLock::new(Slab::new_with_config);
-
+/// One place for the runtime's "lock, and carry on if a panic poisoned
+/// it": no user code runs under these locks, but stay usable if one did.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic never happens while these locks are held (no user code runs
-    // under them), but stay usable even if one did.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Proc {
-    /// Allocates a process and enters it in the table.
-    pub(crate) fn new(flavor: Flavor, trap_exit: bool) -> Arc<Proc> {
-        let entry = TABLE
-            .vacant_entry()
-            .expect("the process table is full (sharded-slab's thread or page limit)");
-        let (tx, rx) = flume::unbounded();
-        let proc = Arc::new(Proc {
-            pid: Pid::local(entry.key() as u64),
-            flavor,
-            tx,
-            rx,
-            trap_exit: AtomicBool::new(trap_exit),
-            exiting: AtomicBool::new(false),
-            exit: Mutex::new(None),
-            waker: AtomicWaker::new(),
-            mail: Parker::new(),
-            expect_mail: AtomicBool::new(true),
-            rel: Mutex::new(Relations::default()),
-            local: Mutex::new(Local::default()),
-            has_saved: AtomicBool::new(false),
-            has_abandoned: AtomicBool::new(false),
-            has_parked: AtomicBool::new(false),
-            n_waiting: AtomicU32::new(0),
-            stopping: AtomicBool::new(false),
-            call_timer: Mutex::new(crate::call::CallTimer::default()),
-        });
-        entry.insert(proc.clone());
-        proc
+    /// Makes a process and enters it in the table.
+    pub(crate) fn new(birth: Birth, parent: Pid) -> Arc<Proc> {
+        TABLE.insert_with(|key| {
+            let proc = Arc::new(Proc {
+                pid: Pid::local(key),
+                parent,
+                mailbox: Mailbox::new(),
+                calls: Calls::new(),
+                signals: Signals::new(birth),
+                relations: Relations::default(),
+            });
+            (proc.clone(), proc)
+        })
     }
 
-    pub(crate) fn traps_exit(&self) -> bool {
-        self.trap_exit.load(Ordering::Relaxed)
+    /// The slot key in the table (the pid, unscrambled).
+    #[inline]
+    pub(crate) fn key(&self) -> u64 {
+        self.pid.key()
+    }
+
+    pub(crate) fn parent(&self) -> Option<Pid> {
+        (self.parent != Pid::NOBODY).then_some(self.parent)
+    }
+
+    pub(crate) fn is_thread(&self) -> bool {
+        self.signals.is_thread()
     }
 
     pub(crate) fn is_dead(&self) -> bool {
-        lock(&self.rel).dead
+        self.relations.is_closed()
     }
 
-    /// The pending exit reason, if a signal asked the process to exit.
-    /// Checked twice per message by the actor loop: the check is inlined,
-    /// the rare taking of the reason is not.
+    /// Puts an envelope in the mailbox.
     #[inline]
-    pub(crate) fn exit_requested(&self) -> Option<Term> {
-        if self.exiting.load(Ordering::Acquire) {
-            self.exit_reason()
-        } else {
-            None
-        }
+    pub(crate) fn push(&self, env: Envelope) {
+        self.mailbox.push(env);
     }
 
-    #[cold]
-    #[inline(never)]
-    fn exit_reason(&self) -> Option<Term> {
-        lock(&self.exit).as_deref().cloned()
-    }
-
-    /// Asks the process to exit with `reason`. `killed` overrides any reason
-    /// already pending; otherwise the first reason wins.
+    /// Asks the process to exit with `reason` (`killed` for a kill).
     pub(crate) fn request_exit(self: &Arc<Self>, reason: Term) {
-        if self.flavor == Flavor::Thread {
-            // A thread cannot be stopped from outside: its process ends here
-            // and the thread carries on as a new process when it next asks.
+        if self.is_thread() {
+            // A thread cannot be stopped from outside: its process ends
+            // here, and the thread carries on as a new process when it
+            // next asks for one.
             terminate(self, reason);
-            let _ = self.tx.send(Envelope::Killed);
+            self.push(Envelope::Wake);
             return;
         }
-        {
-            let mut exit = lock(&self.exit);
-            if exit.is_none() || reason == reasons::killed() {
-                *exit = Some(Box::new(reason));
-            }
-        }
-        self.exiting.store(true, Ordering::Release);
-        self.waker.wake();
-        // A task blocked in a receive or `.wait()` is not polled: wake it.
-        self.push(Envelope::Killed);
-    }
-
-    /// The actor enters its `stop` hook, which only `kill` interrupts.
-    pub(crate) fn enter_stop(&self) {
-        self.stopping.store(true, Ordering::Relaxed);
-    }
-
-    /// Called by a blocking receive or `.wait()` of a task that found
-    /// [`Envelope::Killed`]: unwinds out of it when a pending exit signal
-    /// should stop the process now.
-    pub(crate) fn unwind_if_exiting(&self) {
-        if let Some(reason) = self.exit_requested() {
-            if !self.stopping.load(Ordering::Relaxed) || reason == reasons::killed() {
-                std::panic::resume_unwind(Box::new(ExitUnwind));
-            }
-        }
-    }
-
-    /// The reason a body that unwound with `payload` ends with.
-    fn unwound_reason(&self, payload: &(dyn std::any::Any + Send)) -> Term {
-        if payload.is::<ExitUnwind>() {
-            self.exit_requested().unwrap_or_else(reasons::killed)
-        } else {
-            panic_reason(payload)
-        }
-    }
-
-    /// Remembers a call that a raw process or thread took from its mailbox.
-    pub(crate) fn note_taken(&self, m: &Message) {
-        if let Some(r) = m.reference {
-            let mut local = lock(&self.local);
-            if local.taken_calls.len() == TAKEN_CALLS {
-                local.taken_calls.pop_front();
-            }
-            local.taken_calls.push_back((r, m.from));
-        }
-    }
-
-    /// Puts an envelope in this process's mailbox.
-    #[inline]
-    fn push(&self, env: Envelope) {
-        // The receiver lives in `self`, so the channel cannot be closed.
-        let _ = self.tx.send(env);
-        self.mail.notify();
-    }
-
-    /// The next envelope in the mailbox, or `Pending` with the task set to
-    /// be woken by the next [`Proc::push`]. For the process's own task only:
-    /// one waker is kept. `look_first` takes a queued envelope without
-    /// parking; without it the channel is looked at once, after parking
-    /// (cheaper when the mailbox is most likely empty, as right after a call
-    /// was sent).
-    pub(crate) fn poll_mail(&self, cx: &mut Context<'_>, look_first: bool) -> Poll<Envelope> {
-        if look_first {
-            if let Ok(env) = self.rx.try_recv() {
-                return Poll::Ready(env);
-            }
-        }
-        self.mail.park(cx.waker());
-        match self.rx.try_recv() {
-            Ok(env) => {
-                self.mail.unpark();
-                Poll::Ready(env)
-            }
-            Err(_) => Poll::Pending,
+        let killed = reason == reasons::killed();
+        if self.signals.request(reason, killed) {
+            self.push(Envelope::Wake);
         }
     }
 }
@@ -318,6 +136,15 @@ pub(crate) fn lookup(pid: Pid) -> Option<Arc<Proc>> {
         return None;
     }
     TABLE.get(pid.key()).map(|p| Arc::clone(&p))
+}
+
+/// Runs `f` on the local process `pid` without taking a reference to it.
+#[inline]
+pub(crate) fn with_proc<R>(pid: Pid, f: impl FnOnce(&Arc<Proc>) -> R) -> Option<R> {
+    if !pid.is_local() {
+        return None;
+    }
+    TABLE.get(pid.key()).map(|p| f(&p))
 }
 
 /// Delivers an envelope to a local process; gives it back when there is no
@@ -336,21 +163,25 @@ pub(crate) fn deliver(pid: Pid, env: Envelope) -> Result<(), Envelope> {
     }
 }
 
-/// Whether a pid names a live process (local, or remote as far as known).
+/// Whether a pid names a live local process.
 pub(crate) fn is_alive(pid: Pid) -> bool {
-    lookup(pid).is_some_and(|p| !p.is_dead())
+    with_proc(pid, |p| !p.is_dead()).unwrap_or(false)
 }
 
 tokio::task_local! {
     static CURRENT: Arc<Proc>;
 }
 
-/// A thread's own process; ends `normal` when the thread does.
+/// A thread's own process; ends when the thread does.
 struct ThreadProc(Arc<Proc>);
 
 impl Drop for ThreadProc {
     fn drop(&mut self) {
-        terminate(&self.0, reasons::normal());
+        let reason = match panic_hook::take() {
+            Some(message) => Term::tuple([Term::atom("panic"), Term::from(message)]),
+            None => reasons::normal(),
+        };
+        terminate(&self.0, reason);
     }
 }
 
@@ -364,12 +195,29 @@ pub(crate) fn current() -> Arc<Proc> {
     if let Ok(p) = CURRENT.try_with(Arc::clone) {
         return p;
     }
+    thread_proc()
+}
+
+fn thread_proc() -> Arc<Proc> {
     THREAD_PROC.with(|slot| {
         let mut slot = slot.borrow_mut();
         match &*slot {
-            Some(tp) if !tp.0.is_dead() => tp.0.clone(),
+            Some(tp) if !tp.0.is_dead() => {
+                // The thread is running again: a panic it caught earlier
+                // did not end it.
+                panic_hook::clear();
+                tp.0.clone()
+            }
             _ => {
-                let p = Proc::new(Flavor::Thread, true);
+                panic_hook::install();
+                let p = Proc::new(
+                    Birth {
+                        thread: true,
+                        trap_exit: true,
+                        ..Birth::default()
+                    },
+                    Pid::NOBODY,
+                );
                 *slot = Some(ThreadProc(p.clone()));
                 p
             }
@@ -377,19 +225,29 @@ pub(crate) fn current() -> Arc<Proc> {
     })
 }
 
-/// The pid of the running code, without cloning the process handle when it
+/// Runs `f` with the current process, without cloning its handle when it
 /// runs in a task.
+#[inline]
+pub(crate) fn with_current<R>(f: impl FnOnce(&Arc<Proc>) -> R) -> R {
+    match CURRENT.try_with(|p| p.clone()) {
+        Ok(p) => f(&p),
+        Err(_) => f(&thread_proc()),
+    }
+}
+
+/// The pid of the running code.
 #[inline]
 pub(crate) fn current_pid() -> Pid {
     CURRENT
         .try_with(|p| p.pid)
-        .unwrap_or_else(|_| current().pid)
+        .unwrap_or_else(|_| thread_proc().pid)
 }
 
 /// Erlang's `self()`: the pid of the calling process.
 ///
 /// In a thread that is not running a process yet, this makes the thread one
-/// (it traps exits and ends `normal` when the thread does).
+/// (it traps exits and ends `normal` when the thread does, or
+/// `{panic, Message}` when it panics).
 ///
 /// # Examples
 ///
@@ -399,6 +257,47 @@ pub(crate) fn current_pid() -> Pid {
 /// ```
 pub fn pid() -> Pid {
     current_pid()
+}
+
+/// Remembers the message of a panic on a thread, so the thread's process
+/// exits with it: a thread that unwinds to its end has stopped panicking
+/// by the time its thread-locals (and its process) are dropped.
+mod panic_hook {
+    use std::cell::RefCell;
+    use std::sync::Once;
+
+    thread_local! {
+        static LAST: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Chains a hook that records the message, once per program.
+    pub(super) fn install() {
+        static ONCE: Once = Once::new();
+        if std::thread::panicking() {
+            return;
+        }
+        ONCE.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let _ = LAST.try_with(|l| {
+                    *l.borrow_mut() = Some(super::exit::panic_text(info.payload()));
+                });
+                previous(info);
+            }));
+        });
+    }
+
+    pub(super) fn take() -> Option<String> {
+        LAST.try_with(|l| l.borrow_mut().take()).ok().flatten()
+    }
+
+    pub(super) fn clear() {
+        let _ = LAST.try_with(|l| {
+            if l.borrow().is_some() {
+                *l.borrow_mut() = None;
+            }
+        });
+    }
 }
 
 pin_project_lite::pin_project! {
@@ -423,11 +322,11 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
         let this = self.project();
         if !*this.registered {
             // A tokio task's waker stays valid for the task's life.
-            this.proc.waker.register(cx.waker());
+            this.proc.signals.register(cx.waker());
             *this.registered = true;
         }
         if !*this.body_handles_exit {
-            if let Some(reason) = this.proc.exit_requested() {
+            if let Some(reason) = this.proc.signals.pending() {
                 terminate(this.proc, reason);
                 return Poll::Ready(());
             }
@@ -440,10 +339,21 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
                 Poll::Ready(())
             }
             Err(payload) => {
-                terminate(this.proc, this.proc.unwound_reason(payload.as_ref()));
+                terminate(this.proc, unwound_reason(this.proc, payload.as_ref()));
                 Poll::Ready(())
             }
         }
+    }
+}
+
+/// The reason a body that unwound with `payload` ends with: the requested
+/// exit when that is what unwound it (or when a panic followed it), else
+/// the panic.
+fn unwound_reason(proc: &Proc, payload: &(dyn std::any::Any + Send)) -> Term {
+    match proc.signals.requested() {
+        Some(reason) => reason,
+        None if payload.is::<ExitUnwind>() => reasons::killed(),
+        None => panic_reason(payload),
     }
 }
 
@@ -462,39 +372,22 @@ where
 }
 
 /// Runs the exit of `proc` once: takes it out of the table and the name
-/// registry, fails the calls waiting on it, and signals its links and
+/// registry, fails the calls owed by it, and signals its links and
 /// monitors.
 pub(crate) fn terminate(proc: &Arc<Proc>, reason: Term) {
-    let rel = {
-        let mut rel = lock(&proc.rel);
-        if rel.dead {
-            return;
-        }
-        // Leave `dead` set behind: the process is dead from here on.
-        std::mem::replace(
-            &mut *rel,
-            Relations {
-                dead: true,
-                ..Relations::default()
-            },
-        )
+    let Some(rel) = proc.relations.close() else {
+        return;
     };
-    // `take` waits for senders that hold the entry, so nothing reaches the
-    // mailbox after this and the drain below sees every pending call.
-    TABLE.take(proc.pid.key());
-    if let Some(name) = rel.name {
-        crate::registry::drop_name(&name, proc.pid);
+    // `remove` waits for senders that hold the slot, so nothing reaches
+    // the mailbox after this and the drain below sees every call owed.
+    TABLE.remove(proc.key());
+    if let Some(name) = rel.as_ref().and_then(|r| r.name.as_deref()) {
+        names::drop_name(name, proc.pid);
     }
-    exit::fail_pending_calls(proc, &reason);
-    exit::notify(proc.pid, rel.links, rel.watchers, rel.monitoring, &reason);
-}
-
-/// Runs `f` on the process's name slot, with whether it is dead, under its
-/// lock (the registry keeps the name and the process in step).
-pub(crate) fn lock_rel_name<R>(proc: &Proc, f: impl FnOnce(bool, &mut Option<Arc<str>>) -> R) -> R {
-    let mut rel = lock(&proc.rel);
-    let dead = rel.dead;
-    f(dead, &mut rel.name)
+    exit::fail_owed_calls(proc, &reason);
+    if let Some(rel) = rel {
+        exit::notify(proc.pid, *rel, &reason);
+    }
 }
 
 pin_project_lite::pin_project! {
@@ -502,28 +395,15 @@ pin_project_lite::pin_project! {
     /// signal stops the process, or with `{panic, …}` when the step panics.
     pub(crate) struct Guarded<'a, F> {
         proc: &'a Proc,
-        only_kill: bool,
         #[pin]
         fut: F,
     }
 }
 
-/// Runs `fut` as a step that exit signals and panics interrupt.
+/// Runs `fut` as a step that exit signals (as the process's phase allows)
+/// and panics interrupt.
 pub(crate) fn guarded<F: Future>(proc: &Proc, fut: F) -> Guarded<'_, F> {
-    Guarded {
-        proc,
-        only_kill: false,
-        fut,
-    }
-}
-
-/// Runs `fut` (the `stop` hook) so that only `kill` and panics interrupt it.
-pub(crate) fn guarded_stop<F: Future>(proc: &Proc, fut: F) -> Guarded<'_, F> {
-    Guarded {
-        proc,
-        only_kill: true,
-        fut,
-    }
+    Guarded { proc, fut }
 }
 
 impl<F: Future> Future for Guarded<'_, F> {
@@ -531,16 +411,14 @@ impl<F: Future> Future for Guarded<'_, F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        if let Some(reason) = this.proc.exit_requested() {
-            if !*this.only_kill || reason == reasons::killed() {
-                return Poll::Ready(Err(reason));
-            }
+        if let Some(reason) = this.proc.signals.pending() {
+            return Poll::Ready(Err(reason));
         }
         let fut = this.fut;
         match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(this.proc.unwound_reason(payload.as_ref()))),
+            Err(payload) => Poll::Ready(Err(unwound_reason(this.proc, payload.as_ref()))),
         }
     }
 }
@@ -549,18 +427,18 @@ impl<F: Future> Future for Guarded<'_, F> {
 mod tests {
     use super::*;
 
-    use std::collections::HashSet;
-
+    /// The per-process record every idle actor carries. A change that makes
+    /// it bigger costs memory per process: update the bound knowingly.
     #[test]
-    fn a_reused_slot_gets_a_fresh_key_for_a_long_time() {
-        // Freed and taken again by the same thread, a slot is reused at once;
-        // its key must not repeat (the default layout repeated after 16 384).
-        let slab: Slab<(), TableConfig> = Slab::new_with_config();
-        let mut seen = HashSet::new();
-        for _ in 0..100_000 {
-            let key = slab.insert(()).unwrap();
-            assert!(seen.insert(key), "slot key {key:#x} came back");
-            slab.remove(key);
-        }
+    fn the_process_record_stays_small() {
+        let size = std::mem::size_of::<Proc>();
+        assert!(
+            size <= 232,
+            "Proc is {size} bytes: mailbox {}, calls {}, signals {}, relations {}",
+            std::mem::size_of::<Mailbox>(),
+            std::mem::size_of::<Calls>(),
+            std::mem::size_of::<Signals>(),
+            std::mem::size_of::<Relations>()
+        );
     }
 }

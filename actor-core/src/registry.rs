@@ -1,13 +1,10 @@
 //! Registered process names, and the actor types `spawn` finds by name.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::Arc;
 
-use crate::process::{lock_rel_name, lookup};
+use crate::process::{lookup, names};
 use crate::Pid;
-
-static NAMES: LazyLock<RwLock<HashMap<Arc<str>, Pid>>> = LazyLock::new(Default::default);
 
 /// Why [`register`] refused a name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,15 +60,15 @@ impl std::error::Error for RegistryError {}
 /// ```
 pub fn register(name: impl Into<String>, pid: Pid) -> Result<(), RegistryError> {
     let name: Arc<str> = name.into().into();
-    let mut names = NAMES.write().unwrap_or_else(|e| e.into_inner());
-    if let Some(&holder) = names.get(&name) {
+    let mut table = names::write();
+    if let Some(&holder) = table.get(&name) {
         return Err(RegistryError::Taken {
             name: name.to_string(),
             holder,
         });
     }
     let proc = lookup(pid).ok_or(RegistryError::NoProcess(pid))?;
-    lock_rel_name(&proc, |dead, slot| {
+    proc.relations.with_name(|dead, slot| {
         if dead {
             return Err(RegistryError::NoProcess(pid));
         }
@@ -84,7 +81,7 @@ pub fn register(name: impl Into<String>, pid: Pid) -> Result<(), RegistryError> 
         *slot = Some(name.clone());
         Ok(())
     })?;
-    names.insert(name, pid);
+    table.insert(name, pid);
     Ok(())
 }
 
@@ -98,13 +95,10 @@ pub fn register(name: impl Into<String>, pid: Pid) -> Result<(), RegistryError> 
 /// assert_eq!(actor::whereis("doc_unregister"), None);
 /// ```
 pub fn unregister(name: &str) -> bool {
-    let removed = NAMES
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(name);
+    let removed = names::write().remove(name);
     if let Some(pid) = removed {
         if let Some(proc) = lookup(pid) {
-            lock_rel_name(&proc, |_, slot| {
+            proc.relations.with_name(|_, slot| {
                 if slot.as_deref() == Some(name) {
                     *slot = None;
                 }
@@ -122,29 +116,12 @@ pub fn unregister(name: &str) -> bool {
 /// assert_eq!(actor::whereis("nobody_has_this_name"), None);
 /// ```
 pub fn whereis(name: &str) -> Option<Pid> {
-    NAMES
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(name)
-        .copied()
+    names::whereis(name)
 }
 
 /// Every registered name, sorted: Erlang's `registered/0`.
 pub fn registered() -> Vec<String> {
-    let mut v: Vec<String> = NAMES
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .keys()
-        .map(|k| k.to_string())
-        .collect();
+    let mut v: Vec<String> = names::read().keys().map(|k| k.to_string()).collect();
     v.sort();
     v
-}
-
-/// Drops `name` when its process `pid` exits.
-pub(crate) fn drop_name(name: &str, pid: Pid) {
-    let mut names = NAMES.write().unwrap_or_else(|e| e.into_inner());
-    if names.get(name) == Some(&pid) {
-        names.remove(name);
-    }
 }

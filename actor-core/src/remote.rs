@@ -19,12 +19,14 @@ pub(crate) trait Remote: Send + Sync + 'static {
     fn exit(&self, to: Pid, from: Pid, reason: Term);
     /// The local `from`, linked to the remote `to`, exited with `reason`.
     fn link_exit(&self, to: Pid, from: Pid, reason: Term);
-    /// Links local `from` and remote `to`.
-    fn link(&self, from: Pid, to: Pid);
+    /// Links local `from` and remote `to`. `false` when the node is
+    /// unreachable (the link breaks at once).
+    fn link(&self, from: Pid, to: Pid) -> bool;
     /// Unlinks local `from` and remote `to`.
     fn unlink(&self, from: Pid, to: Pid);
-    /// Local `watcher` monitors remote `target`.
-    fn monitor(&self, watcher: Pid, target: Pid, reference: Ref);
+    /// Local `watcher` monitors remote `target`. `false` when the node is
+    /// unreachable (the monitor fires at once).
+    fn monitor(&self, watcher: Pid, target: Pid, reference: Ref) -> bool;
     /// Local `watcher` stops monitoring remote `target`.
     fn demonitor(&self, watcher: Pid, target: Pid, reference: Ref);
     /// A local process monitored by a remote one exited.
@@ -73,12 +75,9 @@ pub(crate) fn link_exit(to: Pid, from: Pid, reason: Term) {
     }
 }
 
-pub(crate) fn link(from: Pid, to: Pid) {
-    match get() {
-        Some(r) => r.link(from, to),
-        // No connection to that node: the link breaks at once.
-        None => crate::process::signal_exit(from, to, crate::process::reasons::noconnection()),
-    }
+/// `false` when there is no connection to that node.
+pub(crate) fn link(from: Pid, to: Pid) -> bool {
+    get().is_some_and(|r| r.link(from, to))
 }
 
 pub(crate) fn unlink(from: Pid, to: Pid) {
@@ -87,16 +86,9 @@ pub(crate) fn unlink(from: Pid, to: Pid) {
     }
 }
 
-pub(crate) fn monitor(watcher: Pid, target: Pid, reference: Ref) {
-    match get() {
-        Some(r) => r.monitor(watcher, target, reference),
-        None => crate::process::deliver_down(
-            watcher,
-            target,
-            reference,
-            crate::process::reasons::noconnection(),
-        ),
-    }
+/// `false` when there is no connection to that node.
+pub(crate) fn monitor(watcher: Pid, target: Pid, reference: Ref) -> bool {
+    get().is_some_and(|r| r.monitor(watcher, target, reference))
 }
 
 pub(crate) fn demonitor(watcher: Pid, target: Pid, reference: Ref) {

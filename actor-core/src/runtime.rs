@@ -6,6 +6,9 @@ use tokio::runtime::{Builder, Handle, Runtime, RuntimeFlavor};
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 
+/// How many threads may block in `.wait()` or `receive()` at once.
+const BLOCKING_THREADS: usize = 100_000;
+
 /// The runtime's handle, starting the runtime on first use.
 ///
 /// Processes run as tasks on a multi-thread tokio runtime that the crate
@@ -33,6 +36,11 @@ pub fn runtime() -> &'static Handle {
                 });
             Builder::new_multi_thread()
                 .worker_threads(workers)
+                // Each process blocked in `.wait()` or `receive()` holds a
+                // blocking thread (`block_in_place`): tokio's 512 would cap
+                // how many may wait at once, and a capped pool stalls the
+                // workers that hand over to it.
+                .max_blocking_threads(BLOCKING_THREADS)
                 .thread_name("actor-worker")
                 .enable_all()
                 .build()

@@ -10,7 +10,9 @@ use std::time::Duration;
 use crate::actor::Actor;
 use crate::message::Message;
 use crate::pid::{Pid, Ref};
-use crate::process::{self, current, current_pid, link_procs, monitor_from, reasons, Flavor, Proc};
+use crate::process::{
+    self, current, current_pid, link_procs, monitor_from, reasons, Birth, Got, Phase, Proc,
+};
 use crate::term::Term;
 
 /// Why a spawn failed.
@@ -146,7 +148,7 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
-        let (proc, mref) = prepare(false, &opts);
+        let (proc, mref) = prepare(Birth::default(), &opts);
         // A raw process has no `start`: it has started as soon as it exists.
         if let Some(ack) = opts.ack {
             ack.send(Ok(()));
@@ -162,8 +164,8 @@ where
 }
 
 /// Makes a process and links/monitors it from the caller, before it runs.
-fn prepare(trap_exit: bool, opts: &SpawnOpts) -> (Arc<Proc>, Option<Ref>) {
-    let proc = Proc::new(Flavor::Task, trap_exit);
+fn prepare(birth: Birth, opts: &SpawnOpts) -> (Arc<Proc>, Option<Ref>) {
+    let proc = Proc::new(birth, current_pid());
     let mut mref = None;
     if opts.link || opts.monitor {
         let me = current();
@@ -180,7 +182,15 @@ fn prepare(trap_exit: bool, opts: &SpawnOpts) -> (Arc<Proc>, Option<Ref>) {
 /// Starts an actor value as a process.
 #[doc(hidden)]
 pub fn spawn_actor<A: Actor>(actor: A, opts: SpawnOpts) -> (Pid, Option<Ref>) {
-    let (proc, mref) = prepare(A::TRAP_EXIT, &opts);
+    let birth = Birth {
+        trap_exit: A::TRAP_EXIT,
+        // A gen_server stops when the process that started it linked sends
+        // it an exit signal.
+        obeys_parent: opts.link,
+        starting: true,
+        ..Birth::default()
+    };
+    let (proc, mref) = prepare(birth, &opts);
     let pid = proc.pid;
     let starter = opts.ack.map(|ack| (ack, opts.link.then(current_pid)));
     process::start_task(proc.clone(), true, run_actor(actor, proc, starter));
@@ -195,8 +205,9 @@ async fn run_actor<A: Actor>(
     proc: Arc<Proc>,
     starter: Option<(StartAck, Option<Pid>)>,
 ) -> Term {
-    // A failed start ends the process without `stop`, as a failed `init`
-    // does in OTP: there is nothing to clean up yet.
+    // `start` runs to its end unless killed (exit requests wait for it), so
+    // `stop` always pairs with it. A failed start ends the process without
+    // `stop`, as a failed `init` does in OTP: there is nothing to clean up.
     match process::guarded(&proc, actor.start()).await {
         Ok(Ok(())) => {
             if let Some((ack, _)) = starter {
@@ -215,24 +226,27 @@ async fn run_actor<A: Actor>(
             return reason;
         }
     }
+    proc.signals.set_phase(Phase::Running);
     let reason = 'life: {
         loop {
             let msg = match proc.next_queued() {
                 Some(m) => m,
-                None => match process::guarded(&proc, proc.recv_next()).await {
-                    Ok(m) => m,
+                None => match process::guarded(&proc, proc.receive(|_| true, None, true)).await {
+                    Ok(Got::Msg(m)) => m,
+                    Ok(_) => continue,
                     Err(reason) => break 'life reason,
                 },
             };
             // Copied out, not borrowed: a borrow of `msg` would keep its 80
             // bytes in the future beside the handler's copy across the
-            // await, and the task would spill into tokio's next size class.
-            let from = msg.from;
-            let call = msg.reference.map(|r| (r, from));
+            // await.
+            let call = msg.reference.map(|r| (r, msg.from));
             if let Err(reason) = process::guarded(&proc, actor.handle(msg)).await {
                 // The caller of the message being handled gets the reason
-                // now rather than a timeout later.
+                // now rather than a timeout later (the exit fails the
+                // other calls owed).
                 if let Some((r, from)) = call {
+                    proc.calls.answered(r);
                     process::send_call_failed(from, r, reason.clone());
                 }
                 break 'life reason;
@@ -240,8 +254,8 @@ async fn run_actor<A: Actor>(
         }
     };
     if reason != reasons::killed() {
-        proc.enter_stop();
-        if let Err(r) = process::guarded_stop(&proc, actor.stop(reason.clone())).await {
+        proc.signals.set_phase(Phase::Stopping);
+        if let Err(r) = process::guarded(&proc, actor.stop(reason.clone())).await {
             if r == reasons::killed() {
                 return r;
             }
@@ -616,9 +630,7 @@ impl Inbox {
 
     /// The next message, in arrival order.
     pub async fn recv(&mut self) -> Message {
-        let m = self.proc.recv_next().await;
-        self.proc.note_taken(&m);
-        m
+        self.recv_match(|_| true).await
     }
 
     /// The next message, or `None` after `timeout`.
@@ -629,14 +641,10 @@ impl Inbox {
     /// The first message `pred` accepts; the others stay queued in order
     /// (Erlang's selective `receive`).
     pub async fn recv_match(&mut self, pred: impl FnMut(&Message) -> bool) -> Message {
-        match self.proc.recv_match(pred, None).await {
-            Ok(Some(m)) => {
-                self.proc.note_taken(&m);
-                m
-            }
-            // Without a deadline the wait ends only with a message: the
-            // mailbox cannot close while the process holds its sender, and
-            // a task process is stopped, not woken, when killed.
+        match self.proc.receive(pred, None, false).await {
+            Got::Msg(m) => m,
+            // Without a deadline the wait ends only with a message: a task
+            // process is stopped, not woken, when told to exit.
             _ => std::future::pending().await,
         }
     }
@@ -647,25 +655,22 @@ impl Inbox {
         pred: impl FnMut(&Message) -> bool,
         timeout: Duration,
     ) -> Option<Message> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        let m = self.proc.recv_match(pred, Some(deadline)).await.ok()??;
-        self.proc.note_taken(&m);
-        Some(m)
+        let deadline = std::time::Instant::now() + timeout;
+        match self.proc.receive(pred, Some(deadline), false).await {
+            Got::Msg(m) => Some(m),
+            _ => None,
+        }
     }
 
     /// The next message if one is queued, without waiting.
     pub fn try_recv(&mut self) -> Option<Message> {
-        let m = self.proc.try_recv().ok()??;
-        self.proc.note_taken(&m);
-        Some(m)
+        self.proc.try_receive(|_| true)
     }
 
     /// Turns exit trapping on or off (Erlang's `process_flag(trap_exit, …)`):
     /// when on, linked processes' exits arrive as `Death` messages.
     pub fn trap_exit(&self, on: bool) {
-        self.proc
-            .trap_exit
-            .store(on, std::sync::atomic::Ordering::Relaxed);
+        self.proc.signals.set_trap_exit(on);
     }
 }
 

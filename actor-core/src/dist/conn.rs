@@ -656,7 +656,7 @@ impl Conn {
             Dest::Pid(p) => Some(*p),
             Dest::Name(n) => crate::registry::whereis(n),
         };
-        let msg = match self.decode_message(sender, target, payload) {
+        let (msg, is_call) = match self.decode_message(sender, target, payload) {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!("dist: dropped a message from {} to {to:?}: {e}", self.node);
@@ -664,7 +664,12 @@ impl Conn {
             }
         };
         if let Some(t) = target {
-            let _ = process::deliver(t, Envelope::Msg(msg));
+            let env = if is_call {
+                Envelope::Call(msg)
+            } else {
+                Envelope::Msg(msg)
+            };
+            let _ = process::deliver(t, env);
         }
     }
 
@@ -673,16 +678,17 @@ impl Conn {
         sender: Pid,
         target: Option<Pid>,
         payload: &[u8],
-    ) -> Result<Message, DecodeError> {
+    ) -> Result<(Message, bool), DecodeError> {
         if let Some((caller, tag, r, req)) = gen_call(payload)? {
             let (kind, data) = unwrap_body(req);
             self.lock().in_calls.insert(r, (tag, caller));
-            return Ok(Message {
+            let m = Message {
                 kind,
                 data,
                 reference: Some(r),
                 from: caller,
-            });
+            };
+            return Ok((m, true));
         }
         let t = etf::decode(payload)?;
         if let Term::Tuple(items) = &t {
@@ -692,12 +698,15 @@ impl Conn {
                         unreachable!()
                     };
                     let (kind, data) = unwrap_body(items.pop().unwrap_or_default());
-                    return Ok(Message {
-                        kind,
-                        data,
-                        reference: None,
-                        from: sender,
-                    });
+                    return Ok((
+                        Message {
+                            kind,
+                            data,
+                            reference: None,
+                            from: sender,
+                        },
+                        false,
+                    ));
                 }
                 [Term::Ref(r), _] => {
                     let r = *r;
@@ -719,32 +728,41 @@ impl Conn {
                             unreachable!()
                         };
                         let (kind, data) = unwrap_body(items.pop().unwrap_or_default());
-                        return Ok(Message {
-                            kind,
-                            data,
-                            reference: Some(r),
-                            from: sender,
-                        });
+                        return Ok((
+                            Message {
+                                kind,
+                                data,
+                                reference: Some(r),
+                                from: sender,
+                            },
+                            false,
+                        ));
                     }
                 }
                 [Term::Atom(w), Term::Atom(_), _] if w.as_str() == WRAP => {
                     let (kind, data) = unwrap_body(t);
-                    return Ok(Message {
-                        kind,
-                        data,
-                        reference: None,
-                        from: sender,
-                    });
+                    return Ok((
+                        Message {
+                            kind,
+                            data,
+                            reference: None,
+                            from: sender,
+                        },
+                        false,
+                    ));
                 }
                 _ => {}
             }
         }
-        Ok(Message {
-            kind: Kind::Info,
-            data: t,
-            reference: None,
-            from: sender,
-        })
+        Ok((
+            Message {
+                kind: Kind::Info,
+                data: t,
+                reference: None,
+                from: sender,
+            },
+            false,
+        ))
     }
 
     /// Answers a `SPAWN_REQUEST`: starts the registered actor named by the

@@ -18,7 +18,7 @@ use super::handshake::{self, flags, Admit, HandshakeError, Local};
 use super::ids::{self, NodeId};
 use crate::message::Message;
 use crate::pid::{Pid, Ref};
-use crate::process::{self, reasons};
+use crate::process;
 use crate::spawn::SpawnError;
 use crate::term::Term;
 
@@ -903,10 +903,8 @@ impl crate::remote::Remote for DistRemote {
         }
     }
 
-    fn link(&self, from: Pid, to: Pid) {
-        if !self.to(to).is_some_and(|c| c.link(from, to)) {
-            process::deliver_remote_exit(from, to, reasons::noconnection());
-        }
+    fn link(&self, from: Pid, to: Pid) -> bool {
+        self.to(to).is_some_and(|c| c.link(from, to))
     }
 
     fn unlink(&self, from: Pid, to: Pid) {
@@ -915,13 +913,9 @@ impl crate::remote::Remote for DistRemote {
         }
     }
 
-    fn monitor(&self, watcher: Pid, target: Pid, reference: Ref) {
-        if !self
-            .to(target)
+    fn monitor(&self, watcher: Pid, target: Pid, reference: Ref) -> bool {
+        self.to(target)
             .is_some_and(|c| c.monitor(watcher, target, reference))
-        {
-            process::deliver_down(watcher, target, reference, reasons::noconnection());
-        }
     }
 
     fn demonitor(&self, watcher: Pid, target: Pid, reference: Ref) {

@@ -1,8 +1,24 @@
 //! Exit signals, links and monitors.
+//!
+//! Erlang's rules, decided where the signal is received:
+//!
+//! - `exit(pid, kill)` cannot be trapped: the target dies with `killed`.
+//!   A *link* exit whose reason happens to be `kill` is ordinary.
+//! - An actor spawned linked (its parent is the spawner, or the supervisor)
+//!   that traps exits stops when its parent sends it an exit signal, with
+//!   that reason, running `stop`: what a gen_server does.
+//! - Otherwise a trapping process gets a `Death` message; a `normal` exit
+//!   leaves a non-trapping one alone; any other reason ends it.
+//! - A link exit acts only if the link is still there on the receiving
+//!   side (removed as it is received), and a `Down` is delivered only if
+//!   the watcher still holds the monitor: after `unlink` or `demonitor`
+//!   returns, neither comes any more.
 
 use std::any::Any;
+use std::sync::Arc;
 
-use super::{current, deliver, lock, lookup, Envelope, Proc};
+use super::links::{Added, Rel};
+use super::{current, current_pid, deliver, lookup, with_proc, Envelope, Proc};
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::term::Term;
@@ -28,16 +44,20 @@ pub(crate) mod reasons {
     }
 }
 
-/// `{panic, "message"}` for a panic payload.
-pub(crate) fn panic_reason(payload: &(dyn Any + Send)) -> Term {
-    let text = if let Some(s) = payload.downcast_ref::<&str>() {
+/// The text of a panic payload.
+pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {
         s.clone()
     } else {
         "non-string panic payload".to_owned()
-    };
-    Term::Tuple(vec![Term::atom("panic"), Term::Str(text)])
+    }
+}
+
+/// `{panic, "message"}` for a panic payload.
+pub(crate) fn panic_reason(payload: &(dyn Any + Send)) -> Term {
+    Term::Tuple(vec![Term::atom("panic"), Term::Str(panic_text(payload))])
 }
 
 /// `{reason: R}`, the data of `Death` and `Down` messages.
@@ -45,22 +65,38 @@ pub(crate) fn reason_data(reason: &Term) -> Term {
     Term::from_iter([("reason", reason.clone())])
 }
 
-/// Sends an exit signal from `from` to `target`, with Erlang's rules:
-/// `kill` cannot be trapped; a trapping process gets a `Death` message; a
-/// `normal` exit leaves a non-trapping process alone; any other reason ends it.
+/// Sends an exit signal from `from` to `target` (Erlang's `exit/2`).
 pub(crate) fn signal_exit(target: Pid, from: Pid, reason: Term) {
     if !target.is_local() {
         crate::remote::exit(target, from, reason);
         return;
     }
-    let Some(proc) = lookup(target) else { return };
-    deliver_exit(&proc, from, reason);
+    // A handle of our own, not a hold on the table's slot: a thread's
+    // process ends right here, and its exit empties that slot.
+    if let Some(p) = lookup(target) {
+        exit_signal(&p, from, reason, false);
+    }
 }
 
-fn deliver_exit(proc: &std::sync::Arc<Proc>, from: Pid, reason: Term) {
-    if reason == reasons::kill() {
+/// Receives an exit signal: `link` when it comes from a link (it acts
+/// only if the link is still there, and `kill` is then ordinary).
+pub(crate) fn exit_signal(proc: &Arc<Proc>, from: Pid, reason: Term, link: bool) {
+    if link {
+        proc.relations
+            .unlink_then(from, || act_on_exit(proc, from, reason, false));
+    } else {
+        let untrappable = reason == reasons::kill();
+        act_on_exit(proc, from, reason, untrappable);
+    }
+}
+
+fn act_on_exit(proc: &Arc<Proc>, from: Pid, reason: Term, untrappable: bool) {
+    if untrappable {
         proc.request_exit(reasons::killed());
-    } else if proc.traps_exit() {
+    } else if proc.signals.obeys_parent() && proc.parent() == Some(from) {
+        // A gen_server's parent stops it, trapping or not.
+        proc.request_exit(reason);
+    } else if proc.signals.traps_exit() {
         proc.push(Envelope::Msg(Message {
             kind: Kind::Death,
             data: reason_data(&reason),
@@ -74,27 +110,18 @@ fn deliver_exit(proc: &std::sync::Arc<Proc>, from: Pid, reason: Term) {
     }
 }
 
-/// Answers every call still queued for a process that exited.
-pub(super) fn fail_pending_calls(proc: &Proc, reason: &Term) {
-    let fail = |m: Message| {
-        if let Some(reference) = m.reference {
-            send_call_failed(m.from, reference, reason.clone());
-        }
-    };
-    let (saved, taken) = {
-        let mut local = lock(&proc.local);
-        (
-            std::mem::take(&mut local.saved),
-            std::mem::take(&mut local.taken_calls),
-        )
-    };
-    for (reference, caller) in taken {
+/// Answers every call owed by a process that exited: those it took and
+/// did not answer, and those still in its mailbox.
+pub(super) fn fail_owed_calls(proc: &Proc, reason: &Term) {
+    for (reference, caller) in proc.calls.drain_taken() {
         send_call_failed(caller, reference, reason.clone());
     }
-    saved.into_iter().for_each(fail);
-    for env in proc.rx.drain() {
-        if let Envelope::Msg(m) = env {
-            fail(m);
+    let (_held, queued) = proc.mailbox.drain();
+    for env in queued {
+        if let Envelope::Call(m) = env {
+            if let Some(reference) = m.reference {
+                send_call_failed(m.from, reference, reason.clone());
+            }
         }
     }
 }
@@ -109,47 +136,48 @@ pub(crate) fn send_call_failed(to: Pid, reference: Ref, reason: Term) {
 }
 
 /// Signals the links and monitors of the process `pid`, which exited.
-pub(super) fn notify(
-    pid: Pid,
-    links: Vec<Pid>,
-    watchers: Vec<(Ref, Pid)>,
-    monitoring: Vec<(Ref, Pid)>,
-    reason: &Term,
-) {
-    for (r, target) in monitoring {
-        if let Some(t) = lookup(target) {
-            lock(&t.rel).watchers.retain(|(wr, _)| *wr != r);
-        } else if !target.is_local() {
+pub(super) fn notify(pid: Pid, rel: Rel, reason: &Term) {
+    for (r, target) in rel.monitoring {
+        if target.is_local() {
+            with_proc(target, |t| t.relations.remove_watcher(r));
+        } else {
             crate::remote::demonitor(pid, target, r);
         }
     }
-    for linked in links {
-        if let Some(l) = lookup(linked) {
-            lock(&l.rel).links.retain(|p| *p != pid);
-            deliver_exit(&l, pid, reason.clone());
-        } else if !linked.is_local() {
+    for linked in rel.links {
+        if linked.is_local() {
+            if let Some(l) = lookup(linked) {
+                exit_signal(&l, pid, reason.clone(), true);
+            }
+        } else {
             crate::remote::link_exit(linked, pid, reason.clone());
         }
     }
-    for (r, watcher) in watchers {
+    for (r, watcher) in rel.watchers {
         deliver_down(watcher, pid, r, reason.clone());
     }
 }
 
+/// A `Down` for the monitor `reference` that `watcher` holds on `target`.
 pub(crate) fn deliver_down(watcher: Pid, target: Pid, reference: Ref, reason: Term) {
     if !watcher.is_local() {
         crate::remote::down(watcher, target, reference, reason);
         return;
     }
-    if let Some(w) = lookup(watcher) {
-        lock(&w.rel).monitoring.retain(|(r, _)| *r != reference);
-        w.push(Envelope::Msg(Message {
-            kind: Kind::Down,
-            data: reason_data(&reason),
-            reference: Some(reference),
-            from: target,
-        }));
-    }
+    with_proc(watcher, |w| {
+        w.relations.demonitor_then(reference, || {
+            w.push(down(target, reference, &reason));
+        })
+    });
+}
+
+fn down(target: Pid, reference: Ref, reason: &Term) -> Envelope {
+    Envelope::Msg(Message {
+        kind: Kind::Down,
+        data: reason_data(reason),
+        reference: Some(reference),
+        from: target,
+    })
 }
 
 /// Links the calling process and `pid`: when either exits abnormally, the
@@ -180,39 +208,26 @@ pub fn link(pid: Pid) {
     link_procs(&me, pid);
 }
 
-pub(crate) fn link_procs(me: &std::sync::Arc<Proc>, pid: Pid) {
-    if pid == me.pid {
+pub(crate) fn link_procs(me: &Arc<Proc>, pid: Pid) {
+    if pid == me.pid || me.relations.add_link(pid) != Added::New {
         return;
-    }
-    {
-        let mut rel = lock(&me.rel);
-        if rel.links.contains(&pid) {
-            return;
-        }
-        rel.links.push(pid);
     }
     if !pid.is_local() {
-        crate::remote::link(me.pid, pid);
+        if !crate::remote::link(me.pid, pid) {
+            // No connection to that node: the link breaks at once.
+            exit_signal(me, pid, reasons::noconnection(), true);
+        }
         return;
     }
-    let linked = lookup(pid).is_some_and(|t| {
-        let mut rel = lock(&t.rel);
-        if rel.dead {
-            false
-        } else {
-            if !rel.links.contains(&me.pid) {
-                rel.links.push(me.pid);
-            }
-            true
-        }
-    });
-    if !linked {
-        lock(&me.rel).links.retain(|p| *p != pid);
-        deliver_exit(me, pid, reasons::noproc());
+    let linked = with_proc(pid, |t| t.relations.add_link(me.pid) != Added::Closed);
+    if linked != Some(true) {
+        exit_signal(me, pid, reasons::noproc(), true);
     }
 }
 
-/// Removes the link between the calling process and `pid`, if any.
+/// Removes the link between the calling process and `pid`, if any. Once
+/// it returns, an exit of `pid` no longer affects the caller; a `Death`
+/// message that arrived before stays in the mailbox (as in Erlang).
 ///
 /// # Examples
 ///
@@ -226,11 +241,11 @@ pub(crate) fn link_procs(me: &std::sync::Arc<Proc>, pid: Pid) {
 /// ```
 pub fn unlink(pid: Pid) {
     let me = current();
-    lock(&me.rel).links.retain(|p| *p != pid);
+    me.relations.remove_link(pid);
     if !pid.is_local() {
         crate::remote::unlink(me.pid, pid);
-    } else if let Some(t) = lookup(pid) {
-        lock(&t.rel).links.retain(|p| *p != me.pid);
+    } else {
+        with_proc(pid, |t| t.relations.remove_link(me.pid));
     }
 }
 
@@ -259,35 +274,25 @@ pub fn monitor(pid: Pid) -> Ref {
 
 pub(crate) fn monitor_from(me: &Proc, pid: Pid) -> Ref {
     let reference = Ref::new();
+    me.relations.add_monitoring(reference, pid);
     if !pid.is_local() {
-        lock(&me.rel).monitoring.push((reference, pid));
-        crate::remote::monitor(me.pid, pid, reference);
+        if !crate::remote::monitor(me.pid, pid, reference)
+            && me.relations.remove_monitoring(reference).is_some()
+        {
+            me.push(down(pid, reference, &reasons::noconnection()));
+        }
         return reference;
     }
-    let added = lookup(pid).is_some_and(|t| {
-        let mut rel = lock(&t.rel);
-        if rel.dead {
-            false
-        } else {
-            rel.watchers.push((reference, me.pid));
-            true
-        }
-    });
-    if added {
-        lock(&me.rel).monitoring.push((reference, pid));
-    } else {
-        me.push(Envelope::Msg(Message {
-            kind: Kind::Down,
-            data: reason_data(&reasons::noproc()),
-            reference: Some(reference),
-            from: pid,
-        }));
+    let added = with_proc(pid, |t| t.relations.add_watcher(reference, me.pid));
+    if added != Some(Added::New) && me.relations.remove_monitoring(reference).is_some() {
+        me.push(down(pid, reference, &reasons::noproc()));
     }
     reference
 }
 
-/// Turns a monitor off; returns whether it was still active. A `Down`
-/// message that already arrived stays in the mailbox (as in Erlang).
+/// Turns a monitor off; returns whether it was still active. Once it
+/// returns, no `Down` for `reference` is received: one that already
+/// arrived is taken out of the mailbox (Erlang's `demonitor(Ref, [flush])`).
 ///
 /// # Examples
 ///
@@ -300,24 +305,29 @@ pub(crate) fn monitor_from(me: &Proc, pid: Pid) -> Ref {
 /// ```
 pub fn demonitor(reference: Ref) -> bool {
     let me = current();
-    let target = {
-        let mut rel = lock(&me.rel);
-        let pos = rel.monitoring.iter().position(|(r, _)| *r == reference);
-        pos.map(|i| rel.monitoring.swap_remove(i).1)
-    };
-    let Some(target) = target else { return false };
-    if !target.is_local() {
-        crate::remote::demonitor(me.pid, target, reference);
-    } else if let Some(t) = lookup(target) {
-        lock(&t.rel).watchers.retain(|(r, _)| *r != reference);
+    match me.relations.remove_monitoring(reference) {
+        Some(target) => {
+            if !target.is_local() {
+                crate::remote::demonitor(me.pid, target, reference);
+            } else {
+                with_proc(target, |t| t.relations.remove_watcher(reference));
+            }
+            true
+        }
+        None => {
+            // It fired: its Down may be in the mailbox already.
+            me.flush(|m| m.kind == Kind::Down && m.reference == Some(reference));
+            false
+        }
     }
-    true
 }
 
 /// Sends `pid` an exit signal from the calling process: Erlang's
 /// `exit(Pid, Reason)`.
 ///
-/// With reason `kill` the target dies with `killed`, trapping or not. A
+/// With reason `kill` the target dies with `killed`, trapping or not. An
+/// actor that traps exits and was spawned linked by the caller stops with
+/// the reason (its parent told it to, as a gen_server's parent does). A
 /// process that traps exits gets any other reason as a [`Kind::Death`]
 /// message. Otherwise `normal` is ignored and every other reason ends the
 /// target with that reason.
@@ -332,7 +342,7 @@ pub fn demonitor(reference: Ref) -> bool {
 /// assert_eq!(down.data["reason"], "shutdown");
 /// ```
 pub fn exit(pid: Pid, reason: impl Into<Term>) {
-    signal_exit(pid, super::current_pid(), reason.into());
+    signal_exit(pid, current_pid(), reason.into());
 }
 
 /// Ends the calling process with `reason`: Erlang's `exit(Reason)`, a
@@ -384,69 +394,48 @@ pub fn exit_self(reason: impl Into<Term>) {
 /// assert_eq!(down.data["reason"], "killed");
 /// ```
 pub fn kill(pid: Pid) {
-    signal_exit(pid, super::current_pid(), reasons::kill());
+    signal_exit(pid, current_pid(), reasons::kill());
 }
 
-/// Delivers a signal that arrived from another node to a local process.
+/// A link exit that arrived from another node for a local process.
 #[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn deliver_remote_exit(target: Pid, from: Pid, reason: Term) {
-    if let Some(proc) = lookup(target) {
-        lock(&proc.rel).links.retain(|p| *p != from);
-        deliver_exit(&proc, from, reason);
+    if let Some(p) = lookup(target) {
+        exit_signal(&p, from, reason, true);
     }
 }
 
-/// A remote process linked itself to the local `local`: records the link on
-/// the local side. `false` when `local` is not alive.
+/// A remote process linked itself to the local `local`: records the link
+/// on the local side. `false` when `local` is not alive.
 #[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn add_link(local: Pid, remote: Pid) -> bool {
-    lookup(local).is_some_and(|p| {
-        let mut rel = lock(&p.rel);
-        if rel.dead {
-            return false;
-        }
-        if !rel.links.contains(&remote) {
-            rel.links.push(remote);
-        }
-        true
-    })
+    with_proc(local, |p| p.relations.add_link(remote) != Added::Closed).unwrap_or(false)
 }
 
 /// A remote process unlinked itself from the local `local`.
 #[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn remove_link(local: Pid, remote: Pid) {
-    if let Some(p) = lookup(local) {
-        lock(&p.rel).links.retain(|l| *l != remote);
-    }
+    with_proc(local, |p| p.relations.remove_link(remote));
 }
 
 /// A remote `watcher` monitors the local `target` under `reference`.
 /// `false` when `target` is not alive.
 #[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn add_watcher(target: Pid, watcher: Pid, reference: Ref) -> bool {
-    lookup(target).is_some_and(|p| {
-        let mut rel = lock(&p.rel);
-        if rel.dead {
-            return false;
-        }
-        rel.watchers.push((reference, watcher));
-        true
+    with_proc(target, |p| {
+        p.relations.add_watcher(reference, watcher) == Added::New
     })
+    .unwrap_or(false)
 }
 
 /// A remote watcher dropped its monitor `reference` on the local `target`.
 #[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn remove_watcher(target: Pid, reference: Ref) {
-    if let Some(p) = lookup(target) {
-        lock(&p.rel).watchers.retain(|(r, _)| *r != reference);
-    }
+    with_proc(target, |p| p.relations.remove_watcher(reference));
 }
 
-/// Forgets the local `watcher`'s monitor `reference` (its target's node went
-/// away, and the `Down` is delivered separately).
+/// Forgets the local `watcher`'s monitor `reference`.
 #[cfg_attr(not(feature = "dist"), allow(dead_code))]
 pub(crate) fn forget_monitor(watcher: Pid, reference: Ref) {
-    if let Some(p) = lookup(watcher) {
-        lock(&p.rel).monitoring.retain(|(r, _)| *r != reference);
-    }
+    with_proc(watcher, |p| p.relations.remove_monitoring(reference));
 }

@@ -63,6 +63,24 @@ impl Parker {
     pub(crate) fn wake(&self) {
         self.waker.wake();
     }
+
+    /// A copy of the waker the receiver parked with, left registered. For
+    /// the receiving task only, while it runs: a notify that falls between
+    /// the take and the re-register finds no waker, and the caller looks at
+    /// the mailbox itself before it parks again.
+    pub(crate) fn waker(&self) -> Option<Waker> {
+        #[cfg(not(actor_loom))]
+        let w = self.waker.take();
+        #[cfg(actor_loom)]
+        let w = self.waker.take_waker();
+        if let Some(w) = &w {
+            #[cfg(not(actor_loom))]
+            self.waker.register(w);
+            #[cfg(actor_loom)]
+            self.waker.register_by_ref(w);
+        }
+        w
+    }
 }
 
 #[cfg(all(test, actor_loom))]

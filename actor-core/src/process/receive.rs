@@ -1,391 +1,420 @@
 //! Taking messages out of a process's mailbox: in order, selectively, with
-//! timeouts; and setting aside what a selective receive passes over.
+//! deadlines, in async code and in blocking code, around calls that wait
+//! for their replies at the same time.
+//!
+//! Every envelope taken from the channel is sorted first (`sort`): a reply
+//! or failure notice goes to the call it answers (or is dropped if that
+//! call gave up), a call request is noted as owed, and whatever remains is
+//! an ordinary message for a receive. A waiter that finds an ordinary
+//! message it does not want holds it in the mailbox for a later receive.
 
-use std::sync::atomic::Ordering;
-use std::task::Waker;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use super::{lock, rare, Envelope, Flavor, Proc};
+use super::calls::{time, Outcome, Routed, Waiter};
+use super::{reasons, with_proc, Envelope, Proc};
 use crate::message::Message;
-use crate::pid::Ref;
-use crate::term::Term;
 
-/// What a receive makes of an envelope.
-pub(crate) enum Taken {
-    /// A message for the process.
+/// The unwind payload that takes a task out of a blocking receive or
+/// `.wait()` when an exit signal ends its process (with `panic = "unwind"`;
+/// with `panic = "abort"` the blocking call returns instead).
+pub(crate) struct ExitUnwind;
+
+/// What a receive got.
+pub(crate) enum Got {
     Msg(Message),
-    /// Nothing for the process (a stale reply or notice, dropped).
-    Nothing,
-    /// The (thread) process was killed while it waited.
-    Killed,
+    Timeout,
+    /// The process was told to exit while it waited (a thread's process,
+    /// which is gone already; or a task under `panic = "abort"`).
+    Exiting(crate::term::Term),
 }
 
-/// How a call's wait ended.
-pub(crate) enum Reply {
-    Msg(Message),
-    Failed(Term),
-    Killed,
+/// How the wait for a call's reply ended.
+pub(crate) enum CallWait {
+    Reply(Message),
+    Failed(crate::term::Term),
     Timeout,
+    /// As in [`Got::Exiting`].
+    Exiting(crate::term::Term),
+}
+
+impl From<Outcome> for CallWait {
+    fn from(o: Outcome) -> CallWait {
+        match o {
+            Outcome::Reply(m) => CallWait::Reply(m),
+            Outcome::Failed(reason) => CallWait::Failed(reason),
+        }
+    }
+}
+
+/// An envelope, sorted for the waiter that took it.
+enum Sorted {
+    /// A message for a receive.
+    Ordinary(Message),
+    /// The outcome of the asking call.
+    Outcome(Outcome),
+    /// An exit was requested while the process blocked.
+    Wake,
+    /// Nothing for anyone here (routed to another call, or stale).
+    Nothing,
 }
 
 impl Proc {
-    /// Sorts an envelope that no call is waiting for: stale replies to calls
-    /// that timed out, and failure notices for them, are dropped.
-    pub(crate) fn take(&self, env: Envelope) -> Taken {
+    /// Sorts an envelope taken from the channel by `asker`.
+    #[inline]
+    fn sort(&self, env: Envelope, asker: Option<Waiter>) -> Sorted {
         match env {
-            Envelope::Msg(m) => {
-                if let Some(r) = m.reference {
-                    if self.has_abandoned.load(Ordering::Relaxed) && self.forget_abandoned(r) {
-                        return Taken::Nothing;
-                    }
+            Envelope::Msg(m) => self.sort_msg(m, false, asker),
+            Envelope::Call(m) => self.sort_msg(m, true, asker),
+            Envelope::CallFailed { reference, reason } => {
+                let seq = match reference.call_parts() {
+                    Some((owner, seq)) if owner == self.key() => Some(seq),
+                    _ => self.calls.foreign(reference),
+                };
+                match seq.map(|seq| self.calls.route(seq, Outcome::Failed(reason), asker)) {
+                    Some(Routed::Mine(o)) => Sorted::Outcome(o),
+                    _ => Sorted::Nothing,
                 }
-                Taken::Msg(m)
             }
-            Envelope::CallFailed { reference, .. } => {
-                if self.has_abandoned.load(Ordering::Relaxed) {
-                    self.forget_abandoned(reference);
-                }
-                Taken::Nothing
+            Envelope::CallDropped { reference } => {
+                self.calls.forget(reference);
+                Sorted::Nothing
             }
-            Envelope::Killed => Taken::Killed,
+            Envelope::Wake => Sorted::Wake,
         }
     }
 
-    fn forget_abandoned(&self, r: Ref) -> bool {
-        let mut local = lock(&self.local);
-        let abandoned = &mut rare(&mut local.rare).abandoned;
-        let was = abandoned.remove(&r);
-        if abandoned.is_empty() {
-            self.has_abandoned.store(false, Ordering::Relaxed);
-        }
-        was
-    }
-
-    /// Remembers that the call `r` timed out (or was given up), so its
-    /// reply is dropped; a reply already set aside is dropped now.
-    pub(crate) fn abandon(&self, r: Ref) {
-        let mut local = lock(&self.local);
-        if self.has_parked.load(Ordering::Relaxed) {
-            rare(&mut local.rare)
-                .parked_failures
-                .retain(|(f, _)| *f != r);
-        }
-        if let Some(i) = local.saved.iter().position(|m| m.reference == Some(r)) {
-            local.saved.remove(i);
-            if local.saved.is_empty() {
-                self.has_saved.store(false, Ordering::Relaxed);
-            }
-            return;
-        }
-        rare(&mut local.rare).abandoned.insert(r);
-        self.has_abandoned.store(true, Ordering::Relaxed);
-    }
-
-    /// Enters an awaited call in the list of waiting calls.
-    /// Returns how many are waiting now, this one included.
-    pub(crate) fn start_waiting(&self, r: Ref) -> usize {
-        let mut local = lock(&self.local);
-        let waiting = &mut rare(&mut local.rare).waiting;
-        waiting.push((r, None));
-        let n = waiting.len();
-        self.n_waiting.store(n as u32, Ordering::Relaxed);
-        n
-    }
-
-    /// Remembers the waker of the waiting call `r`.
-    pub(crate) fn set_waker(&self, r: Ref, waker: &Waker) {
-        let mut local = lock(&self.local);
-        if let Some((_, w)) = rare(&mut local.rare)
-            .waiting
-            .iter_mut()
-            .find(|(wr, _)| *wr == r)
-        {
-            if !w.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                *w = Some(waker.clone());
-            }
-        }
-    }
-
-    /// Takes the call `r` off the list of waiting calls.
-    pub(crate) fn stop_waiting(&self, r: Ref) {
-        let mut local = lock(&self.local);
-        let waiting = &mut rare(&mut local.rare).waiting;
-        waiting.retain(|(wr, _)| *wr != r);
-        let n = waiting.len();
-        self.n_waiting.store(n as u32, Ordering::Relaxed);
-        if self.has_parked.load(Ordering::Relaxed) {
-            rare(&mut local.rare)
-                .parked_failures
-                .retain(|(f, _)| *f != r);
-            if rare(&mut local.rare).parked_failures.is_empty() {
-                self.has_parked.store(false, Ordering::Relaxed);
-            }
-        }
-    }
-
-    /// The reply or failure notice for call `r` that another wait of this
-    /// process took from the mailbox and set aside.
-    pub(crate) fn take_parked(&self, r: Ref) -> Option<Reply> {
-        if let Some(m) = self.take_saved(|m| m.reference == Some(r)) {
-            return Some(Reply::Msg(m));
-        }
-        if !self.has_parked.load(Ordering::Relaxed) {
-            return None;
-        }
-        let mut local = lock(&self.local);
-        let i = rare(&mut local.rare)
-            .parked_failures
-            .iter()
-            .position(|(f, _)| *f == r)?;
-        let (_, reason) = rare(&mut local.rare).parked_failures.swap_remove(i);
-        if rare(&mut local.rare).parked_failures.is_empty() {
-            self.has_parked.store(false, Ordering::Relaxed);
-        }
-        Some(Reply::Failed(reason))
-    }
-
-    /// Wakes the waiting call `r`, if there is one, after its reply was set
-    /// aside by another wait.
-    fn wake_waiting(&self, r: Ref) {
-        if self.n_waiting.load(Ordering::Relaxed) == 0 {
-            return;
-        }
-        let mut local = lock(&self.local);
-        match rare(&mut local.rare)
-            .waiting
-            .iter()
-            .find(|(wr, _)| *wr == r)
-        {
-            Some((_, Some(w))) => w.wake_by_ref(),
-            // A call that waits alone keeps its waker in the mail parker.
-            Some((_, None)) => self.mail.wake(),
-            None => {}
-        }
-    }
-
-    /// A failure notice for a call other than the one being waited for:
-    /// parked when that call is waiting too, else dropped.
-    fn park_failure(&self, reference: Ref, reason: Term) {
-        let mut local = lock(&self.local);
-        let r = rare(&mut local.rare);
-        if let Some((_, w)) = r.waiting.iter().find(|(wr, _)| *wr == reference) {
-            match w {
-                Some(w) => w.wake_by_ref(),
-                // A call that waits alone keeps its waker in the mail parker.
-                None => self.mail.wake(),
-            }
-            r.parked_failures.push((reference, reason));
-            self.has_parked.store(true, Ordering::Relaxed);
-        } else if !self.has_abandoned.load(Ordering::Relaxed) {
-            // Nothing given up: a stray notice, dropped.
-        } else {
-            let abandoned = &mut rare(&mut local.rare).abandoned;
-            if abandoned.remove(&reference) && abandoned.is_empty() {
-                self.has_abandoned.store(false, Ordering::Relaxed);
-            }
-        }
-    }
-
-    /// Sets a message aside for a later receive, keeping arrival order.
-    pub(crate) fn save(&self, m: Message) {
-        lock(&self.local).saved.push_back(m);
-        self.has_saved.store(true, Ordering::Relaxed);
-    }
-
-    /// The first set-aside message that `pred` accepts.
-    pub(crate) fn take_saved(&self, mut pred: impl FnMut(&Message) -> bool) -> Option<Message> {
-        if !self.has_saved.load(Ordering::Relaxed) {
-            return None;
-        }
-        let mut local = lock(&self.local);
-        let found = local
-            .saved
-            .iter()
-            .position(&mut pred)
-            .and_then(|i| local.saved.remove(i));
-        if local.saved.is_empty() {
-            self.has_saved.store(false, Ordering::Relaxed);
-        }
-        found
-    }
-
-    /// Sorts an envelope that arrived during a selective receive: a match
-    /// is returned, anything else for the process is set aside.
-    fn sift(&self, env: Envelope, pred: &mut impl FnMut(&Message) -> bool) -> Taken {
-        match self.take(env) {
-            Taken::Msg(m) if pred(&m) => Taken::Msg(m),
-            Taken::Msg(m) => {
-                self.save(m);
-                Taken::Nothing
-            }
-            other => other,
-        }
-    }
-
-    /// The next message that `pred` accepts, waiting until `deadline`.
-    /// `Err(())` when the (thread) process was killed meanwhile.
-    pub(crate) async fn recv_match(
-        &self,
-        mut pred: impl FnMut(&Message) -> bool,
-        deadline: Option<tokio::time::Instant>,
-    ) -> Result<Option<Message>, ()> {
-        if let Some(m) = self.take_saved(&mut pred) {
-            return Ok(Some(m));
-        }
-        let sleep = tokio::time::sleep_until(deadline.unwrap_or_else(far_future));
-        tokio::pin!(sleep);
-        loop {
-            let env = tokio::select! {
-                biased;
-                env = std::future::poll_fn(|cx| self.poll_mail(cx, true)) => env,
-                () = &mut sleep, if deadline.is_some() => return Ok(None),
+    #[inline]
+    fn sort_msg(&self, m: Message, is_call: bool, asker: Option<Waiter>) -> Sorted {
+        if let Some(r) = m.reference {
+            let seq = match r.call_parts() {
+                Some((owner, seq)) if owner == self.key() => Some(seq),
+                _ if !is_call => self.calls.foreign(r),
+                _ => None,
             };
-            match self.sift(env, &mut pred) {
-                Taken::Msg(m) => return Ok(Some(m)),
-                Taken::Nothing => {}
-                // A task is stopped through its waker.
-                Taken::Killed if self.flavor == Flavor::Task => {}
-                Taken::Killed => return Err(()),
+            if let Some(seq) = seq {
+                return match self.calls.route(seq, Outcome::Reply(m), asker) {
+                    Routed::Mine(o) => Sorted::Outcome(o),
+                    Routed::Delivered | Routed::Stale => Sorted::Nothing,
+                };
+            }
+            if is_call {
+                self.calls.took(r, m.from);
             }
         }
+        Sorted::Ordinary(m)
     }
 
-    /// The next message, in arrival order, waiting as long as it takes: the
-    /// actor loop's receive.
-    pub(crate) async fn recv_next(&self) -> Message {
-        if let Some(m) = self.take_saved(|_| true) {
-            return m;
+    /// Holds a message a waiter does not want, for a later receive.
+    fn hold(&self, m: Message) {
+        self.mailbox.hold(m);
+        self.calls.wake_receiver();
+    }
+
+    /// Makes sure the process's timer fires by `deadline`; `true` if the
+    /// deadline has passed already.
+    fn expired(&self, deadline: Instant) -> bool {
+        let d = time(deadline);
+        if self.calls.timer_covers(d) {
+            return false;
         }
-        loop {
-            let mut polls = 0;
-            let env = std::future::poll_fn(|cx| {
-                polls += 1;
-                self.poll_mail(cx, polls > 1 || self.expect_mail.load(Ordering::Relaxed))
-            })
-            .await;
-            self.expect_mail.store(polls == 1, Ordering::Relaxed);
-            if let Taken::Msg(m) = self.take(env) {
-                return m;
+        if Instant::now() >= deadline {
+            return true;
+        }
+        self.calls.timer_set(d);
+        let pid = self.pid;
+        crate::timer::start(
+            deadline,
+            Box::new(move || {
+                with_proc(pid, |p| {
+                    p.calls.timer_fired(d);
+                    p.mailbox.wake();
+                });
+            }),
+        );
+        false
+    }
+
+    /// The reason to give up a blocking wait for, once the process was
+    /// told to exit: a task unwinds out of it where it can.
+    fn exiting(&self) -> crate::term::Term {
+        let reason = self.signals.requested().unwrap_or_else(reasons::killed);
+        #[cfg(panic = "unwind")]
+        if !self.is_thread() {
+            std::panic::resume_unwind(Box::new(ExitUnwind));
+        }
+        reason
+    }
+
+    // ---- receives -------------------------------------------------------
+
+    /// The first message `pred` accepts, without waiting.
+    pub(crate) fn try_receive(&self, mut pred: impl FnMut(&Message) -> bool) -> Option<Message> {
+        if let Some(m) = self.mailbox.take_held(&mut pred) {
+            return Some(m);
+        }
+        while let Some(env) = self.mailbox.try_pull() {
+            if let Sorted::Ordinary(m) = self.sort(env, None) {
+                if pred(&m) {
+                    return Some(m);
+                }
+                self.hold(m);
             }
         }
+        None
     }
 
     /// The next message if one is already queued, without the machinery of
-    /// an await: the actor loop's fast path while mail keeps coming (the
-    /// last receive found mail waiting). `None` when the mailbox is likely
-    /// or really empty, when set-aside messages come first, or when an exit
-    /// is pending: the awaited path handles those.
+    /// an await: the actor loop's fast path while mail keeps coming. `None`
+    /// when the mailbox is likely or really empty, when held messages come
+    /// first, or when an exit is pending: the awaited path handles those.
     #[inline]
     pub(crate) fn next_queued(&self) -> Option<Message> {
-        if !self.expect_mail.load(Ordering::Relaxed)
-            || self.has_saved.load(Ordering::Relaxed)
-            || self.exiting.load(Ordering::Acquire)
-        {
+        if !self.mailbox.expects_mail() || self.mailbox.has_held() || self.signals.interrupts() {
             return None;
         }
         loop {
-            match self.take(self.rx.try_recv().ok()?) {
-                Taken::Msg(m) => return Some(m),
-                Taken::Nothing => {}
-                // A task is stopped through its waker, not this notice.
-                Taken::Killed => {}
+            if let Sorted::Ordinary(m) = self.sort(self.mailbox.try_pull()?, None) {
+                return Some(m);
             }
         }
     }
 
-    /// The next message that `pred` accepts, blocking until `deadline`.
-    pub(crate) fn recv_match_blocking(
+    /// A future of the first message `pred` accepts, or `Got::Timeout` at
+    /// `deadline`. `alone`: no call of this process can wait meanwhile (the
+    /// actor loop's own receive), so it need not announce itself.
+    pub(crate) fn receive<P: FnMut(&Message) -> bool>(
+        self: &Arc<Self>,
+        pred: P,
+        deadline: Option<Instant>,
+        alone: bool,
+    ) -> Receive<'_, P> {
+        Receive {
+            proc: self,
+            pred,
+            deadline,
+            alone,
+            begun: false,
+        }
+    }
+
+    /// Blocks until the first message `pred` accepts, or `deadline`.
+    pub(crate) fn receive_blocking(
         &self,
         mut pred: impl FnMut(&Message) -> bool,
         deadline: Option<Instant>,
-    ) -> Result<Option<Message>, ()> {
-        if let Some(m) = self.take_saved(&mut pred) {
-            return Ok(Some(m));
+    ) -> Got {
+        if let Some(m) = self.mailbox.take_held(&mut pred) {
+            return Got::Msg(m);
         }
-        crate::runtime::blocking(|| loop {
-            let env = match deadline {
-                Some(d) => match self.rx.recv_deadline(d) {
-                    Ok(env) => env,
-                    Err(_) => return Ok(None),
-                },
-                None => match self.rx.recv() {
-                    Ok(env) => env,
-                    Err(_) => return Ok(None),
-                },
+        crate::runtime::blocking(|| {
+            if self.signals.block() {
+                self.signals.unblock();
+                return Got::Exiting(self.exiting());
+            }
+            let got = loop {
+                let Some(env) = self.mailbox.pull_blocking(deadline) else {
+                    break Got::Timeout;
+                };
+                match self.sort(env, None) {
+                    Sorted::Ordinary(m) if pred(&m) => break Got::Msg(m),
+                    Sorted::Ordinary(m) => self.hold(m),
+                    Sorted::Wake if self.is_dead() || self.signals.interrupts() => {
+                        break Got::Exiting(reasons::killed());
+                    }
+                    _ => {}
+                }
             };
-            match self.sift(env, &mut pred) {
-                Taken::Msg(m) => return Ok(Some(m)),
-                Taken::Nothing => {}
-                Taken::Killed if self.flavor == Flavor::Task => self.unwind_if_exiting(),
-                Taken::Killed => return Err(()),
+            self.signals.unblock();
+            match got {
+                Got::Exiting(_) => Got::Exiting(self.exiting()),
+                got => got,
             }
         })
     }
 
-    /// The next message without waiting.
-    pub(crate) fn try_recv(&self) -> Result<Option<Message>, ()> {
-        if let Some(m) = self.take_saved(|_| true) {
-            return Ok(Some(m));
-        }
-        while let Ok(env) = self.rx.try_recv() {
-            match self.take(env) {
-                Taken::Msg(m) => return Ok(Some(m)),
-                Taken::Nothing => {}
-                Taken::Killed if self.flavor == Flavor::Task => {}
-                Taken::Killed => return Err(()),
-            }
-        }
-        Ok(None)
+    /// Takes every message `pred` matches out of the mailbox, those still
+    /// in the channel included (a `demonitor`'s flush).
+    pub(crate) fn flush(&self, mut pred: impl FnMut(&Message) -> bool) {
+        self.mailbox
+            .pull_all_held(|env| match self.sort(env, None) {
+                Sorted::Ordinary(m) => Some(m),
+                _ => None,
+            });
+        self.mailbox.drop_held(&mut pred);
     }
 
-    /// Sorts an envelope during the wait for the reply to call `r`.
-    pub(crate) fn sift_reply(&self, env: Envelope, r: Ref) -> Option<Reply> {
-        match env {
-            Envelope::Msg(m) if m.reference == Some(r) => Some(Reply::Msg(m)),
-            Envelope::CallFailed { reference, reason } if reference == r => {
-                Some(Reply::Failed(reason))
+    // ---- calls ----------------------------------------------------------
+
+    /// Polls for the outcome of call `seq`. `fresh`: the request just went
+    /// out, so park before the first look (the reply is not there yet).
+    pub(crate) fn poll_call(
+        &self,
+        cx: &mut Context<'_>,
+        seq: u64,
+        deadline: Instant,
+        fresh: bool,
+    ) -> Poll<CallWait> {
+        let me = Some(Waiter::Call(seq));
+        if self.calls.many() {
+            if let Some(o) = self.calls.outcome(seq) {
+                return Poll::Ready(o.into());
             }
-            Envelope::CallFailed { reference, reason } => {
-                self.park_failure(reference, reason);
+        }
+        let mut look = !fresh;
+        loop {
+            let env = if look {
+                self.mailbox.try_pull()
+            } else {
+                look = true;
                 None
-            }
-            env => match self.take(env) {
-                Taken::Msg(m) => {
-                    let reference = m.reference;
-                    self.save(m);
-                    if let Some(other) = reference {
-                        self.wake_waiting(other);
+            };
+            let env = match env {
+                Some(env) => env,
+                None => {
+                    if self.expired(deadline) {
+                        return Poll::Ready(CallWait::Timeout);
                     }
-                    None
+                    if self.calls.many() {
+                        self.calls.park(Waiter::Call(seq), cx.waker());
+                    }
+                    self.mailbox.park(cx.waker());
+                    match self.mailbox.try_pull() {
+                        Some(env) => {
+                            self.mailbox.unpark();
+                            env
+                        }
+                        None => return Poll::Pending,
+                    }
                 }
-                Taken::Nothing => None,
-                Taken::Killed => Some(Reply::Killed),
-            },
+            };
+            match self.sort(env, me) {
+                Sorted::Outcome(o) => return Poll::Ready(o.into()),
+                Sorted::Ordinary(m) => self.hold(m),
+                // A task is stopped through its waker; a thread's process
+                // is gone already.
+                Sorted::Wake if self.is_thread() && self.is_dead() => {
+                    return Poll::Ready(CallWait::Exiting(reasons::killed()));
+                }
+                Sorted::Wake | Sorted::Nothing => {}
+            }
         }
     }
 
-    /// Blocks until the reply to call `r` arrives or `deadline` passes.
-    pub(crate) fn wait_reply_blocking(&self, r: Ref, deadline: Instant) -> Reply {
-        if let Some(reply) = self.take_parked(r) {
-            return reply;
-        }
-        crate::runtime::blocking(|| loop {
-            match self.rx.recv_deadline(deadline) {
-                Ok(env) => match self.sift_reply(env, r) {
-                    Some(Reply::Killed) if self.flavor == Flavor::Task => self.unwind_if_exiting(),
-                    Some(reply) => return reply,
-                    None => {}
-                },
-                Err(_) => {
-                    self.abandon(r);
-                    return Reply::Timeout;
+    /// Blocks until the outcome of call `seq`, or `deadline`.
+    pub(crate) fn wait_call_blocking(&self, seq: u64, deadline: Instant) -> CallWait {
+        let me = Some(Waiter::Call(seq));
+        crate::runtime::blocking(|| {
+            if self.signals.block() {
+                self.signals.unblock();
+                return CallWait::Exiting(self.exiting());
+            }
+            let got = loop {
+                let Some(env) = self.mailbox.pull_blocking(Some(deadline)) else {
+                    break CallWait::Timeout;
+                };
+                match self.sort(env, me) {
+                    Sorted::Outcome(o) => break o.into(),
+                    Sorted::Ordinary(m) => self.hold(m),
+                    Sorted::Wake if self.is_dead() || self.signals.interrupts() => {
+                        break CallWait::Exiting(reasons::killed());
+                    }
+                    Sorted::Wake | Sorted::Nothing => {}
                 }
+            };
+            self.signals.unblock();
+            match got {
+                CallWait::Exiting(_) => CallWait::Exiting(self.exiting()),
+                got => got,
             }
         })
     }
 }
 
-/// A deadline that never comes, for receives without a timeout.
-fn far_future() -> tokio::time::Instant {
-    tokio::time::Instant::now() + std::time::Duration::from_secs(86400 * 365 * 30)
+/// The future of a receive (see [`Proc::receive`]).
+pub(crate) struct Receive<'a, P> {
+    proc: &'a Arc<Proc>,
+    pred: P,
+    deadline: Option<Instant>,
+    alone: bool,
+    begun: bool,
+}
+
+impl<P> Unpin for Receive<'_, P> {}
+
+impl<P: FnMut(&Message) -> bool> Future for Receive<'_, P> {
+    type Output = Got;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Got> {
+        let this = &mut *self;
+        let proc = this.proc;
+        if let Some(m) = proc.mailbox.take_held(&mut this.pred) {
+            return Poll::Ready(Got::Msg(m));
+        }
+        if !this.alone && !this.begun {
+            this.begun = true;
+            proc.calls.receive_begins(|| proc.mailbox.parked_waker());
+        }
+        // After a receive that found its message at once, look before
+        // parking: mail keeps coming.
+        let mut polls = 0;
+        let mut look = proc.mailbox.expects_mail();
+        loop {
+            let env = if look {
+                proc.mailbox.try_pull()
+            } else {
+                look = true;
+                None
+            };
+            let env = match env {
+                Some(env) => env,
+                None => {
+                    polls += 1;
+                    if let Some(d) = this.deadline {
+                        if proc.expired(d) {
+                            return Poll::Ready(Got::Timeout);
+                        }
+                    }
+                    if proc.calls.many() {
+                        proc.calls.park(Waiter::Receive, cx.waker());
+                    }
+                    proc.mailbox.park(cx.waker());
+                    match proc.mailbox.try_pull() {
+                        Some(env) => {
+                            proc.mailbox.unpark();
+                            env
+                        }
+                        None => {
+                            proc.mailbox.set_expect(false);
+                            return Poll::Pending;
+                        }
+                    }
+                }
+            };
+            match proc.sort(env, Some(Waiter::Receive)) {
+                Sorted::Ordinary(m) if (this.pred)(&m) => {
+                    proc.mailbox.set_expect(polls == 0);
+                    return Poll::Ready(Got::Msg(m));
+                }
+                Sorted::Ordinary(m) => proc.mailbox.hold(m),
+                Sorted::Wake if proc.is_thread() && proc.is_dead() => {
+                    return Poll::Ready(Got::Exiting(reasons::killed()));
+                }
+                Sorted::Wake | Sorted::Outcome(_) | Sorted::Nothing => {}
+            }
+        }
+    }
+}
+
+impl<P> Drop for Receive<'_, P> {
+    fn drop(&mut self) {
+        if self.begun {
+            if let Some(w) = self.proc.calls.receive_ends() {
+                w.wake();
+            }
+        }
+    }
 }

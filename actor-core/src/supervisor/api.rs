@@ -506,9 +506,10 @@ pub fn stop(sup: Pid) -> Result<(), SupervisorError> {
             return Err(e);
         }
     }
-    let reason = match me.recv_match_blocking(down, Some(deadline)) {
-        Ok(Some(m)) => m.data["reason"].clone(),
-        _ => return Err(SupervisorError::Timeout),
+    let _ = (me, deadline);
+    let reason = match crate::receive_match_timeout(down, API_TIMEOUT) {
+        Some(m) => m.data["reason"].clone(),
+        None => return Err(SupervisorError::Timeout),
     };
     if reason.is_atom("shutdown") {
         Ok(())

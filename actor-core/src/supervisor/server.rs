@@ -91,23 +91,22 @@ pub(crate) fn start(spec: SupervisorSpec, link: bool) -> Result<Pid, SupervisorE
         Ok(_) => {
             crate::process::demonitor(mref);
             // A Down that came meanwhile would be a stray message.
-            let _ = me.recv_match_blocking(
-                |m| m.kind == Kind::Down && m.reference == Some(mref),
-                Some(Instant::now()),
-            );
+            let _ = me;
             return Ok(pid);
         }
         Err(CallError::Exit(reason)) => reason,
         Err(CallError::Timeout) => return Err(SupervisorError::Timeout),
-        Err(e @ CallError::CallingSelf) => return Err(SupervisorError::from(e)),
+        Err(e @ (CallError::CallingSelf | CallError::Stopped(_))) => {
+            return Err(SupervisorError::from(e))
+        }
         Err(CallError::NoProcess) => {
             // It exited before the request arrived: the monitor has the reason.
-            match me.recv_match_blocking(
+            match crate::receive_match_timeout(
                 |m| m.kind == Kind::Down && m.reference == Some(mref),
-                Some(Instant::now() + START_TIMEOUT),
+                START_TIMEOUT,
             ) {
-                Ok(Some(down)) => down.data["reason"].clone(),
-                _ => Term::atom("noproc"),
+                Some(down) => down.data["reason"].clone(),
+                None => Term::atom("noproc"),
             }
         }
     };
@@ -246,12 +245,14 @@ impl Server {
         let proc = self.proc().clone();
         let died = |m: &Message| m.kind == Kind::Death && m.from == pid;
         let wait = |deadline: Option<tokio::time::Instant>| {
-            let proc = proc.clone();
+            let _ = &proc;
             async move {
-                match proc.recv_match(died, deadline).await {
-                    Ok(Some(m)) => Some(m.data["reason"].clone()),
-                    _ => None,
-                }
+                let timeout = deadline.map_or(START_TIMEOUT, |d| {
+                    d.saturating_duration_since(tokio::time::Instant::now())
+                });
+                crate::recv_match_timeout(died, timeout)
+                    .await
+                    .map(|m| m.data["reason"].clone())
             }
         };
         let reason = match self.children[idx].spec.shutdown {
