@@ -92,7 +92,9 @@
 //! ```
 
 mod api;
+mod engine;
 mod event;
+mod request;
 mod server;
 mod spec;
 
@@ -100,7 +102,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::pid::Pid;
+use crate::Pid;
 
 pub use self::api::{
     count_children, delete_child, restart_child, start_child, stop, terminate_child,
