@@ -473,3 +473,6 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
