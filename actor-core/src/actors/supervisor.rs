@@ -266,3 +266,66 @@ inventory::submit! {
     // The facade path users spawn by: `actor::actors::Supervisor`.
     Registration { name: "Supervisor", module: "actor_core::actors", spawn: spawn_supervisor }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(kind: Kind, pairs: &[(&'static str, Term)]) -> Option<Result<Request, String>> {
+        let data: Term = pairs.iter().cloned().collect();
+        Request::parse(kind, &data).map(|r| r.map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn requests_parse_once_at_the_boundary() {
+        let scale = |name: &str, desired| {
+            Some(Ok(Request::Scale {
+                name: name.to_owned(),
+                desired,
+            }))
+        };
+        let spawn = |name: Term, desired: Term| [("spawn", name), ("desired", desired)];
+        assert_eq!(
+            parse(Kind::Std, &spawn("EchoActor".into(), 3.into())),
+            scale("EchoActor", 3)
+        );
+        assert_eq!(
+            parse(Kind::Std, &spawn(Term::atom("EchoActor"), 0.into())),
+            scale("EchoActor", 0)
+        );
+        assert_eq!(
+            parse(Kind::Std, &[("dump_state", true.into())]),
+            Some(Ok(Request::DumpState))
+        );
+        assert_eq!(
+            parse(Kind::Info, &[("dump_state", true.into())]),
+            Some(Ok(Request::DumpState))
+        );
+    }
+
+    #[test]
+    fn malformed_requests_say_what_is_wrong() {
+        let err = |r: Option<Result<Request, String>>| r.unwrap().unwrap_err();
+        let no_name = err(parse(
+            Kind::Std,
+            &[("spawn", 3.into()), ("desired", 1.into())],
+        ));
+        assert!(no_name.contains("`spawn`"), "{no_name}");
+        for desired in [Term::from(-1), Term::from("3"), Term::Nil] {
+            let bad = err(parse(
+                Kind::Std,
+                &[("spawn", "A".into()), ("desired", desired)],
+            ));
+            assert!(bad.contains("`desired`"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn other_messages_are_no_requests() {
+        // a spawn request is a `std` message; `dump_state` must be `true`
+        assert_eq!(parse(Kind::Info, &[("spawn", "A".into())]), None);
+        assert_eq!(parse(Kind::Std, &[("dump_state", false.into())]), None);
+        assert_eq!(parse(Kind::Err, &[("dump_state", true.into())]), None);
+        assert_eq!(parse(Kind::Std, &[("hello", 1.into())]), None);
+    }
+}
