@@ -45,10 +45,10 @@ pub enum SupervisorError {
     /// A running child already has that id.
     AlreadyStarted(Pid),
     /// A stopped child already has that id
-    /// ([`delete_child`](super::delete_child) it first).
+    /// ([`delete_child`] it first).
     AlreadyPresent,
     /// The child is running (stop it with
-    /// [`terminate_child`](super::terminate_child) first).
+    /// [`terminate_child`] first).
     Running,
     /// The child is waiting out a restart backoff.
     Restarting,

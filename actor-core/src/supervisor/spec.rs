@@ -164,7 +164,9 @@ impl fmt::Debug for Start {
 /// to stop it, and whether it is a worker or a supervisor (OTP's
 /// `child_spec()`).
 ///
-/// The supervisor starts every child linked to itself, from its own process.
+/// The supervisor starts every child linked to itself, from its own process,
+/// and waits until it has started (an actor's `start` has returned): a
+/// `start` that fails is a failed start, not a child that dies.
 ///
 /// # Examples
 ///
@@ -259,7 +261,7 @@ impl ChildSpec {
     }
 
     /// A worker made by `factory` for every start: it returns anything
-    /// [`spawn`](crate::spawn) takes (an actor value, a closure
+    /// [`spawn`](crate::spawn()) takes (an actor value, a closure
     /// `|inbox: Inbox| async move { … }`, a name). Permanent, with a 5 s
     /// shutdown.
     ///
