@@ -841,8 +841,12 @@ fn a_child_that_fails_to_start_fails_the_start_and_stops_the_others() {
             t("terminated", "ok")
         ]
     );
-    // `ok` may not have run `start` yet when the shutdown came, and an
-    // actor that never started does not run `stop`: no note to wait for.
+    // children start with `start_link`: `ok` had run `start`, so it ran
+    // `stop` too
+    assert_eq!(
+        next_note_of("stopped"),
+        ("ok".to_owned(), Term::atom("shutdown"))
+    );
 }
 
 #[test]
@@ -964,4 +968,275 @@ fn failing_restarts_exhaust_the_intensity() {
     );
     let down = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
     assert_eq!(down.data["reason"], "shutdown");
+}
+
+/// An actor whose `start` fails with `no_config` when `refuse` says so
+/// (telling `observer` of every attempt), and that else works as an echo.
+struct Picky {
+    id: String,
+    observer: Pid,
+    refuse: bool,
+}
+
+#[actor]
+impl Picky {
+    fn init(args: Term) -> Self {
+        Picky {
+            id: args["id"].as_str().unwrap_or("picky").to_owned(),
+            observer: args["observer"].as_pid().expect("a Picky's observer"),
+            refuse: args["refuse"] == true,
+        }
+    }
+
+    fn start(&mut self) -> Result<(), Term> {
+        note(
+            self.observer,
+            "start_attempt",
+            &self.id,
+            Term::from(self.refuse),
+        );
+        if self.refuse {
+            Err(Term::atom("no_config"))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn std(&mut self, data: Term) -> Term {
+        data
+    }
+}
+
+/// A child whose every start fails.
+fn refuser(id: &'static str) -> ChildSpec {
+    let observer = actor::pid();
+    ChildSpec::worker_fn(id, move || Picky {
+        id: id.to_owned(),
+        observer,
+        refuse: true,
+    })
+}
+
+/// `{shutdown, {failed_to_start_child, Id, Reason}}`.
+fn failed_to_start(id: &str, reason: Term) -> Term {
+    Term::tuple([
+        Term::atom("shutdown"),
+        Term::tuple([Term::atom("failed_to_start_child"), Term::from(id), reason]),
+    ])
+}
+
+/// How many start attempts were noted (waiting briefly for late ones).
+fn start_attempts(id: &str) -> usize {
+    let mut n = 0;
+    while actor::receive_match_timeout(
+        |m| m.data["what"] == "start_attempt" && m.data["id"] == id,
+        Duration::from_millis(50),
+    )
+    .is_some()
+    {
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn a_child_whose_start_fails_fails_the_start_and_is_never_restarted() {
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(10, Duration::from_secs(60))
+            .child(worker("ok"))
+            .child(refuser("bad"))
+            .child(worker("never")),
+    );
+    let err = spec.start_link().unwrap_err();
+    assert_eq!(
+        err,
+        SupervisorError::StartFailed(failed_to_start("bad", Term::atom("no_config")))
+    );
+    let events: Vec<Event> = (0..3).map(|_| next(&rx)).collect();
+    assert_eq!(
+        events.iter().map(tag).collect::<Vec<_>>(),
+        [
+            t("started", "ok"),
+            t("start_failed", "bad"),
+            t("terminated", "ok")
+        ]
+    );
+    match &events[1] {
+        Event::StartFailed { reason, .. } => assert_eq!(reason, &Term::atom("no_config")),
+        other => panic!("unexpected {other:?}"),
+    }
+    // `ok` had started (start_link waits for that), so its stop ran
+    assert_eq!(
+        next_note_of("stopped"),
+        ("ok".to_owned(), Term::atom("shutdown"))
+    );
+    // `bad` was tried once, `never` not at all, and nothing else happened
+    assert_eq!(start_attempts("bad"), 1);
+    assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
+    // the failed start sent the caller no exit signal
+    assert!(
+        actor::receive_match_timeout(|m| m.kind == Kind::Death, Duration::from_millis(50))
+            .is_none()
+    );
+}
+
+#[test]
+fn a_nested_supervisor_whose_child_fails_to_start_fails_its_parent() {
+    let (sub, sub_rx) = observed(SupervisorSpec::one_for_one().child(refuser("bad")));
+    let (root, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .child(worker("a"))
+            .child(ChildSpec::supervisor("sub", sub))
+            .child(worker("b")),
+    );
+    let err = root.start_link().unwrap_err();
+    let inner = failed_to_start("bad", Term::atom("no_config"));
+    assert_eq!(
+        err,
+        SupervisorError::StartFailed(failed_to_start("sub", inner))
+    );
+    assert_eq!(tags(&sub_rx, 1), [t("start_failed", "bad")]);
+    assert_eq!(
+        tags(&rx, 3),
+        [
+            t("started", "a"),
+            t("start_failed", "sub"),
+            t("terminated", "a")
+        ]
+    );
+    assert_eq!(start_attempts("bad"), 1);
+}
+
+#[test]
+fn start_child_with_a_child_whose_start_fails_adds_nothing() {
+    let (spec, rx) = observed(SupervisorSpec::one_for_one().intensity(10, Duration::from_secs(60)));
+    let sup = spec.start_link().unwrap();
+    assert_eq!(
+        supervisor::start_child(sup, refuser("bad")),
+        Err(SupervisorError::StartFailed(Term::atom("no_config")))
+    );
+    assert_eq!(tags(&rx, 1), [t("start_failed", "bad")]);
+    assert!(supervisor::which_children(sup).unwrap().is_empty());
+    // the id is free again, and nothing restarts
+    assert_eq!(start_attempts("bad"), 1);
+    assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
+    let ok = supervisor::start_child(sup, worker("bad")).unwrap();
+    assert_eq!(pid_of(sup, "bad"), ok);
+    supervisor::stop(sup).unwrap();
+}
+
+#[test]
+fn a_pool_child_whose_start_fails_adds_nothing() {
+    let observer = actor::pid();
+    let template = ChildSpec::worker_with_args("conn", move |args: Term| Picky {
+        id: "conn".to_owned(),
+        observer,
+        refuse: args == "bad",
+    });
+    let pool = SupervisorSpec::simple_one_for_one(template)
+        .start_link()
+        .unwrap();
+    assert_eq!(
+        supervisor::start_child(pool, Term::from("bad")),
+        Err(SupervisorError::StartFailed(Term::atom("no_config")))
+    );
+    assert_eq!(supervisor::count_children(pool).unwrap().specs, 0);
+    let good = supervisor::start_child(pool, Term::from("good")).unwrap();
+    assert_eq!(msg!(std("hi") >> good).wait().unwrap().data, "hi");
+    assert_eq!(supervisor::count_children(pool).unwrap().active, 1);
+    assert_eq!(start_attempts("conn"), 2);
+    supervisor::stop(pool).unwrap();
+}
+
+#[test]
+fn a_start_hook_that_fails_at_a_restart_counts_as_a_restart_and_is_retried() {
+    let observer = actor::pid();
+    // starts: fine, then two refusals, then fine again
+    let plan = [false, true, true, false];
+    let starts = std::sync::atomic::AtomicUsize::new(0);
+    let child = ChildSpec::worker_fn("picky", move || {
+        let n = starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Picky {
+            id: "picky".to_owned(),
+            observer,
+            refuse: plan.get(n).copied().unwrap_or(false),
+        }
+    });
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(3, Duration::from_secs(60))
+            .child(child),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 1);
+    actor::exit(pid_of(sup, "picky"), "boom");
+    let events: Vec<Event> = (0..7).map(|_| next(&rx)).collect();
+    assert_eq!(
+        events.iter().map(tag).collect::<Vec<_>>(),
+        [
+            t("exited", "picky"),
+            t("scheduled", "picky"),
+            t("start_failed", "picky"),
+            t("scheduled", "picky"),
+            t("start_failed", "picky"),
+            t("scheduled", "picky"),
+            t("restarted", "picky"),
+        ]
+    );
+    let attempts: Vec<u32> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RestartScheduled { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempts, [1, 2, 3]);
+    assert_eq!(start_attempts("picky"), 4);
+    // three restarts of the three allowed: one more crash is too many
+    let r = actor::monitor(sup);
+    actor::exit(pid_of(sup, "picky"), "boom");
+    assert_eq!(
+        tags(&rx, 3),
+        [t("exited", "picky"), t("intensity", ""), t("shutdown", "")]
+    );
+    let down = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    assert_eq!(down.data["reason"], "shutdown");
+}
+
+#[test]
+fn an_exit_signal_from_the_parent_stops_an_unlinked_supervisor_and_others_are_ignored() {
+    let sup = SupervisorSpec::one_for_one()
+        .child(worker("w"))
+        .start()
+        .unwrap();
+    let w = pid_of(sup, "w");
+    let (r, rw) = (actor::monitor(sup), actor::monitor(w));
+    // a process that is not its parent: trapped and ignored
+    let stranger = actor::spawn(move |mut inbox: Inbox| async move {
+        let m = inbox.recv().await;
+        actor::exit(sup, "stranger");
+        actor::reply(&m, Term::Nil);
+    })
+    .unwrap();
+    msg!(std(Term::Nil) >> stranger).wait().unwrap();
+    assert_eq!(supervisor::count_children(sup).unwrap().active, 1);
+    // its parent's exit signal: it stops its children and exits with it
+    actor::exit(sup, "bye");
+    let m = actor::receive_match_timeout(|m| m.reference == Some(rw), WAIT).unwrap();
+    assert_eq!(m.data["reason"], "shutdown");
+    let m = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    assert_eq!(m.data["reason"], "bye");
+}
+
+#[test]
+fn api_calls_to_a_process_that_is_no_supervisor_fail_at_once() {
+    let echo = actor::spawn("EchoActor").unwrap();
+    assert_eq!(
+        supervisor::which_children(echo),
+        Err(SupervisorError::NoProcess)
+    );
+    assert_eq!(supervisor::stop(echo), Err(SupervisorError::NoProcess));
+    assert!(actor::is_alive(echo));
+    actor::kill(echo);
 }

@@ -194,3 +194,41 @@ fn a_normal_exit_signal_is_ignored() {
     assert!(actor::is_alive(sup));
     actor::kill(sup);
 }
+
+#[test]
+fn a_malformed_spawn_request_gets_an_err_reply_and_changes_nothing() {
+    let sup = actor::spawn("Supervisor").unwrap();
+    let bad_name = msg!(
+        std {
+            spawn: 3,
+            desired: 1
+        } >> sup
+    )
+    .wait()
+    .unwrap();
+    assert_eq!(bad_name.kind, Kind::Err);
+    assert!(bad_name.data.as_str().unwrap().contains("`spawn`"));
+    let bad_count = msg!(
+        std {
+            spawn: "EchoActor",
+            desired: -1
+        } >> sup
+    )
+    .wait()
+    .unwrap();
+    assert_eq!(bad_count.kind, Kind::Err);
+    assert!(bad_count.data.as_str().unwrap().contains("`desired`"));
+    // a spawn request by atom is fine
+    let by_atom = msg!(
+        std {
+            spawn: Term::atom("EchoActor"),
+            desired: 1
+        } >> sup
+    )
+    .wait()
+    .unwrap();
+    assert_eq!(by_atom.data["desired"], 1);
+    assert_eq!(pids(sup, "EchoActor").len(), 1);
+    assert!(actor::is_alive(sup));
+    actor::kill(sup);
+}

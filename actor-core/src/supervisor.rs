@@ -13,9 +13,13 @@
 //!
 //! # Semantics (as OTP's `supervisor`)
 //!
-//! - Children start in the order given; a child that fails to start makes
-//!   the whole start fail (the ones already started are stopped in reverse
-//!   order) with `{shutdown, {failed_to_start_child, Id, Reason}}`.
+//! - Children start in the order given, each with
+//!   [`start_link`](crate::start_link): the supervisor waits until a child's
+//!   `start` hook has returned before it starts the next. A child that fails
+//!   to start (an unknown actor name, a `start` that returns an error) makes
+//!   the whole start fail with `{shutdown, {failed_to_start_child, Id,
+//!   Reason}}`: the ones already started are stopped in reverse order, and
+//!   the failed one is not restarted.
 //! - [`Strategy::OneForOne`] restarts the failed child;
 //!   [`Strategy::OneForAll`] stops all the others in reverse start order and
 //!   restarts everything in start order; [`Strategy::RestForOne`] does that
@@ -45,7 +49,9 @@
 //!   (the process that started it), as OTP; exits of other processes that
 //!   are not its children are ignored. [`stop`] stops it from anywhere.
 //! - The API functions are synchronous calls to the supervisor process.
-//!   Called from inside a process they block only that process.
+//!   Called from inside a process they block only that process. A child's
+//!   `start` must not call its own supervisor (it is waiting for that start
+//!   to return), as in OTP.
 //!
 //! # Examples
 //!
@@ -92,7 +98,9 @@
 //! ```
 
 mod api;
+mod engine;
 mod event;
+mod request;
 mod server;
 mod spec;
 
@@ -100,7 +108,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::pid::Pid;
+use crate::Pid;
 
 pub use self::api::{
     count_children, delete_child, restart_child, start_child, stop, terminate_child,

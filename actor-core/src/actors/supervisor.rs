@@ -2,9 +2,12 @@
 //! alive, scales them up and down, and dumps its state.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 
-use crate::__private::{send, Registration, SpawnOpts};
-use crate::{Actor, Kind, Message, Pid, Ref, Term};
+use actor_macros::msg;
+
+use crate::__private::{Registration, SpawnOpts};
+use crate::{Actor, Kind, Message, Pid, Ref, SpawnError, Term};
 
 /// The seed's supervisor: keeps a desired number of linked children of
 /// registered actors running. Spawnable as `"Supervisor"` or
@@ -73,6 +76,65 @@ impl Group {
     }
 }
 
+/// A message of the seed's protocol, parsed once where it comes in.
+#[derive(Debug, PartialEq)]
+enum Request {
+    /// `std {spawn: "Name", desired: N}`: scale the group `Name` to `N`.
+    Scale { name: String, desired: usize },
+    /// `std` or `info {dump_state: true}`: reply with the state.
+    DumpState,
+}
+
+/// Why a request failed.
+#[derive(Debug)]
+enum Failure {
+    /// `spawn` is not a string or an atom.
+    BadName,
+    /// `desired` is not an integer >= 0.
+    BadDesired,
+    /// The actor could not be spawned.
+    Spawn(SpawnError),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::BadName => f.write_str("`spawn` must name a registered actor"),
+            Failure::BadDesired => f.write_str("`desired` must be a count (an integer >= 0)"),
+            Failure::Spawn(e) => e.fmt(f),
+        }
+    }
+}
+
+impl Request {
+    /// The request a message of `kind` with `data` makes: `None` when it is
+    /// not one of the protocol's (it is ignored), `Err` when it is one but
+    /// malformed.
+    fn parse(kind: Kind, data: &Term) -> Option<Result<Request, Failure>> {
+        match kind {
+            Kind::Std if !data["spawn"].is_nil() => Some(Request::scale(data)),
+            Kind::Std | Kind::Info if data["dump_state"] == true => Some(Ok(Request::DumpState)),
+            _ => None,
+        }
+    }
+
+    fn scale(data: &Term) -> Result<Request, Failure> {
+        let spawn = &data["spawn"];
+        let name = spawn
+            .as_str()
+            .or_else(|| spawn.as_atom())
+            .ok_or(Failure::BadName)?;
+        let desired = data["desired"]
+            .as_int()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(Failure::BadDesired)?;
+        Ok(Request::Scale {
+            name: name.to_owned(),
+            desired,
+        })
+    }
+}
+
 impl Supervisor {
     /// The state `dump_state` replies with:
     /// `{state: {processes: {"Name": {pids: [..], desired: N}}}}`.
@@ -92,15 +154,9 @@ impl Supervisor {
         Term::from_iter([("state", Term::from_iter([("processes", processes)]))])
     }
 
-    /// Starts one child of `name`, linked; `Err` with the spawn error's text.
-    fn spawn_one(&mut self, name: &str) -> Result<Pid, String> {
-        let opts = SpawnOpts {
-            link: true,
-            monitor: false,
-            ack: None,
-        };
-        let (pid, _) =
-            crate::spawn::spawn_registered(name, Term::Nil, opts).map_err(|e| e.to_string())?;
+    /// Starts one child of `name`, linked.
+    fn spawn_one(&mut self, name: &str) -> Result<Pid, Failure> {
+        let pid = crate::spawn_link(name).map_err(Failure::Spawn)?;
         self.owner.insert(pid, name.to_owned());
         self.groups
             .entry(name.to_owned())
@@ -111,7 +167,7 @@ impl Supervisor {
     }
 
     /// Brings the group `name` to its desired size.
-    fn scale(&mut self, name: &str) -> Result<(), String> {
+    fn scale(&mut self, name: &str) -> Result<(), Failure> {
         loop {
             let (have, want) = match self.groups.get(name) {
                 Some(g) => (g.pids.len(), g.desired),
@@ -131,23 +187,15 @@ impl Supervisor {
         }
     }
 
-    fn spawn_request(&mut self, data: &Term) -> Result<Term, String> {
-        let name = data["spawn"]
-            .as_str()
-            .or_else(|| data["spawn"].as_atom())
-            .ok_or("`spawn` must name a registered actor")?
-            .to_owned();
-        let desired = data["desired"]
-            .as_int()
-            .and_then(|n| usize::try_from(n).ok())
-            .ok_or("`desired` must be a count (an integer >= 0)")?;
+    /// Scales the group `name` to `desired`; the group as the reply gives it.
+    fn scale_to(&mut self, name: &str, desired: usize) -> Result<Term, Failure> {
         // An unknown name fails here, before the supervisor remembers it.
-        if !self.groups.contains_key(&name) && desired > 0 {
-            self.spawn_one(&name)?;
+        if !self.groups.contains_key(name) && desired > 0 {
+            self.spawn_one(name)?;
         }
-        self.groups.entry(name.clone()).or_default().desired = desired;
-        self.scale(&name)?;
-        Ok(self.groups[&name].term())
+        self.groups.entry(name.to_owned()).or_default().desired = desired;
+        self.scale(name)?;
+        Ok(self.groups[name].term())
     }
 
     fn child_died(&mut self, pid: Pid) {
@@ -166,29 +214,31 @@ impl Actor for Supervisor {
     const TRAP_EXIT: bool = true;
 
     async fn handle(&mut self, msg: Message) {
-        match msg.kind {
-            Kind::Std if !msg.data["spawn"].is_nil() => {
-                let res = self.spawn_request(&msg.data);
-                match (res, msg.reference) {
-                    (Ok(group), Some(r)) => send(msg.from, Kind::Std, group, Some(r)),
-                    (Err(e), Some(r)) => send(msg.from, Kind::Err, Term::from(e), Some(r)),
-                    (Err(e), None) => tracing::warn!("Supervisor: {e}"),
-                    (Ok(_), None) => {}
-                }
+        if msg.kind == Kind::Death {
+            if self.owner.contains_key(&msg.from) {
+                self.child_died(msg.from);
+            } else if self.retired.remove(&msg.from) {
+                // a child killed when scaling down
+            } else if !msg.data["reason"].is_atom("normal") {
+                crate::exit_self(msg.data["reason"].clone());
             }
-            Kind::Std | Kind::Info if msg.data["dump_state"] == true => {
-                send(msg.from, msg.kind, self.state(), msg.reference);
-            }
-            Kind::Death => {
-                if self.owner.contains_key(&msg.from) {
-                    self.child_died(msg.from);
-                } else if self.retired.remove(&msg.from) {
-                    // a child killed when scaling down
-                } else if !msg.data["reason"].is_atom("normal") {
-                    crate::process::current().request_exit(msg.data["reason"].clone());
-                }
-            }
-            _ => {}
+            return;
+        }
+        let Some(request) = Request::parse(msg.kind, &msg.data) else {
+            return;
+        };
+        let failure = match request {
+            Ok(Request::DumpState) => return crate::reply(&msg, self.state()),
+            Ok(Request::Scale { name, desired }) => match self.scale_to(&name, desired) {
+                Ok(group) if msg.reference.is_some() => return crate::reply(&msg, group),
+                Ok(_) => return,
+                Err(e) => e,
+            },
+            Err(e) => e,
+        };
+        match msg.reference {
+            Some(r) => msg!(crate = crate; err(failure.to_string()) ref r > msg.from),
+            None => tracing::warn!("Supervisor: {failure}"),
         }
     }
 
@@ -199,8 +249,11 @@ impl Actor for Supervisor {
     }
 }
 
+// Spawning an actor value (by `actor::spawn(Supervisor::default())` or by
+// name) is the one place that uses the runtime's internals, as `#[actor]`
+// expansions do.
 impl crate::IntoSpawn for Supervisor {
-    fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), crate::SpawnError> {
+    fn into_spawn(self, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
         Ok(crate::__private::spawn_actor(self, opts))
     }
 }
@@ -212,4 +265,67 @@ fn spawn_supervisor(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
 inventory::submit! {
     // The facade path users spawn by: `actor::actors::Supervisor`.
     Registration { name: "Supervisor", module: "actor_core::actors", spawn: spawn_supervisor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(kind: Kind, pairs: &[(&'static str, Term)]) -> Option<Result<Request, String>> {
+        let data: Term = pairs.iter().cloned().collect();
+        Request::parse(kind, &data).map(|r| r.map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn requests_parse_once_at_the_boundary() {
+        let scale = |name: &str, desired| {
+            Some(Ok(Request::Scale {
+                name: name.to_owned(),
+                desired,
+            }))
+        };
+        let spawn = |name: Term, desired: Term| [("spawn", name), ("desired", desired)];
+        assert_eq!(
+            parse(Kind::Std, &spawn("EchoActor".into(), 3.into())),
+            scale("EchoActor", 3)
+        );
+        assert_eq!(
+            parse(Kind::Std, &spawn(Term::atom("EchoActor"), 0.into())),
+            scale("EchoActor", 0)
+        );
+        assert_eq!(
+            parse(Kind::Std, &[("dump_state", true.into())]),
+            Some(Ok(Request::DumpState))
+        );
+        assert_eq!(
+            parse(Kind::Info, &[("dump_state", true.into())]),
+            Some(Ok(Request::DumpState))
+        );
+    }
+
+    #[test]
+    fn malformed_requests_say_what_is_wrong() {
+        let err = |r: Option<Result<Request, String>>| r.unwrap().unwrap_err();
+        let no_name = err(parse(
+            Kind::Std,
+            &[("spawn", 3.into()), ("desired", 1.into())],
+        ));
+        assert!(no_name.contains("`spawn`"), "{no_name}");
+        for desired in [Term::from(-1), Term::from("3"), Term::Nil] {
+            let bad = err(parse(
+                Kind::Std,
+                &[("spawn", "A".into()), ("desired", desired)],
+            ));
+            assert!(bad.contains("`desired`"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn other_messages_are_no_requests() {
+        // a spawn request is a `std` message; `dump_state` must be `true`
+        assert_eq!(parse(Kind::Info, &[("spawn", "A".into())]), None);
+        assert_eq!(parse(Kind::Std, &[("dump_state", false.into())]), None);
+        assert_eq!(parse(Kind::Err, &[("dump_state", true.into())]), None);
+        assert_eq!(parse(Kind::Std, &[("hello", 1.into())]), None);
+    }
 }

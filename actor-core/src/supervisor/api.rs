@@ -1,15 +1,12 @@
 //! The functions that manage a running supervisor, by pid.
 
 use std::fmt;
-use std::time::Duration;
 
-use crate::__private::call;
-use crate::call::CallError;
-use crate::message::Kind;
-use crate::pid::Pid;
-use crate::term::Term;
+use actor_macros::msg;
 
-use super::server::{stash_spec, unstash_spec};
+use crate::{CallError, Kind, Pid, Term};
+
+use super::request::{Answer, Reply, Request, API_TIMEOUT};
 use super::spec::{ChildSpec, ChildType, Restart};
 
 /// Why a supervisor operation failed.
@@ -33,7 +30,7 @@ use super::spec::{ChildSpec, ChildType, Restart};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum SupervisorError {
-    /// The supervisor is not running.
+    /// The supervisor is not running (or the pid is not a supervisor's).
     NoProcess,
     /// The supervisor did not answer in time.
     Timeout,
@@ -48,10 +45,10 @@ pub enum SupervisorError {
     /// A running child already has that id.
     AlreadyStarted(Pid),
     /// A stopped child already has that id
-    /// ([`delete_child`](super::delete_child) it first).
+    /// ([`delete_child`] it first).
     AlreadyPresent,
     /// The child is running (stop it with
-    /// [`terminate_child`](super::terminate_child) first).
+    /// [`terminate_child`] first).
     Running,
     /// The child is waiting out a restart backoff.
     Restarting,
@@ -81,34 +78,6 @@ impl SupervisorError {
             SupervisorError::Restarting => Term::atom("restarting"),
             SupervisorError::WrongStrategy => Term::atom("wrong_strategy"),
         }
-    }
-
-    fn from_reply(reason: &Term) -> SupervisorError {
-        if let Some(a) = reason.as_atom() {
-            match a {
-                "not_found" => return SupervisorError::NotFound,
-                "already_present" => return SupervisorError::AlreadyPresent,
-                "running" => return SupervisorError::Running,
-                "restarting" => return SupervisorError::Restarting,
-                _ => {}
-            }
-        }
-        match reason.as_str() {
-            Some("simple_one_for_one" | "not_simple_one_for_one") => {
-                return SupervisorError::WrongStrategy
-            }
-            Some("not_found") => return SupervisorError::NotFound,
-            Some("already_present") => return SupervisorError::AlreadyPresent,
-            Some("running") => return SupervisorError::Running,
-            Some("restarting") => return SupervisorError::Restarting,
-            _ => {}
-        }
-        if reason[0].is_atom("already_started") {
-            if let Some(pid) = reason[1].as_pid() {
-                return SupervisorError::AlreadyStarted(pid);
-            }
-        }
-        SupervisorError::StartFailed(reason.clone())
     }
 }
 
@@ -182,24 +151,6 @@ impl ChildInfo {
             _ => None,
         }
     }
-
-    fn from_term(t: &Term) -> ChildInfo {
-        let state = match &t["pid"] {
-            Term::Pid(p) => ChildState::Running(*p),
-            s if s.is_atom("restarting") => ChildState::Restarting,
-            _ => ChildState::Stopped,
-        };
-        ChildInfo {
-            id: t["id"].as_str().unwrap_or_default().to_owned(),
-            state,
-            child_type: if t["type"].is_atom("supervisor") {
-                ChildType::Supervisor
-            } else {
-                ChildType::Worker
-            },
-            restart: Restart::from_atom(&t["restart"]).unwrap_or_default(),
-        }
-    }
 }
 
 /// Child counts, as [`count_children`] reports them.
@@ -239,22 +190,40 @@ impl From<Term> for NewChild {
     }
 }
 
-/// No timeout of our own: the supervisor always answers, after at most a
-/// child's shutdown time, and a dead supervisor fails the call at once.
-const API_TIMEOUT: Duration = Duration::from_secs(365 * 86400);
-
-fn request(sup: Pid, data: Term) -> Result<Term, SupervisorError> {
-    let reply = call(sup, Kind::Std, data, None)
+/// What became of a request: the supervisor's answer, or `None` when the
+/// process at `sup` answered but is no supervisor.
+fn ask(sup: Pid, request: Request) -> Result<Option<Answer>, SupervisorError> {
+    let reply = msg!(crate = crate; std(Term::local(request)) >> sup)
         .timeout(API_TIMEOUT)
         .wait()?;
-    match reply.data.get("error") {
-        Some(reason) => Err(SupervisorError::from_reply(reason)),
-        None => Ok(reply.data),
+    Ok(match reply.data {
+        Term::Local(value) => match value.take::<Answer>() {
+            Ok(answer) => Some(answer),
+            Err(value) => value.downcast_ref::<Answer>().cloned(),
+        },
+        _ => None,
+    })
+}
+
+/// Sends `request` to the supervisor `sup` and waits for its answer.
+fn request(sup: Pid, request: Request) -> Result<Reply, SupervisorError> {
+    ask(sup, request)?.unwrap_or(Err(SupervisorError::NoProcess))
+}
+
+/// The reply that carries a pid.
+fn started(reply: Reply) -> Result<Pid, SupervisorError> {
+    match reply {
+        Reply::Started(pid) => Ok(pid),
+        other => Err(unexpected(other)),
     }
 }
 
-fn op(name: &str) -> Vec<(&'static str, Term)> {
-    vec![("op", Term::from(name))]
+/// A reply of the wrong kind: a supervisor never sends one.
+fn unexpected(reply: Reply) -> SupervisorError {
+    SupervisorError::Exit(Term::tuple([
+        Term::atom("unexpected_reply"),
+        Term::from(format!("{reply:?}")),
+    ]))
 }
 
 /// Adds a child to the running supervisor `sup` and starts it (OTP's
@@ -279,35 +248,7 @@ fn op(name: &str) -> Vec<(&'static str, Term)> {
 /// supervisor::stop(sup).unwrap();
 /// ```
 pub fn start_child(sup: Pid, child: impl Into<NewChild>) -> Result<Pid, SupervisorError> {
-    let mut data = op("start_child");
-    let stashed = match child.into() {
-        NewChild::Spec(spec) => {
-            let r = stash_spec(spec);
-            data.push(("spec", Term::Ref(r)));
-            Some(r)
-        }
-        NewChild::Args(args) => {
-            data.push(("args", args));
-            None
-        }
-    };
-    let res = request(sup, data.into_iter().collect());
-    if let Some(r) = stashed {
-        // Still here when the supervisor never took it (it was gone).
-        unstash_spec(r);
-    }
-    let reply = res?;
-    reply["ok"]
-        .as_pid()
-        .ok_or_else(|| SupervisorError::StartFailed(reply.clone()))
-}
-
-/// Which child of `sup` a terminate names: an id, or a pool child's pid.
-fn child_key(child: ChildKey) -> (&'static str, Term) {
-    match child {
-        ChildKey::Id(id) => ("id", Term::from(id)),
-        ChildKey::Pid(pid) => ("pid", Term::Pid(pid)),
-    }
+    started(request(sup, Request::StartChild(child.into()))?)
 }
 
 /// Names a child for [`terminate_child`]: by id (`&str`, `String`), or by
@@ -364,9 +305,7 @@ impl From<Pid> for ChildKey {
 /// supervisor::stop(sup).unwrap();
 /// ```
 pub fn terminate_child(sup: Pid, child: impl Into<ChildKey>) -> Result<(), SupervisorError> {
-    let mut data = op("terminate_child");
-    data.push(child_key(child.into()));
-    request(sup, data.into_iter().collect()).map(drop)
+    request(sup, Request::TerminateChild(child.into())).map(drop)
 }
 
 /// Starts again a stopped child of `sup` (OTP's
@@ -385,12 +324,7 @@ pub fn terminate_child(sup: Pid, child: impl Into<ChildKey>) -> Result<(), Super
 /// supervisor::stop(sup).unwrap();
 /// ```
 pub fn restart_child(sup: Pid, id: &str) -> Result<Pid, SupervisorError> {
-    let mut data = op("restart_child");
-    data.push(("id", Term::from(id)));
-    let reply = request(sup, data.into_iter().collect())?;
-    reply["ok"]
-        .as_pid()
-        .ok_or_else(|| SupervisorError::StartFailed(reply.clone()))
+    started(request(sup, Request::RestartChild(id.to_owned()))?)
 }
 
 /// Forgets a stopped child of `sup` (OTP's `supervisor:delete_child/2`).
@@ -410,9 +344,7 @@ pub fn restart_child(sup: Pid, id: &str) -> Result<Pid, SupervisorError> {
 /// supervisor::stop(sup).unwrap();
 /// ```
 pub fn delete_child(sup: Pid, id: &str) -> Result<(), SupervisorError> {
-    let mut data = op("delete_child");
-    data.push(("id", Term::from(id)));
-    request(sup, data.into_iter().collect()).map(drop)
+    request(sup, Request::DeleteChild(id.to_owned())).map(drop)
 }
 
 /// The children of `sup`, in start order (OTP's
@@ -435,13 +367,10 @@ pub fn delete_child(sup: Pid, id: &str) -> Result<(), SupervisorError> {
 /// supervisor::stop(sup).unwrap();
 /// ```
 pub fn which_children(sup: Pid) -> Result<Vec<ChildInfo>, SupervisorError> {
-    let reply = request(sup, op("which_children").into_iter().collect())?;
-    Ok(reply
-        .as_list()
-        .unwrap_or_default()
-        .iter()
-        .map(ChildInfo::from_term)
-        .collect())
+    match request(sup, Request::WhichChildren)? {
+        Reply::Children(children) => Ok(children),
+        other => Err(unexpected(other)),
+    }
 }
 
 /// How many children `sup` has, running or not, and of which types (OTP's
@@ -461,19 +390,10 @@ pub fn which_children(sup: Pid) -> Result<Vec<ChildInfo>, SupervisorError> {
 /// supervisor::stop(sup).unwrap();
 /// ```
 pub fn count_children(sup: Pid) -> Result<ChildCount, SupervisorError> {
-    let reply = request(sup, op("count_children").into_iter().collect())?;
-    let get = |k: &str| {
-        reply[k]
-            .as_int()
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(0)
-    };
-    Ok(ChildCount {
-        specs: get("specs"),
-        active: get("active"),
-        supervisors: get("supervisors"),
-        workers: get("workers"),
-    })
+    match request(sup, Request::CountChildren)? {
+        Reply::Count(count) => Ok(count),
+        other => Err(unexpected(other)),
+    }
 }
 
 /// Stops `sup`: it stops its children in reverse start order, each by its
@@ -495,18 +415,21 @@ pub fn count_children(sup: Pid) -> Result<ChildCount, SupervisorError> {
 /// assert_eq!(supervisor::stop(sup), Err(SupervisorError::NoProcess));
 /// ```
 pub fn stop(sup: Pid) -> Result<(), SupervisorError> {
-    let me = crate::process::current();
-    let mref = crate::process::monitor(sup);
-    let down = |m: &crate::Message| m.kind == Kind::Down && m.reference == Some(mref);
-    let deadline = std::time::Instant::now() + API_TIMEOUT;
-    if let Err(e) = request(sup, op("stop").into_iter().collect()) {
+    let mref = crate::monitor(sup);
+    match ask(sup, Request::Stop) {
+        Ok(Some(Ok(_))) => {}
         // It may have exited meanwhile: the monitor says how.
-        if !matches!(e, SupervisorError::NoProcess | SupervisorError::Exit(_)) {
-            crate::process::demonitor(mref);
+        Err(SupervisorError::NoProcess | SupervisorError::Exit(_)) => {}
+        Ok(None) => {
+            crate::demonitor(mref);
+            return Err(SupervisorError::NoProcess);
+        }
+        Ok(Some(Err(e))) | Err(e) => {
+            crate::demonitor(mref);
             return Err(e);
         }
     }
-    let _ = (me, deadline);
+    let down = |m: &crate::Message| m.kind == Kind::Down && m.reference == Some(mref);
     let reason = match crate::receive_match_timeout(down, API_TIMEOUT) {
         Some(m) => m.data["reason"].clone(),
         None => return Err(SupervisorError::Timeout),

@@ -2,8 +2,7 @@
 
 use std::time::Duration;
 
-use crate::pid::Pid;
-use crate::term::Term;
+use crate::{Pid, Term};
 
 /// Something a supervisor did or saw, given to the hook set with
 /// [`SupervisorSpec::on_event`](super::SupervisorSpec::on_event) in the

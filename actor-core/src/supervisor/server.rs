@@ -1,227 +1,96 @@
-//! The supervisor process: starts, watches, restarts and stops children,
-//! and answers the API's requests.
+//! The supervisor process: a thin shell around the [`Engine`]. It does the
+//! process work the engine decides on (starting children linked to itself,
+//! stopping them, timers, replies) with the public API only.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::__private::{call, send, SpawnOpts};
-use crate::actor::Actor;
-use crate::call::CallError;
-use crate::message::{Kind, Message};
-use crate::pid::{Pid, Ref};
-use crate::process::{self, Envelope, Proc};
-use crate::term::Term;
+use actor_macros::msg;
 
-use super::api::SupervisorError;
+use crate::{Actor, Kind, Message, Pid, SpawnError, Term};
+
+use super::api::{NewChild, SupervisorError};
+use super::engine::{validate, Decision, Engine, Key, Scheduled, Token};
 use super::event::Event;
-use super::spec::{ChildSpec, Restart, Shutdown, Strategy};
-use super::SupervisorSpec;
-
-/// Child specs on their way to a supervisor's `start_child`: closures
-/// cannot ride in a `Term`, so the request carries a `Ref` to one of these.
-static SPECS: LazyLock<Mutex<HashMap<Ref, ChildSpec>>> = LazyLock::new(Default::default);
-
-pub(crate) fn stash_spec(spec: ChildSpec) -> Ref {
-    let r = Ref::new();
-    lock_specs().insert(r, spec);
-    r
-}
-
-pub(crate) fn unstash_spec(r: Ref) -> Option<ChildSpec> {
-    lock_specs().remove(&r)
-}
-
-fn lock_specs() -> std::sync::MutexGuard<'static, HashMap<Ref, ChildSpec>> {
-    SPECS.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The key of the internal "restart now" messages a supervisor's backoff
-/// timers send it.
-const RESTART_TIMER: &str = "$supervisor_restart";
-
-/// How long the starter waits for a supervisor to start its children.
-const START_TIMEOUT: Duration = Duration::from_secs(365 * 86400);
+use super::request::{Answer, Reply, Request, RestartDue};
+use super::spec::{ChildSpec, Shutdown, Strategy};
+use super::{EventFn, SupervisorSpec};
 
 fn shutdown() -> Term {
     Term::atom("shutdown")
 }
 
-fn error(reason: impl Into<Term>) -> Term {
-    Term::from_iter([("error", reason.into())])
-}
-
-fn ok(value: impl Into<Term>) -> Term {
-    Term::from_iter([("ok", value.into())])
-}
-
 /// Starts a supervisor process and waits until its children have started.
 pub(crate) fn start(spec: SupervisorSpec, link: bool) -> Result<Pid, SupervisorError> {
-    if spec.strategy == Strategy::SimpleOneForOne && spec.children.len() != 1 {
-        return Err(SupervisorError::BadSpec(format!(
-            "a simple_one_for_one supervisor needs exactly one child spec (its template), got {}",
-            spec.children.len()
-        )));
-    }
-    let mut ids = HashSet::new();
-    if let Some(dup) = spec.children.iter().find(|c| !ids.insert(c.id.as_str())) {
-        return Err(SupervisorError::BadSpec(format!(
-            "two children have the id `{}`",
-            dup.id
-        )));
-    }
-    let parent = process::current_pid();
-    let server = Server::new(spec, parent);
-    let (pid, mref) = crate::__private::spawn_actor(
-        server,
-        SpawnOpts {
-            link,
-            monitor: true,
-            ack: None,
-        },
-    );
-    let mref = mref.expect("a monitored spawn returns its monitor");
-    // The supervisor answers this once its `start` has run; if `start`
-    // fails, the exit fails the call with the reason.
-    let res = call(pid, Kind::Std, Term::from_iter([("op", "started")]), None)
-        .timeout(START_TIMEOUT)
-        .wait();
-    let me = process::current();
-    let reason = match res {
-        Ok(_) => {
-            crate::process::demonitor(mref);
-            // A Down that came meanwhile would be a stray message.
-            let _ = me;
-            return Ok(pid);
-        }
-        Err(CallError::Exit(reason)) => reason,
-        Err(CallError::Timeout) => return Err(SupervisorError::Timeout),
-        Err(e @ (CallError::CallingSelf | CallError::Stopped(_))) => {
-            return Err(SupervisorError::from(e))
-        }
-        Err(CallError::NoProcess) => {
-            // It exited before the request arrived: the monitor has the reason.
-            match crate::receive_match_timeout(
-                |m| m.kind == Kind::Down && m.reference == Some(mref),
-                START_TIMEOUT,
-            ) {
-                Some(down) => down.data["reason"].clone(),
-                None => Term::atom("noproc"),
-            }
-        }
+    validate(&spec)?;
+    let server = Server::new(spec, crate::pid());
+    let started = if link {
+        crate::start_link(server).wait()
+    } else {
+        crate::start(server).wait()
     };
-    crate::process::demonitor(mref);
-    Err(SupervisorError::StartFailed(reason))
-}
-
-/// A child the supervisor knows.
-struct Child {
-    /// Unique within the supervisor (pool children share their id).
-    key: u64,
-    spec: Arc<ChildSpec>,
-    /// A pool child's start arguments.
-    args: Term,
-    pid: Option<Pid>,
-    /// The backoff timer this child's restart waits for.
-    pending: Option<u64>,
-    /// When it last failed, within the intensity period: its backoff attempt.
-    failures: VecDeque<Instant>,
-}
-
-impl Child {
-    fn state_term(&self) -> Term {
-        match (self.pid, self.pending) {
-            (Some(pid), _) => Term::Pid(pid),
-            (None, Some(_)) => Term::atom("restarting"),
-            (None, None) => Term::atom("undefined"),
-        }
-    }
+    started.map_err(|e| match e {
+        SpawnError::StartFailed(reason) => SupervisorError::StartFailed(reason),
+        other => SupervisorError::StartFailed(Term::from(other.to_string())),
+    })
 }
 
 pub(crate) struct Server {
-    spec: SupervisorSpec,
+    engine: Engine,
+    /// The children to start in `start`, in order.
+    initial: Vec<ChildSpec>,
+    on_event: Option<EventFn>,
+    name: Option<String>,
+    /// The process that started it: its exit signal stops the supervisor.
     parent: Pid,
-    proc: Option<Arc<Proc>>,
     me: Pid,
-    /// In start order.
-    children: Vec<Child>,
-    template: Option<Arc<ChildSpec>>,
-    restarts: VecDeque<Instant>,
-    next_key: u64,
-    next_token: u64,
-    /// Backoff timers: token -> keys of the children to start, in order.
-    timers: HashMap<u64, Vec<u64>>,
 }
 
 impl Server {
     fn new(spec: SupervisorSpec, parent: Pid) -> Server {
+        let SupervisorSpec {
+            strategy,
+            max_restarts,
+            period,
+            backoff,
+            mut children,
+            on_event,
+            name,
+        } = spec;
+        let mut engine = Engine::new(strategy, max_restarts, period, backoff);
+        if strategy == Strategy::SimpleOneForOne {
+            // `validate` made sure there is exactly one: the template.
+            if let Some(template) = children.pop() {
+                engine = engine.template(template);
+            }
+        }
         Server {
-            spec,
+            engine,
+            initial: children,
+            on_event,
+            name,
             parent,
-            proc: None,
             me: parent,
-            children: Vec::new(),
-            template: None,
-            restarts: VecDeque::new(),
-            next_key: 0,
-            next_token: 0,
-            timers: HashMap::new(),
         }
     }
 
     fn emit(&self, e: Event) {
-        if let Some(f) = &self.spec.on_event {
+        if let Some(f) = &self.on_event {
             f(&e);
         }
     }
 
-    fn proc(&self) -> &Arc<Proc> {
-        self.proc
-            .as_ref()
-            .expect("the supervisor's process is set in start")
-    }
-
-    fn is_pool(&self) -> bool {
-        self.spec.strategy == Strategy::SimpleOneForOne
-    }
-
-    fn add_child(&mut self, spec: Arc<ChildSpec>, args: Term) -> usize {
-        self.next_key += 1;
-        self.children.push(Child {
-            key: self.next_key,
-            spec,
-            args,
-            pid: None,
-            pending: None,
-            failures: VecDeque::new(),
-        });
-        self.children.len() - 1
-    }
-
-    fn index_of_pid(&self, pid: Pid) -> Option<usize> {
-        self.children.iter().position(|c| c.pid == Some(pid))
-    }
-
-    fn index_of_id(&self, id: &str) -> Option<usize> {
-        self.children.iter().position(|c| c.spec.id == id)
-    }
-
-    fn index_of_key(&self, key: u64) -> Option<usize> {
-        self.children.iter().position(|c| c.key == key)
-    }
-
-    /// Starts child `idx` (linked to this process).
-    fn start_child_at(&mut self, idx: usize, restart: bool) -> Result<Pid, Term> {
-        let child = &mut self.children[idx];
-        child.pending = None;
-        let res = child.spec.start_linked(child.args.clone());
-        let id = child.spec.id.clone();
-        match res {
+    /// Starts the child `key` (linked to this process) and waits until it
+    /// has started; the reason when it fails.
+    fn start_child(&mut self, key: Key, restart: bool) -> Result<Pid, Term> {
+        let Some((spec, args)) = self.engine.spec(key) else {
+            return Err(Term::atom("not_found"));
+        };
+        match spec.start_linked(args) {
             Ok(pid) => {
-                child.pid = Some(pid);
+                self.engine.started(key, pid);
                 self.emit(Event::Started {
                     supervisor: self.me,
-                    id,
+                    id: spec.id.clone(),
                     pid,
                     restart,
                 });
@@ -230,7 +99,7 @@ impl Server {
             Err(reason) => {
                 self.emit(Event::StartFailed {
                     supervisor: self.me,
-                    id,
+                    id: spec.id.clone(),
                     reason: reason.clone(),
                 });
                 Err(reason)
@@ -238,429 +107,282 @@ impl Server {
         }
     }
 
-    /// Stops the running child `idx` by its shutdown spec and waits for its
-    /// exit; returns the reason it exited with.
-    async fn shut_down(&mut self, idx: usize) -> Option<Term> {
-        let pid = self.children[idx].pid.take()?;
-        let proc = self.proc().clone();
-        let died = |m: &Message| m.kind == Kind::Death && m.from == pid;
-        let wait = |deadline: Option<tokio::time::Instant>| {
-            let _ = &proc;
-            async move {
-                let timeout = deadline.map_or(START_TIMEOUT, |d| {
-                    d.saturating_duration_since(tokio::time::Instant::now())
-                });
-                crate::recv_match_timeout(died, timeout)
-                    .await
-                    .map(|m| m.data["reason"].clone())
-            }
+    /// Stops the running child `key` by its shutdown spec and waits for
+    /// its exit; then the engine knows it stopped.
+    async fn stop_child(&mut self, key: Key) {
+        let (Some(pid), Some((spec, _))) = (self.engine.pid(key), self.engine.spec(key)) else {
+            return;
         };
-        let reason = match self.children[idx].spec.shutdown {
-            Shutdown::BrutalKill => {
-                process::kill(pid);
-                wait(None).await
-            }
-            Shutdown::Timeout(d) => {
-                process::exit(pid, shutdown());
-                match wait(Some(tokio::time::Instant::now() + d)).await {
-                    Some(r) => Some(r),
-                    None => {
-                        process::kill(pid);
-                        wait(None).await
-                    }
-                }
-            }
-            Shutdown::Infinity => {
-                process::exit(pid, shutdown());
-                wait(None).await
-            }
-        }
-        .unwrap_or_else(|| Term::atom("killed"));
+        let reason = stop_process(pid, spec.shutdown).await;
+        self.engine.terminated(key);
         self.emit(Event::Terminated {
-            supervisor: self.me,
-            id: self.children[idx].spec.id.clone(),
-            pid,
-            reason: reason.clone(),
-        });
-        Some(reason)
-    }
-
-    /// Stops the running children among `range`, last first. Temporary ones
-    /// are removed; returns the keys of the others that were running.
-    async fn shut_down_range(&mut self, from: usize, except: Option<usize>) -> Vec<u64> {
-        let mut stopped = Vec::new();
-        for idx in (from..self.children.len()).rev() {
-            if Some(idx) == except || self.children[idx].pid.is_none() {
-                continue;
-            }
-            self.shut_down(idx).await;
-            if self.children[idx].spec.restart == Restart::Temporary {
-                self.children.remove(idx);
-            } else {
-                stopped.push(self.children[idx].key);
-            }
-        }
-        stopped
-    }
-
-    /// Records a restart; `false` when it exceeds the intensity (and the
-    /// supervisor is now exiting).
-    fn add_restart(&mut self) -> bool {
-        let now = Instant::now();
-        self.restarts.push_back(now);
-        while let Some(&t) = self.restarts.front() {
-            if now.duration_since(t) > self.spec.period {
-                self.restarts.pop_front();
-            } else {
-                break;
-            }
-        }
-        if self.restarts.len() as u64 > u64::from(self.spec.max_restarts) {
-            self.emit(Event::IntensityExceeded {
-                supervisor: self.me,
-                max_restarts: self.spec.max_restarts,
-                period: self.spec.period,
-            });
-            self.proc().request_exit(shutdown());
-            false
-        } else {
-            true
-        }
-    }
-
-    /// A child exited on its own.
-    async fn child_exited(&mut self, idx: usize, reason: Term) {
-        let child = &mut self.children[idx];
-        let Some(pid) = child.pid.take() else { return };
-        let spec = child.spec.clone();
-        self.emit(Event::Exited {
             supervisor: self.me,
             id: spec.id.clone(),
             pid,
-            reason: reason.clone(),
+            reason,
         });
-        if !spec.restart.restarts_after(&reason) {
-            if spec.restart == Restart::Temporary || self.is_pool() {
-                self.children.remove(idx);
-            }
-            return;
-        }
-        if !self.add_restart() {
-            return;
-        }
-        let key = self.children[idx].key;
-        let keys = match self.spec.strategy {
-            Strategy::OneForOne | Strategy::SimpleOneForOne => vec![key],
-            Strategy::OneForAll | Strategy::RestForOne => {
-                let from = if self.spec.strategy == Strategy::OneForAll {
-                    0
-                } else {
-                    idx
-                };
-                let stopped = self.shut_down_range(from, Some(idx)).await;
-                // Temporary children are gone now; the failed child, those
-                // just stopped and those already waiting for a restart
-                // start again, in start order. Children stopped with
-                // `terminate_child` stay stopped.
-                let from = if self.spec.strategy == Strategy::OneForAll {
-                    0
-                } else {
-                    self.index_of_key(key).unwrap_or(0)
-                };
-                self.children[from..]
-                    .iter()
-                    .filter(|c| c.key == key || c.pending.is_some() || stopped.contains(&c.key))
-                    .map(|c| c.key)
-                    .collect()
-            }
-        };
-        self.restart(keys, key, true);
     }
 
-    /// Restarts the children `keys` in order after the failure of `failed`:
-    /// at once when there is no backoff delay and `now` allows, else by a
-    /// message to itself, so the supervisor keeps answering meanwhile.
-    fn restart(&mut self, keys: Vec<u64>, failed: u64, now: bool) {
-        let Some(idx) = self.index_of_key(failed) else {
+    /// Stops every running child, last started first.
+    async fn stop_all(&mut self) {
+        for (key, _) in self.engine.shutdown_order() {
+            self.stop_child(key).await;
+        }
+    }
+
+    /// The restart intensity is exceeded: exit with `shutdown` (the `stop`
+    /// hook stops the children).
+    fn give_up(&self) {
+        let (max_restarts, period) = self.engine.intensity();
+        self.emit(Event::IntensityExceeded {
+            supervisor: self.me,
+            max_restarts,
+            period,
+        });
+        crate::exit_self(shutdown());
+    }
+
+    /// An exit signal from `from`, trapped.
+    async fn death(&mut self, from: Pid, reason: Term) {
+        let Some(exit) = self.engine.exited(from, &reason, Instant::now()) else {
+            if from == self.parent {
+                // OTP's rule for a process started by another: its
+                // parent's exit ends it too, with the same reason.
+                crate::exit_self(reason);
+            }
+            // Other processes' exits (stale links of stopped children,
+            // finished timers) are none of its business.
             return;
         };
-        let at = Instant::now();
-        let period = self.spec.period;
-        let child = &mut self.children[idx];
-        child.failures.push_back(at);
-        while child
-            .failures
-            .front()
-            .is_some_and(|&t| at.duration_since(t) > period)
-        {
-            child.failures.pop_front();
+        self.emit(Event::Exited {
+            supervisor: self.me,
+            id: exit.id,
+            pid: from,
+            reason,
+        });
+        match exit.decision {
+            Decision::Nothing => {}
+            Decision::GiveUp => self.give_up(),
+            Decision::Restart(plan) => {
+                for &(key, _) in &plan.stop {
+                    self.stop_child(key).await;
+                }
+                let scheduled = self.engine.schedule(plan, Instant::now());
+                let (token, delay) = (scheduled.token, scheduled.delay);
+                self.announce(scheduled);
+                if delay.is_zero() {
+                    self.restart(token);
+                } else {
+                    self.set_timer(token, delay);
+                }
+            }
         }
-        let attempt = u32::try_from(child.failures.len()).unwrap_or(u32::MAX);
-        let delay = self
-            .spec
-            .backoff
-            .map_or(Duration::ZERO, |b| b.delay(attempt));
+    }
+
+    fn announce(&self, s: Scheduled) {
         self.emit(Event::RestartScheduled {
             supervisor: self.me,
-            id: self.children[idx].spec.id.clone(),
-            attempt,
-            delay,
+            id: s.id,
+            attempt: s.attempt,
+            delay: s.delay,
         });
-        if now && delay.is_zero() {
-            if let Err(at) = self.start_keys(&keys) {
-                self.start_failed(keys, at);
-            }
-            return;
-        }
-        self.next_token += 1;
-        let token = self.next_token;
-        for &k in &keys {
-            if let Some(i) = self.index_of_key(k) {
-                self.children[i].pending = Some(token);
-            }
-        }
-        self.timers.insert(token, keys);
+    }
+
+    /// Sends this process [`RestartDue`] after `delay`, from a small
+    /// process that watches the supervisor and ends with it.
+    fn set_timer(&self, token: Token, delay: Duration) {
         let me = self.me;
-        let fire = move || {
-            let msg = Message {
-                kind: Kind::Info,
-                data: Term::from_iter([(RESTART_TIMER, Term::from(token as i64))]),
-                reference: None,
-                from: me,
-            };
-            let _ = process::deliver(me, Envelope::Msg(msg));
-        };
+        let due = move || msg!(crate = crate; info(Term::local(RestartDue(token))) > me);
         if delay.is_zero() {
-            fire();
-        } else {
-            crate::runtime::runtime().spawn(async move {
-                tokio::time::sleep(delay).await;
-                fire();
-            });
+            // Through the mailbox all the same, so requests that came
+            // meanwhile are answered first.
+            due();
+            return;
+        }
+        let timer = crate::spawn(move |mut inbox: crate::Inbox| async move {
+            crate::monitor(me);
+            // Any message is the supervisor's Down: it is gone.
+            if inbox.recv_timeout(delay).await.is_none() {
+                due();
+            }
+        });
+        if let Err(e) = timer {
+            // Spawning a closure does not fail; if it ever did, restart now
+            // rather than never.
+            tracing::warn!("supervisor {me:?}: no restart timer ({e}), restarting now");
+            due();
         }
     }
 
-    /// The child at `keys[at]` failed to restart: that is another restart
-    /// (as OTP counts it); try again from that child on, so the start order
-    /// holds.
-    fn start_failed(&mut self, keys: Vec<u64>, at: usize) {
-        if self.add_restart() {
-            let failed = keys[at];
-            self.restart(keys[at..].to_vec(), failed, false);
-        }
-    }
-
-    /// Starts the stopped children among `keys`, in order; the position of
-    /// the first that fails to start.
-    fn start_keys(&mut self, keys: &[u64]) -> Result<(), usize> {
+    /// The restart `token` is due: starts its children in order. One that
+    /// fails to start counts as another restart, and it and the ones after
+    /// it are tried again.
+    fn restart(&mut self, token: Token) {
+        let keys = self.engine.fire(token);
         for (at, &key) in keys.iter().enumerate() {
-            let Some(idx) = self.index_of_key(key) else {
-                continue;
-            };
-            if self.children[idx].pid.is_some() {
+            if !self.engine.is_stopped(key) {
                 continue;
             }
-            if self.start_child_at(idx, true).is_err() {
-                return Err(at);
-            }
-        }
-        Ok(())
-    }
-
-    /// A backoff timer fired.
-    fn timer(&mut self, token: u64) {
-        let Some(keys) = self.timers.remove(&token) else {
-            return;
-        };
-        // Only the children still waiting for this timer.
-        let keys: Vec<u64> = keys
-            .into_iter()
-            .filter(|&k| {
-                self.index_of_key(k)
-                    .is_some_and(|i| self.children[i].pending == Some(token))
-            })
-            .collect();
-        if keys.is_empty() {
-            return;
-        }
-        if let Err(at) = self.start_keys(&keys) {
-            self.start_failed(keys, at);
-        }
-    }
-
-    fn which_children(&self) -> Term {
-        Term::List(
-            self.children
-                .iter()
-                .map(|c| {
-                    Term::from_iter([
-                        ("id", Term::from(c.spec.id.as_str())),
-                        ("pid", c.state_term()),
-                        ("type", c.spec.child_type.atom()),
-                        ("restart", c.spec.restart.atom()),
-                    ])
-                })
-                .collect(),
-        )
-    }
-
-    fn count_children(&self) -> Term {
-        let mut supervisors = 0;
-        let mut workers = 0;
-        for c in &self.children {
-            match c.spec.child_type {
-                super::ChildType::Worker => workers += 1,
-                super::ChildType::Supervisor => supervisors += 1,
-            }
-        }
-        let active = self.children.iter().filter(|c| c.pid.is_some()).count();
-        Term::from_iter([
-            ("specs", self.children.len()),
-            ("active", active),
-            ("supervisors", supervisors),
-            ("workers", workers),
-        ])
-    }
-
-    async fn request(&mut self, data: &Term) -> Term {
-        let op = data["op"].as_str().unwrap_or("");
-        match op {
-            "started" => Term::atom("ok"),
-            "which_children" => self.which_children(),
-            "count_children" => self.count_children(),
-            "start_child" => self.op_start_child(data),
-            "terminate_child" => self.op_terminate_child(data).await,
-            "restart_child" => self.op_restart_child(data),
-            "delete_child" => self.op_delete_child(data),
-            "stop" => {
-                self.proc().request_exit(shutdown());
-                Term::atom("ok")
-            }
-            _ => error(Term::tuple([Term::atom("unknown_request"), data.clone()])),
-        }
-    }
-
-    fn op_start_child(&mut self, data: &Term) -> Term {
-        let spec = data["spec"].as_ref().and_then(unstash_spec);
-        if let Some(template) = self.template.clone() {
-            if spec.is_some() {
-                return error("simple_one_for_one");
-            }
-            let idx = self.add_child(template, data["args"].clone());
-            return match self.start_child_at(idx, false) {
-                Ok(pid) => ok(pid),
-                Err(reason) => {
-                    self.children.remove(idx);
-                    error(reason)
+            if self.start_child(key, true).is_err() {
+                match self.engine.restart_failed(&keys[at..], Instant::now()) {
+                    None => self.give_up(),
+                    Some(scheduled) => {
+                        let (token, delay) = (scheduled.token, scheduled.delay);
+                        self.announce(scheduled);
+                        self.set_timer(token, delay);
+                    }
                 }
-            };
-        }
-        let Some(spec) = spec else {
-            return error("not_simple_one_for_one");
-        };
-        if let Some(idx) = self.index_of_id(&spec.id) {
-            return match self.children[idx].pid {
-                Some(pid) => error(Term::tuple([Term::atom("already_started"), pid.into()])),
-                None => error("already_present"),
-            };
-        }
-        let idx = self.add_child(Arc::new(spec), Term::Nil);
-        match self.start_child_at(idx, false) {
-            Ok(pid) => ok(pid),
-            Err(reason) => {
-                self.children.remove(idx);
-                error(reason)
+                return;
             }
         }
     }
 
-    async fn op_terminate_child(&mut self, data: &Term) -> Term {
-        let idx = if self.is_pool() {
-            data["pid"].as_pid().and_then(|p| self.index_of_pid(p))
-        } else {
-            data["id"].as_str().and_then(|id| self.index_of_id(id))
-        };
-        let Some(idx) = idx else {
-            return error("not_found");
-        };
-        self.children[idx].pending = None;
-        self.shut_down(idx).await;
-        if self.is_pool() || self.children[idx].spec.restart == Restart::Temporary {
-            self.children.remove(idx);
-        }
-        Term::atom("ok")
-    }
-
-    /// The index of the stopped child named in `data`, for restart and
-    /// delete; the error reply where there is none.
-    fn stopped_child(&self, data: &Term) -> Result<usize, Term> {
-        if self.is_pool() {
-            return Err(error("simple_one_for_one"));
-        }
-        let Some(idx) = data["id"].as_str().and_then(|id| self.index_of_id(id)) else {
-            return Err(error("not_found"));
-        };
-        if self.children[idx].pid.is_some() {
-            return Err(error("running"));
-        }
-        if self.children[idx].pending.is_some() {
-            return Err(error("restarting"));
-        }
-        Ok(idx)
-    }
-
-    fn op_restart_child(&mut self, data: &Term) -> Term {
-        let idx = match self.stopped_child(data) {
-            Ok(idx) => idx,
-            Err(reply) => return reply,
-        };
-        match self.start_child_at(idx, false) {
-            Ok(pid) => ok(pid),
-            Err(reason) => error(reason),
+    /// Starts a new child `key` for `start_child`; forgets it if it fails.
+    fn start_new(&mut self, key: Key) -> Answer {
+        match self.start_child(key, false) {
+            Ok(pid) => Ok(Reply::Started(pid)),
+            Err(reason) => {
+                self.engine.remove(key);
+                Err(SupervisorError::StartFailed(reason))
+            }
         }
     }
 
-    fn op_delete_child(&mut self, data: &Term) -> Term {
-        let idx = match self.stopped_child(data) {
-            Ok(idx) => idx,
-            Err(reply) => return reply,
-        };
-        self.children.remove(idx);
-        Term::atom("ok")
+    async fn request(&mut self, request: Request) -> Answer {
+        match request {
+            Request::StartChild(NewChild::Spec(spec)) => {
+                let key = self.engine.add_child(spec)?;
+                self.start_new(key)
+            }
+            Request::StartChild(NewChild::Args(args)) => {
+                let key = self.engine.add_pool_child(args)?;
+                self.start_new(key)
+            }
+            Request::TerminateChild(child) => {
+                let key = self.engine.find(&child)?;
+                self.stop_child(key).await;
+                // Not running (stopped, or waiting out a backoff): no
+                // longer waiting either.
+                self.engine.terminated(key);
+                Ok(Reply::Done)
+            }
+            Request::RestartChild(id) => {
+                let key = self.engine.stopped_child(&id)?;
+                let pid = self
+                    .start_child(key, false)
+                    .map_err(SupervisorError::StartFailed)?;
+                Ok(Reply::Started(pid))
+            }
+            Request::DeleteChild(id) => {
+                let key = self.engine.stopped_child(&id)?;
+                self.engine.remove(key);
+                Ok(Reply::Done)
+            }
+            Request::WhichChildren => Ok(Reply::Children(self.engine.which_children())),
+            Request::CountChildren => Ok(Reply::Count(self.engine.count_children())),
+            Request::Stop => Ok(Reply::Done),
+        }
     }
+
+    /// A call: a [`Request`] gets an [`Answer`]; anything else an `err`
+    /// reply naming what came.
+    async fn call(&mut self, msg: Message) {
+        let (from, reference) = (msg.from, msg.reference);
+        let request = match msg.data {
+            Term::Local(value) => value.take::<Request>(),
+            other => {
+                let why = Term::tuple([Term::atom("unknown_request"), other]);
+                msg!(crate = crate; err(why) ref reference > from);
+                return;
+            }
+        };
+        let request = match request {
+            Ok(request) => request,
+            Err(value) => {
+                let why = Term::tuple([Term::atom("unknown_request"), Term::Local(value)]);
+                msg!(crate = crate; err(why) ref reference > from);
+                return;
+            }
+        };
+        let stop = matches!(request, Request::Stop);
+        let answer = self.request(request).await;
+        msg!(crate = crate; std(Term::local(answer)) ref reference > from);
+        if stop {
+            crate::exit_self(shutdown());
+        }
+    }
+}
+
+/// Stops `pid` as `how` says and waits for it to exit; its exit reason.
+///
+/// It waits for the exit signal of the link (which carries the reason even
+/// when the child died on its own just before) or, should the child have
+/// unlinked itself, a monitor's `Down`, whichever comes first; the other
+/// one comes later and is ignored.
+async fn stop_process(pid: Pid, how: Shutdown) -> Term {
+    let mref = crate::monitor(pid);
+    let exited = move |m: &Message| {
+        (m.kind == Kind::Death && m.from == pid)
+            || (m.kind == Kind::Down && m.reference == Some(mref))
+    };
+    let reason = |m: Message| m.data["reason"].clone();
+    let reason = match how {
+        Shutdown::BrutalKill => {
+            crate::kill(pid);
+            reason(crate::recv_match(exited).await)
+        }
+        Shutdown::Timeout(timeout) => {
+            crate::exit(pid, shutdown());
+            match crate::recv_match_timeout(exited, timeout).await {
+                Some(m) => reason(m),
+                None => {
+                    crate::kill(pid);
+                    reason(crate::recv_match(exited).await)
+                }
+            }
+        }
+        Shutdown::Infinity => {
+            crate::exit(pid, shutdown());
+            reason(crate::recv_match(exited).await)
+        }
+    };
+    crate::demonitor(mref);
+    reason
 }
 
 impl Actor for Server {
     const TRAP_EXIT: bool = true;
 
     async fn start(&mut self) -> Result<(), Term> {
-        let proc = process::current();
-        self.me = proc.pid;
-        self.proc = Some(proc);
-        if let Some(name) = self.spec.name.clone() {
-            if let Err(e) = crate::registry::register(name, self.me) {
+        self.me = crate::pid();
+        if let Some(name) = self.name.clone() {
+            if let Err(e) = crate::register(name, self.me) {
                 return Err(Term::tuple([
                     Term::atom("already_started"),
                     Term::from(e.to_string()),
                 ]));
             }
         }
-        let specs = std::mem::take(&mut self.spec.children);
-        if self.is_pool() {
-            self.template = specs.into_iter().next().map(Arc::new);
-            return Ok(());
-        }
-        for spec in specs {
+        for spec in std::mem::take(&mut self.initial) {
             let id = spec.id.clone();
-            let idx = self.add_child(Arc::new(spec), Term::Nil);
-            if let Err(reason) = self.start_child_at(idx, false) {
-                self.children.remove(idx);
-                self.shut_down_range(0, None).await;
-                return Err(Term::tuple([
-                    shutdown(),
-                    Term::tuple([Term::atom("failed_to_start_child"), Term::from(id), reason]),
-                ]));
-            }
+            let reason = match self.engine.add_child(spec) {
+                Ok(key) => match self.start_child(key, false) {
+                    Ok(_) => continue,
+                    Err(reason) => {
+                        self.engine.remove(key);
+                        reason
+                    }
+                },
+                // `validate` refused two children with one id: not reached.
+                Err(e) => e.reason(),
+            };
+            // As OTP: the children started so far are stopped, last first,
+            // and this one is not restarted.
+            self.stop_all().await;
+            return Err(Term::tuple([
+                shutdown(),
+                Term::tuple([Term::atom("failed_to_start_child"), Term::from(id), reason]),
+            ]));
         }
         Ok(())
     }
@@ -669,37 +391,36 @@ impl Actor for Server {
         match msg.kind {
             Kind::Death => {
                 let reason = msg.data["reason"].clone();
-                if let Some(idx) = self.index_of_pid(msg.from) {
-                    self.child_exited(idx, reason).await;
-                } else if msg.from == self.parent {
-                    self.proc().request_exit(reason);
+                self.death(msg.from, reason).await;
+            }
+            Kind::Info => {
+                if let Some(RestartDue(token)) = msg.data.as_local::<RestartDue>() {
+                    let token = *token;
+                    self.restart(token);
                 }
             }
-            Kind::Info if msg.from == self.me => {
-                if let Some(token) = msg.data[RESTART_TIMER].as_int() {
-                    self.timer(token as u64);
-                }
-            }
-            Kind::Std if msg.reference.is_some() => {
-                let reply = self.request(&msg.data).await;
-                send(msg.from, Kind::Std, reply, msg.reference);
-            }
+            Kind::Std if msg.reference.is_some() => self.call(msg).await,
             _ => {}
         }
     }
 
     async fn stop(&mut self, reason: Term) {
-        if self.proc.is_none() {
-            return;
-        }
-        self.timers.clear();
-        for c in &mut self.children {
-            c.pending = None;
-        }
-        self.shut_down_range(0, None).await;
+        self.engine.cancel_restarts();
+        self.stop_all().await;
         self.emit(Event::Shutdown {
             supervisor: self.me,
             reason,
         });
+    }
+}
+
+impl crate::IntoSpawn for Server {
+    // The one use of the runtime's internals: how an actor value is spawned
+    // (what `#[actor]` generates for its types).
+    fn into_spawn(
+        self,
+        opts: crate::__private::SpawnOpts,
+    ) -> Result<(Pid, Option<crate::Ref>), SpawnError> {
+        Ok(crate::__private::spawn_actor(self, opts))
     }
 }

@@ -5,9 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::pid::{Pid, Ref};
-use crate::spawn::{IntoSpawn, SpawnError, SpawnOpts};
-use crate::term::Term;
+use crate::{IntoSpawn, Pid, SpawnError, Term};
 
 use super::SupervisorSpec;
 
@@ -83,23 +81,6 @@ impl Restart {
             Restart::Temporary => false,
         }
     }
-
-    pub(crate) fn atom(self) -> Term {
-        Term::atom(match self {
-            Restart::Permanent => "permanent",
-            Restart::Transient => "transient",
-            Restart::Temporary => "temporary",
-        })
-    }
-
-    pub(crate) fn from_atom(t: &Term) -> Option<Restart> {
-        match t.as_atom()? {
-            "permanent" => Some(Restart::Permanent),
-            "transient" => Some(Restart::Transient),
-            "temporary" => Some(Restart::Temporary),
-            _ => None,
-        }
-    }
 }
 
 /// `normal`, `shutdown` or `{shutdown, _}`: the exits a transient child is
@@ -154,18 +135,9 @@ pub enum ChildType {
     Supervisor,
 }
 
-impl ChildType {
-    pub(crate) fn atom(self) -> Term {
-        Term::atom(match self {
-            ChildType::Worker => "worker",
-            ChildType::Supervisor => "supervisor",
-        })
-    }
-}
-
-/// Starts a child from the spawn arguments; the supervisor links to it.
-pub(crate) type StartFn =
-    Arc<dyn Fn(Term, SpawnOpts) -> Result<(Pid, Option<Ref>), Term> + Send + Sync>;
+/// Starts a child from its start arguments, linked to the caller (the
+/// supervisor), and waits until it has started.
+pub(crate) type StartFn = Arc<dyn Fn(Term) -> Result<Pid, SpawnError> + Send + Sync>;
 
 /// How a child is started.
 #[derive(Clone)]
@@ -192,7 +164,9 @@ impl fmt::Debug for Start {
 /// to stop it, and whether it is a worker or a supervisor (OTP's
 /// `child_spec()`).
 ///
-/// The supervisor starts every child linked to itself, from its own process.
+/// The supervisor starts every child linked to itself, from its own process,
+/// and waits until it has started (an actor's `start` has returned): a
+/// `start` that fails is a failed start, not a child that dies.
 ///
 /// # Examples
 ///
@@ -287,7 +261,7 @@ impl ChildSpec {
     }
 
     /// A worker made by `factory` for every start: it returns anything
-    /// [`spawn`](crate::spawn) takes (an actor value, a closure
+    /// [`spawn`](crate::spawn()) takes (an actor value, a closure
     /// `|inbox: Inbox| async move { … }`, a name). Permanent, with a 5 s
     /// shutdown.
     ///
@@ -338,11 +312,7 @@ impl ChildSpec {
         F: Fn(Term) -> S + Send + Sync + 'static,
         S: IntoSpawn,
     {
-        let start: StartFn = Arc::new(move |args, opts| {
-            factory(args)
-                .into_spawn(opts)
-                .map_err(|e: SpawnError| Term::from(e.to_string()))
-        });
+        let start: StartFn = Arc::new(move |args| crate::start_link(factory(args)).wait());
         ChildSpec::new(id, Start::Factory(start), ChildType::Worker)
     }
 
@@ -382,8 +352,8 @@ impl ChildSpec {
             Start::Name(_, a) => *a = args,
             Start::Factory(f) => {
                 let f = f.clone();
-                self.start = Start::Factory(Arc::new(move |extra: Term, opts| {
-                    f(if extra.is_nil() { args.clone() } else { extra }, opts)
+                self.start = Start::Factory(Arc::new(move |extra: Term| {
+                    f(if extra.is_nil() { args.clone() } else { extra })
                 }));
             }
             Start::Supervisor(_) => {}
@@ -424,25 +394,30 @@ impl ChildSpec {
         self.child_type
     }
 
-    /// Starts the child linked to the calling process (the supervisor).
+    /// Starts the child linked to the calling process (the supervisor) and
+    /// waits until it has started (an actor's `start` has returned), with
+    /// `extra` start arguments (a pool child's); the reason when it fails.
     pub(crate) fn start_linked(&self, extra: Term) -> Result<Pid, Term> {
-        let opts = SpawnOpts {
-            link: true,
-            monitor: false,
-            ack: None,
-        };
         match &self.start {
             Start::Name(name, args) => {
                 let args = if extra.is_nil() { args.clone() } else { extra };
-                crate::spawn::spawn_registered(name, args, opts)
-                    .map(|(pid, _)| pid)
-                    .map_err(|e| Term::from(e.to_string()))
+                crate::start_link(name.as_str())
+                    .args(args)
+                    .wait()
+                    .map_err(start_error)
             }
-            Start::Factory(f) => f(extra, opts).map(|(pid, _)| pid),
-            Start::Supervisor(spec) => {
-                super::server::start(spec.as_ref().clone(), true).map_err(|e| e.reason())
-            }
+            Start::Factory(f) => f(extra).map_err(start_error),
+            Start::Supervisor(spec) => spec.as_ref().clone().start_link().map_err(|e| e.reason()),
         }
+    }
+}
+
+/// A failed start as an exit reason: the reason `start` failed with, or
+/// the spawn error's text (an unknown actor name).
+fn start_error(e: SpawnError) -> Term {
+    match e {
+        SpawnError::StartFailed(reason) => reason,
+        other => Term::from(other.to_string()),
     }
 }
 
