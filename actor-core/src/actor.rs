@@ -26,6 +26,14 @@ pub trait Actor: Send + Sized + 'static {
     /// Handles one message.
     fn handle(&mut self, msg: Message) -> impl Future<Output = ()> + Send;
 
+    /// Handles one message at once if its handler is synchronous; gives
+    /// it back for [`handle`](Actor::handle) otherwise. `#[actor]`
+    /// implements it so that a synchronous handler costs no future.
+    #[doc(hidden)]
+    fn handle_now(&mut self, msg: Message) -> Result<(), Message> {
+        Err(msg)
+    }
+
     /// Runs when the process ends, with the reason: after any exit but
     /// `kill` or a failed `start` (as OTP skips `terminate` when `init` fails).
     fn stop(&mut self, reason: Term) -> impl Future<Output = ()> + Send {

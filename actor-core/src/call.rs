@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::process::names::whereis;
-use crate::process::{self, current, reasons, CallWait, Envelope, Proc};
+use crate::process::{self, current, reasons, CallWait, Deadline, Envelope, Proc};
 use crate::term::Term;
 
 /// Where a message goes: a pid, a registered name, or a name on a node.
@@ -413,7 +413,7 @@ impl IntoFuture for Call {
 #[must_use = "futures do nothing unless awaited"]
 pub struct CallFuture {
     call: Option<Call>,
-    wait: Option<(Arc<Proc>, Waiting, Instant)>,
+    wait: Option<(Arc<Proc>, Waiting, Deadline)>,
 }
 
 impl Drop for CallFuture {
@@ -440,7 +440,7 @@ impl Future for CallFuture {
         let mut fresh = false;
         if let Some(call) = this.call.take() {
             let proc = current();
-            let deadline = Instant::now() + call.timeout;
+            let deadline = Deadline::new(Instant::now() + call.timeout);
             match call.start(&proc) {
                 Ok(waiting) => this.wait = Some((proc, waiting, deadline)),
                 Err(e) => return Poll::Ready(Err(e)),

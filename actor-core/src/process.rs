@@ -14,7 +14,7 @@
 //! deadlines, around waiting calls) and `exit` carries exit signals, links
 //! and monitors.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -43,6 +43,7 @@ pub(crate) use self::exit::{
     add_link, add_watcher, deliver_remote_exit, forget_monitor, remove_link, remove_watcher,
 };
 pub use self::exit::{demonitor, exit, exit_self, kill, link, monitor, unlink};
+pub(crate) use self::calls::Deadline;
 pub(crate) use self::mailbox::Envelope;
 pub(crate) use self::receive::{CallWait, ExitUnwind, Got};
 pub(crate) use self::signals::{Birth, Phase};
@@ -168,8 +169,40 @@ pub(crate) fn is_alive(pid: Pid) -> bool {
     with_proc(pid, |p| !p.is_dead()).unwrap_or(false)
 }
 
-tokio::task_local! {
-    static CURRENT: Arc<Proc>;
+thread_local! {
+    /// The process whose code runs on this thread now: set by its task's
+    /// poll for the length of the poll (and so for a `block_in_place`
+    /// inside it), null otherwise. Cheaper than a tokio task-local, and the
+    /// same rule: a task spawned from a process is not that process.
+    static CURRENT: Cell<*const Proc> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Makes `proc` the current process until dropped (then the one before).
+struct Enter {
+    previous: *const Proc,
+}
+
+impl Enter {
+    #[inline]
+    fn new(proc: &Arc<Proc>) -> Enter {
+        Enter {
+            previous: CURRENT.with(|c| c.replace(Arc::as_ptr(proc))),
+        }
+    }
+}
+
+impl Drop for Enter {
+    #[inline]
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.previous));
+    }
+}
+
+/// The current task process, if code runs in one.
+#[inline]
+fn current_task() -> Option<*const Proc> {
+    let p = CURRENT.with(Cell::get);
+    (!p.is_null()).then_some(p)
 }
 
 /// A thread's own process; ends when the thread does.
@@ -192,10 +225,15 @@ thread_local! {
 /// The process of the running code: the task's, or else the thread's own,
 /// made on first use (and made again if it was killed).
 pub(crate) fn current() -> Arc<Proc> {
-    if let Ok(p) = CURRENT.try_with(Arc::clone) {
-        return p;
+    match current_task() {
+        // SAFETY: `CURRENT` points into an `Arc` that the polling
+        // `ProcessTask` holds for as long as it is set.
+        Some(p) => unsafe {
+            Arc::increment_strong_count(p);
+            Arc::from_raw(p)
+        },
+        None => thread_proc(),
     }
-    thread_proc()
 }
 
 fn thread_proc() -> Arc<Proc> {
@@ -228,19 +266,22 @@ fn thread_proc() -> Arc<Proc> {
 /// Runs `f` with the current process, without cloning its handle when it
 /// runs in a task.
 #[inline]
-pub(crate) fn with_current<R>(f: impl FnOnce(&Arc<Proc>) -> R) -> R {
-    match CURRENT.try_with(|p| p.clone()) {
-        Ok(p) => f(&p),
-        Err(_) => f(&thread_proc()),
+pub(crate) fn with_current<R>(f: impl FnOnce(&Proc) -> R) -> R {
+    match current_task() {
+        // SAFETY: as in `current`.
+        Some(p) => f(unsafe { &*p }),
+        None => f(&thread_proc()),
     }
 }
 
 /// The pid of the running code.
 #[inline]
 pub(crate) fn current_pid() -> Pid {
-    CURRENT
-        .try_with(|p| p.pid)
-        .unwrap_or_else(|_| thread_proc().pid)
+    match current_task() {
+        // SAFETY: as in `current`.
+        Some(p) => unsafe { (*p).pid },
+        None => thread_proc().pid,
+    }
 }
 
 /// Erlang's `self()`: the pid of the calling process.
@@ -320,6 +361,7 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
+        let _current = Enter::new(this.proc);
         if !*this.registered {
             // A tokio task's waker stays valid for the task's life.
             this.proc.signals.register(cx.waker());
@@ -349,7 +391,7 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
 /// The reason a body that unwound with `payload` ends with: the requested
 /// exit when that is what unwound it (or when a panic followed it), else
 /// the panic.
-fn unwound_reason(proc: &Proc, payload: &(dyn std::any::Any + Send)) -> Term {
+pub(crate) fn unwound_reason(proc: &Proc, payload: &(dyn std::any::Any + Send)) -> Term {
     match proc.signals.requested() {
         Some(reason) => reason,
         None if payload.is::<ExitUnwind>() => reasons::killed(),
@@ -368,7 +410,7 @@ where
         body_handles_exit,
         body,
     };
-    drop(crate::runtime::runtime().spawn(CURRENT.scope(proc, task)));
+    drop(crate::runtime::runtime().spawn(task));
 }
 
 /// Runs the exit of `proc` once: takes it out of the table and the name

@@ -13,6 +13,7 @@ use crate::pid::{Pid, Ref};
 use crate::process::{
     self, current, current_pid, link_procs, monitor_from, reasons, Birth, Got, Phase, Proc,
 };
+use std::panic::AssertUnwindSafe;
 use crate::term::Term;
 
 /// Why a spawn failed.
@@ -192,76 +193,108 @@ pub fn spawn_actor<A: Actor>(actor: A, opts: SpawnOpts) -> (Pid, Option<Ref>) {
     };
     let (proc, mref) = prepare(birth, &opts);
     let pid = proc.pid;
-    let starter = opts.ack.map(|ack| (ack, opts.link.then(current_pid)));
+    let starter = opts.ack.map(|ack| {
+        Box::new(Starter {
+            ack,
+            linked: opts.link.then(current_pid),
+        })
+    });
     process::start_task(proc.clone(), true, run_actor(actor, proc, starter));
     (pid, mref)
 }
 
+/// Who waits for an actor's `start` ([`start`], [`start_link`]).
+struct Starter {
+    ack: StartAck,
+    /// The starter, when it linked: a failed start unlinks it first.
+    linked: Option<Pid>,
+}
+
 /// An actor's life: `start`, then one message at a time, then `stop`
-/// (except after `kill` or a failed `start`). Exit signals interrupt it between and during
-/// handlers; a panic in a handler ends it with `{panic, …}`.
-async fn run_actor<A: Actor>(
-    mut actor: A,
-    proc: Arc<Proc>,
-    starter: Option<(StartAck, Option<Pid>)>,
-) -> Term {
-    // `start` runs to its end unless killed (exit requests wait for it), so
-    // `stop` always pairs with it. A failed start ends the process without
-    // `stop`, as a failed `init` does in OTP: there is nothing to clean up.
-    match process::guarded(&proc, actor.start()).await {
-        Ok(Ok(())) => {
-            if let Some((ack, _)) = starter {
-                ack.send(Ok(()));
-            }
-        }
-        Ok(Err(reason)) | Err(reason) => {
-            if let Some((ack, linked)) = starter {
-                // The starter hears of the failure from `start_link`'s
-                // result, not from the link as well.
-                if let Some(starter) = linked {
-                    crate::process::unlink(starter);
-                }
-                ack.send(Err(reason.clone()));
-            }
-            return reason;
-        }
+/// (except after `kill` or a failed `start`). Exit signals interrupt it
+/// between and during handlers; a panic in a handler ends it with
+/// `{panic, …}`.
+///
+/// Every idle actor is this future, so it is kept small: the hooks and
+/// async handlers run in futures of their own (boxed: made once, or once
+/// per message an `async` handler takes), and synchronous handlers run
+/// inline, holding nothing across an await.
+async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>, starter: Option<Box<Starter>>) -> Term {
+    if let Err(reason) = Box::pin(start_actor(&mut actor, &proc, starter)).await {
+        return reason;
     }
     proc.signals.set_phase(Phase::Running);
-    let reason = 'life: {
-        loop {
-            let msg = match proc.next_queued() {
-                Some(m) => m,
-                None => match process::guarded(&proc, proc.receive(|_| true, None, true)).await {
-                    Ok(Got::Msg(m)) => m,
-                    Ok(_) => continue,
-                    Err(reason) => break 'life reason,
-                },
-            };
-            // Copied out, not borrowed: a borrow of `msg` would keep its 80
-            // bytes in the future beside the handler's copy across the
-            // await.
-            let call = msg.reference.map(|r| (r, msg.from));
-            if let Err(reason) = process::guarded(&proc, actor.handle(msg)).await {
-                // The caller of the message being handled gets the reason
-                // now rather than a timeout later (the exit fails the
-                // other calls owed).
-                if let Some((r, from)) = call {
-                    proc.calls.answered(r);
-                    process::send_call_failed(from, r, reason.clone());
-                }
-                break 'life reason;
+    let reason = loop {
+        let msg = match proc.next_queued() {
+            Some(m) => m,
+            None => match process::guarded(&proc, proc.next_message()).await {
+                Ok(m) => m,
+                Err(reason) => break reason,
+            },
+        };
+        let call = msg.reference.map(|r| (r, msg.from));
+        let failed = match std::panic::catch_unwind(AssertUnwindSafe(|| actor.handle_now(msg))) {
+            Ok(Ok(())) => None,
+            Ok(Err(msg)) => Box::pin(process::guarded(&proc, actor.handle(msg)))
+                .await
+                .err(),
+            Err(payload) => Some(process::unwound_reason(&proc, payload.as_ref())),
+        };
+        if let Some(reason) = failed {
+            // The caller of the message being handled gets the reason now
+            // rather than a timeout later (the exit fails the other calls
+            // owed).
+            if let Some((r, from)) = call {
+                proc.calls.answered(r);
+                process::send_call_failed(from, r, reason.clone());
             }
+            break reason;
         }
     };
-    if reason != reasons::killed() {
-        proc.signals.set_phase(Phase::Stopping);
-        if let Err(r) = process::guarded(&proc, actor.stop(reason.clone())).await {
-            if r == reasons::killed() {
-                return r;
+    if reason == reasons::killed() {
+        return reason;
+    }
+    Box::pin(stop_actor(&mut actor, &proc, reason)).await
+}
+
+/// Runs `start`, which only a kill interrupts (exit requests wait for it,
+/// so `stop` always pairs with it), and tells the starter how it went. A
+/// failed start ends the process without `stop`, as a failed `init` does
+/// in OTP: there is nothing to clean up.
+async fn start_actor<A: Actor>(
+    actor: &mut A,
+    proc: &Proc,
+    starter: Option<Box<Starter>>,
+) -> Result<(), Term> {
+    match process::guarded(proc, actor.start()).await {
+        Ok(Ok(())) => {
+            if let Some(s) = starter {
+                s.ack.send(Ok(()));
             }
+            Ok(())
+        }
+        Ok(Err(reason)) | Err(reason) => {
+            if let Some(s) = starter {
+                // The starter hears of the failure from `start_link`'s
+                // result, not from the link as well.
+                if let Some(starter) = s.linked {
+                    crate::process::unlink(starter);
+                }
+                s.ack.send(Err(reason.clone()));
+            }
+            Err(reason)
         }
     }
-    reason
+}
+
+/// Runs `stop` with `reason` (only a kill interrupts it); the reason the
+/// process exits with.
+async fn stop_actor<A: Actor>(actor: &mut A, proc: &Proc, reason: Term) -> Term {
+    proc.signals.set_phase(Phase::Stopping);
+    match process::guarded(proc, actor.stop(reason.clone())).await {
+        Err(r) if r == reasons::killed() => r,
+        _ => reason,
+    }
 }
 
 /// A registered actor type, as `#[actor]` submits it.

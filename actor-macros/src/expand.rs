@@ -59,7 +59,7 @@ fn generate(actor: &ActorImpl, options: &Options, krate: &TokenStream) -> TokenS
     let trap_exit = actor.traps_exits();
     let start = actor.start.as_ref().map(|m| start(m, &p));
     let stop = actor.stop.as_ref().map(|m| stop(m, &p));
-    let arms = actor.handlers.iter().map(|h| arm(h, &p));
+    let arms = actor.handlers.iter().map(|h| arm(h, &p, false));
     let dispatch = if actor.handlers.is_empty() {
         quote!(#p::unhandled::<Self>(msg))
     } else {
@@ -67,6 +67,25 @@ fn generate(actor: &ActorImpl, options: &Options, krate: &TokenStream) -> TokenS
             match msg.kind {
                 #(#arms)*
                 _ => #p::unhandled::<Self>(msg),
+            }
+        }
+    };
+    // The synchronous handlers run inline, without a future; the kinds an
+    // `async` handler takes go back to `handle`.
+    let now_arms = actor.handlers.iter().map(|h| {
+        if h.method.is_async() {
+            let variant = Ident::new(h.variant, h.method.func.sig.ident.span());
+            quote!(#p::Kind::#variant => ::core::result::Result::Err(msg),)
+        } else {
+            arm(h, &p, true)
+        }
+    });
+    let dispatch_now = quote! {
+        match msg.kind {
+            #(#now_arms)*
+            _ => {
+                #p::unhandled::<Self>(msg);
+                ::core::result::Result::Ok(())
             }
         }
     };
@@ -104,6 +123,13 @@ fn generate(actor: &ActorImpl, options: &Options, krate: &TokenStream) -> TokenS
                 msg: #p::Message,
             ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
                 async move { #dispatch }
+            }
+
+            fn handle_now(
+                &mut self,
+                msg: #p::Message,
+            ) -> ::core::result::Result<(), #p::Message> {
+                #dispatch_now
             }
 
             #stop
@@ -227,14 +253,14 @@ fn returned(span: Span) -> Ident {
     Ident::new("__returned", span)
 }
 
-/// One `match` arm of `handle`: extract the parameters, call the handler,
-/// reply.
+/// One `match` arm of `handle` (or of `handle_now` when `now`, whose arms
+/// return `Ok(())`): extract the parameters, call the handler, reply.
 ///
 /// Copies (`Pid`, `Option<Ref>`) and decodes (which borrow the data) come
 /// first, then the data, then the message: the data moves out unless the
 /// handler also takes the whole message, and the message moves last, so a
 /// handler taking just a `Message` or just a `Term` clones nothing.
-fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
+fn arm(handler: &Handler, p: &TokenStream, now: bool) -> TokenStream {
     let variant = Ident::new(handler.variant, handler.method.func.sig.ident.span());
     let kind = quote!(#p::Kind::#variant);
     let replies = !matches!(handler.ret, Ret::Unit);
@@ -274,11 +300,17 @@ fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
                 Extractor::Decode => {
                     let ty = param.ty;
                     let decode = quote_spanned!(ty.span()=> #p::decode::<#ty>(&msg.data));
+                    let failed = quote!(#p::decode_failed::<Self>(#kind, __from, __reference, error));
+                    let failed = if now {
+                        quote!(::core::result::Result::Ok(#failed))
+                    } else {
+                        failed
+                    };
                     quote! {
                         let #arg = match #decode {
                             ::core::result::Result::Ok(value) => value,
                             ::core::result::Result::Err(error) => {
-                                return #p::decode_failed::<Self>(#kind, __from, __reference, error);
+                                return #failed;
                             }
                         };
                     }
@@ -309,10 +341,12 @@ fn arm(handler: &Handler, p: &TokenStream) -> TokenStream {
             }
         }
     };
+    let done = now.then(|| quote!(::core::result::Result::Ok(())));
     quote! {
         #kind => {
             #(#lets)*
             #body
+            #done
         }
     }
 }

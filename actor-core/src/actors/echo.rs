@@ -32,13 +32,15 @@ impl EchoActor {
 
 impl Actor for EchoActor {
     async fn handle(&mut self, msg: Message) {
-        match msg.kind {
-            Kind::Std | Kind::Info => {
-                self.msg_cnt += 1;
-                send(msg.from, msg.kind, msg.data, msg.reference);
-            }
-            _ => {}
+        let _ = self.handle_now(msg);
+    }
+
+    fn handle_now(&mut self, msg: Message) -> Result<(), Message> {
+        if let Kind::Std | Kind::Info = msg.kind {
+            self.msg_cnt += 1;
+            send(msg.from, msg.kind, msg.data, msg.reference);
         }
+        Ok(())
     }
 }
 

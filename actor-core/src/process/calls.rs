@@ -98,10 +98,20 @@ pub(crate) struct Calls {
     slow: Mutex<Option<Box<Slow>>>,
 }
 
-/// Deadlines as nanoseconds since the first use, so one word holds them.
-pub(crate) fn time(at: Instant) -> u64 {
-    static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
-    (at.saturating_duration_since(*EPOCH).as_nanos() as u64).max(1)
+/// A deadline, and the same as nanoseconds since the first use so that
+/// one word holds it (what the process's timer is set for).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    pub(crate) at: Instant,
+    pub(crate) ns: u64,
+}
+
+impl Deadline {
+    pub(crate) fn new(at: Instant) -> Deadline {
+        static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
+        let ns = (at.saturating_duration_since(*EPOCH).as_nanos() as u64).max(1);
+        Deadline { at, ns }
+    }
 }
 
 impl Calls {
@@ -388,15 +398,14 @@ impl Calls {
 
     // ---- the callee's side ----------------------------------------------
 
-    /// A call request `r` from `caller` was taken from the mailbox.
+    /// A call request `r` from `caller` was taken from the mailbox;
+    /// `owner` is the caller's key when `r` is a call reference.
     #[inline]
-    pub(crate) fn took(&self, r: Ref, caller: Pid) {
+    pub(crate) fn took(&self, r: Ref, owner: Option<u64>, caller: Pid) {
         // A local caller's reference names it: the handled call needs no
         // more than the reference. Others (remote callers, references the
         // caller chose) go to the map with their caller.
-        if r.call_parts()
-            .is_some_and(|(owner, _)| Pid::local(owner) == caller)
-        {
+        if owner.is_some_and(|owner| caller.is_local() && caller.key() == owner) {
             let old = self.handled();
             if let Some(old) = old {
                 self.spill(old);

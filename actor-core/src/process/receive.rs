@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use super::calls::{time, Outcome, Routed, Waiter};
+use super::calls::{Deadline, Outcome, Routed, Waiter};
 use super::{reasons, with_proc, Envelope, Proc};
 use crate::message::Message;
 
@@ -90,7 +90,8 @@ impl Proc {
     #[inline]
     fn sort_msg(&self, m: Message, is_call: bool, asker: Option<Waiter>) -> Sorted {
         if let Some(r) = m.reference {
-            let seq = match r.call_parts() {
+            let parts = r.call_parts();
+            let seq = match parts {
                 Some((owner, seq)) if owner == self.key() => Some(seq),
                 _ if !is_call => self.calls.foreign(r),
                 _ => None,
@@ -102,7 +103,7 @@ impl Proc {
                 };
             }
             if is_call {
-                self.calls.took(r, m.from);
+                self.calls.took(r, parts.map(|p| p.0), m.from);
             }
         }
         Sorted::Ordinary(m)
@@ -116,18 +117,18 @@ impl Proc {
 
     /// Makes sure the process's timer fires by `deadline`; `true` if the
     /// deadline has passed already.
-    fn expired(&self, deadline: Instant) -> bool {
-        let d = time(deadline);
+    fn expired(&self, deadline: Deadline) -> bool {
+        let d = deadline.ns;
         if self.calls.timer_covers(d) {
             return false;
         }
-        if Instant::now() >= deadline {
+        if Instant::now() >= deadline.at {
             return true;
         }
         self.calls.timer_set(d);
         let pid = self.pid;
         crate::timer::start(
-            deadline,
+            deadline.at,
             Box::new(move || {
                 with_proc(pid, |p| {
                     p.calls.timer_fired(d);
@@ -195,9 +196,10 @@ impl Proc {
         Receive {
             proc: self,
             pred,
-            deadline,
+            deadline: deadline.map(Deadline::new),
             alone,
             begun: false,
+            waited: false,
         }
     }
 
@@ -255,7 +257,7 @@ impl Proc {
         &self,
         cx: &mut Context<'_>,
         seq: u64,
-        deadline: Instant,
+        deadline: Deadline,
         fresh: bool,
     ) -> Poll<CallWait> {
         let me = Some(Waiter::Call(seq));
@@ -338,9 +340,11 @@ impl Proc {
 pub(crate) struct Receive<'a, P> {
     proc: &'a Arc<Proc>,
     pred: P,
-    deadline: Option<Instant>,
+    deadline: Option<Deadline>,
     alone: bool,
     begun: bool,
+    /// It returned `Pending` once: the mailbox was empty.
+    waited: bool,
 }
 
 impl<P> Unpin for Receive<'_, P> {}
@@ -351,20 +355,64 @@ impl<P: FnMut(&Message) -> bool> Future for Receive<'_, P> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Got> {
         let this = &mut *self;
         let proc = this.proc;
-        if let Some(m) = proc.mailbox.take_held(&mut this.pred) {
-            return Poll::Ready(Got::Msg(m));
-        }
         if !this.alone && !this.begun {
             this.begun = true;
             proc.calls.receive_begins(|| proc.mailbox.parked_waker());
         }
-        // After a receive that found its message at once, look before
-        // parking: mail keeps coming.
-        let mut polls = 0;
-        let mut look = proc.mailbox.expects_mail();
+        proc.poll_receive(cx, &mut this.pred, this.deadline, &mut this.waited)
+    }
+}
+
+/// The actor loop's receive: the next message, in arrival order, with no
+/// deadline; no call of the process can wait meanwhile. Small, since every
+/// idle actor holds one.
+pub(crate) struct NextMessage<'a> {
+    proc: &'a Proc,
+    waited: bool,
+}
+
+impl Future for NextMessage<'_> {
+    type Output = Message;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Message> {
+        let this = &mut *self;
+        loop {
+            match std::task::ready!(this.proc.poll_receive(cx, &mut |_| true, None, &mut this.waited)) {
+                Got::Msg(m) => return Poll::Ready(m),
+                // A task is stopped through its waker, not by a wake-up.
+                Got::Timeout | Got::Exiting(_) => {}
+            }
+        }
+    }
+}
+
+impl Proc {
+    /// The next message, in arrival order, for the actor loop.
+    pub(crate) fn next_message(&self) -> NextMessage<'_> {
+        NextMessage {
+            proc: self,
+            waited: false,
+        }
+    }
+
+    /// Polls for the first message `pred` accepts. `waited`: whether an
+    /// earlier poll of the same receive found the mailbox empty.
+    fn poll_receive(
+        &self,
+        cx: &mut Context<'_>,
+        pred: &mut impl FnMut(&Message) -> bool,
+        deadline: Option<Deadline>,
+        waited: &mut bool,
+    ) -> Poll<Got> {
+        if let Some(m) = self.mailbox.take_held(&mut *pred) {
+            return Poll::Ready(Got::Msg(m));
+        }
+        // After a receive that found its message without waiting, look
+        // before parking: mail keeps coming.
+        let mut look = self.mailbox.expects_mail();
         loop {
             let env = if look {
-                proc.mailbox.try_pull()
+                self.mailbox.try_pull()
             } else {
                 look = true;
                 None
@@ -372,35 +420,35 @@ impl<P: FnMut(&Message) -> bool> Future for Receive<'_, P> {
             let env = match env {
                 Some(env) => env,
                 None => {
-                    polls += 1;
-                    if let Some(d) = this.deadline {
-                        if proc.expired(d) {
+                    if let Some(d) = deadline {
+                        if self.expired(d) {
                             return Poll::Ready(Got::Timeout);
                         }
                     }
-                    if proc.calls.many() {
-                        proc.calls.park(Waiter::Receive, cx.waker());
+                    if self.calls.many() {
+                        self.calls.park(Waiter::Receive, cx.waker());
                     }
-                    proc.mailbox.park(cx.waker());
-                    match proc.mailbox.try_pull() {
+                    self.mailbox.park(cx.waker());
+                    match self.mailbox.try_pull() {
                         Some(env) => {
-                            proc.mailbox.unpark();
+                            self.mailbox.unpark();
                             env
                         }
                         None => {
-                            proc.mailbox.set_expect(false);
+                            *waited = true;
+                            self.mailbox.set_expect(false);
                             return Poll::Pending;
                         }
                     }
                 }
             };
-            match proc.sort(env, Some(Waiter::Receive)) {
-                Sorted::Ordinary(m) if (this.pred)(&m) => {
-                    proc.mailbox.set_expect(polls == 0);
+            match self.sort(env, Some(Waiter::Receive)) {
+                Sorted::Ordinary(m) if pred(&m) => {
+                    self.mailbox.set_expect(!*waited);
                     return Poll::Ready(Got::Msg(m));
                 }
-                Sorted::Ordinary(m) => proc.mailbox.hold(m),
-                Sorted::Wake if proc.is_thread() && proc.is_dead() => {
+                Sorted::Ordinary(m) => self.mailbox.hold(m),
+                Sorted::Wake if self.is_thread() && self.is_dead() => {
                     return Poll::Ready(Got::Exiting(reasons::killed()));
                 }
                 Sorted::Wake | Sorted::Outcome(_) | Sorted::Nothing => {}
