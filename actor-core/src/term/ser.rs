@@ -303,8 +303,8 @@ impl ser::Serializer for TermSerializer {
         match name {
             PID_TOKEN => TermSerializer::id(name, value, Mode::Pid),
             REF_TOKEN => TermSerializer::id(name, value, Mode::Ref),
-            ATOM_TOKEN => match value.serialize(TermSerializer::VALUE)? {
-                Term::Str(s) => Ok(Term::Atom(Atom::from(s))),
+            ATOM_TOKEN => match &mut value.serialize(TermSerializer::VALUE)? {
+                Term::Str(s) => Ok(Term::Atom(Atom::from(std::mem::take(s)))),
                 _ => Err(TermError::new(format!(
                     "invalid `{name}`: expected a string"
                 ))),
