@@ -111,7 +111,9 @@ impl From<String> for Atom {
 /// A term may nest as deep as memory allows: cloning, dropping, comparing,
 /// hashing, printing and sending one to another node never recurse more
 /// than a fixed number of levels on the call stack, so a list nested
-/// 100 000 levels deep is as safe as a flat one.
+/// 100 000 levels deep is as safe as a flat one. [`Term::decode`] and
+/// [`Term::encode`], which go through serde's recursion, stop at 256
+/// levels with an error.
 ///
 /// `Term` implements `Drop` for this, so a pattern cannot move a field out
 /// of a term (error E0509): match on a reference and take the field with
@@ -183,6 +185,13 @@ pub enum Term {
 
 /// What indexing gives for a missing key or element.
 static NIL: Term = Term::Nil;
+
+/// How many containers deep [`Term::decode`] reads and [`Term::encode`]
+/// builds. Serde goes down one Rust call per level (several frames each), so
+/// a limit keeps a deep term from overflowing the stack; it is the network
+/// decoder's too. Erlang has none, but a term this deep is a bug or an
+/// attack, not a message.
+const MAX_DEPTH: usize = 256;
 
 impl Term {
     /// An atom term, without allocating.
