@@ -15,6 +15,8 @@ use std::ops::Index;
 
 use crate::pid::{Pid, Ref};
 
+#[cfg(feature = "dist")]
+pub(crate) use self::deep::Children;
 pub use self::error::TermError;
 pub use self::local::LocalValue;
 
