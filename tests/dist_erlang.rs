@@ -145,9 +145,9 @@ fn recv(pred: impl FnMut(&Message) -> bool) -> Message {
 /// An Info message whose data is a tuple starting with `tag`.
 fn recv_tagged(tag: &'static str) -> Vec<Term> {
     let m = recv(|m| matches!(&m.data, Term::Tuple(v) if v.first() == Some(&atom(tag))));
-    match m.data {
-        Term::Tuple(v) => v,
-        _ => unreachable!(),
+    match m.data.into_tuple() {
+        Ok(v) => v,
+        Err(_) => unreachable!(),
     }
 }
 

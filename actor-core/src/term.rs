@@ -2,6 +2,7 @@
 
 mod convert;
 mod de;
+mod deep;
 mod error;
 mod fmt;
 mod local;
@@ -14,6 +15,8 @@ use std::ops::Index;
 
 use crate::pid::{Pid, Ref};
 
+#[cfg(feature = "dist")]
+pub(crate) use self::deep::Children;
 pub use self::error::TermError;
 pub use self::local::LocalValue;
 
@@ -105,6 +108,32 @@ impl From<String> for Atom {
 /// let t: actor_core::Term = ().into();
 /// ```
 ///
+/// # Deep terms
+///
+/// A term may nest as deep as memory allows: cloning, dropping, comparing,
+/// hashing, printing and sending one to another node never recurse more
+/// than a fixed number of levels on the call stack, so a list nested
+/// 100 000 levels deep is as safe as a flat one. [`Term::decode`] and
+/// [`Term::encode`], which go through serde's recursion, stop at 256
+/// levels with an error.
+///
+/// `Term` implements `Drop` for this, so a pattern cannot move a field out
+/// of a term (error E0509): match on a reference and take the field with
+/// [`std::mem::take`], or use [`Term::into_list`], [`Term::into_tuple`] and
+/// [`Term::into_map`].
+///
+/// ```
+/// use actor::Term;
+///
+/// let mut reply = Term::tuple([Term::atom("ok"), "done".into()]);
+/// if let Term::Tuple(items) = &mut reply {
+///     let text = std::mem::take(&mut items[1]);
+///     assert_eq!(text, "done");
+/// }
+/// let deep = (0..100_000).fold(Term::Nil, |t, _| Term::List(vec![t]));
+/// assert_eq!(deep.clone(), deep);
+/// ```
+///
 /// # Examples
 ///
 /// ```
@@ -123,7 +152,7 @@ impl From<String> for Atom {
 /// assert_eq!(reason[0], "panic");
 /// assert_eq!(reason.to_string(), r#"{panic, "boom"}"#);
 /// ```
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub enum Term {
     /// No value (the seed's `None`).
     #[default]
@@ -158,6 +187,13 @@ pub enum Term {
 
 /// What indexing gives for a missing key or element.
 static NIL: Term = Term::Nil;
+
+/// How many containers deep [`Term::decode`] reads and [`Term::encode`]
+/// builds. Serde goes down one Rust call per level (several frames each), so
+/// a limit keeps a deep term from overflowing the stack; it is the network
+/// decoder's too. Erlang has none, but a term this deep is a bug or an
+/// attack, not a message.
+const MAX_DEPTH: usize = 256;
 
 impl Term {
     /// An atom term, without allocating.
@@ -457,6 +493,67 @@ impl Term {
         match self {
             Term::Map(map) => Some(map),
             _ => None,
+        }
+    }
+
+    /// The elements of a `List`, taken out of it; the term back when it is
+    /// not a list.
+    ///
+    /// `Term` has its own `Drop` (see [deep terms](Term#deep-terms)), so a
+    /// pattern cannot move a field out of it: take the elements with this,
+    /// or with [`std::mem::take`] through a `&mut`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor::Term;
+    ///
+    /// assert_eq!(Term::list([1, 2]).into_list(), Ok(vec![Term::from(1), Term::from(2)]));
+    /// assert_eq!(Term::from("x").into_list(), Err(Term::from("x")));
+    /// ```
+    pub fn into_list(mut self) -> Result<Vec<Term>, Term> {
+        match &mut self {
+            Term::List(items) => Ok(std::mem::take(items)),
+            _ => Err(self),
+        }
+    }
+
+    /// The elements of a `Tuple`, taken out of it; the term back when it is
+    /// not a tuple. (See [`Term::into_list`] for why.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor::Term;
+    ///
+    /// let reason = Term::tuple([Term::atom("shutdown"), "bye".into()]);
+    /// if let Ok(mut items) = reason.into_tuple() {
+    ///     assert_eq!(items.pop(), Some(Term::from("bye")));
+    /// }
+    /// ```
+    pub fn into_tuple(mut self) -> Result<Vec<Term>, Term> {
+        match &mut self {
+            Term::Tuple(items) => Ok(std::mem::take(items)),
+            _ => Err(self),
+        }
+    }
+
+    /// The entries of a `Map`, taken out of it; the term back when it is not
+    /// a map. (See [`Term::into_list`] for why.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor::Term;
+    ///
+    /// let m: Term = [("a", 1)].into_iter().collect();
+    /// let map = m.into_map().unwrap();
+    /// assert_eq!(map.get(&Term::from("a")), Some(&Term::from(1)));
+    /// ```
+    pub fn into_map(mut self) -> Result<BTreeMap<Term, Term>, Term> {
+        match &mut self {
+            Term::Map(map) => Ok(std::mem::take(map)),
+            _ => Err(self),
         }
     }
 

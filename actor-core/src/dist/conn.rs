@@ -181,7 +181,7 @@ fn unwrap_body(t: Term) -> (Kind, Term) {
         if let [Term::Atom(w), Term::Atom(k), _] = items.as_slice() {
             if w.as_str() == WRAP {
                 if let Some(kind) = Kind::ALL.iter().find(|x| x.name() == k.as_str()) {
-                    let Term::Tuple(mut items) = t else {
+                    let Ok(mut items) = t.into_tuple() else {
                         unreachable!()
                     };
                     return (*kind, items.pop().unwrap_or_default());
@@ -476,7 +476,7 @@ impl Conn {
             .and_then(|()| d.term())
             .map_err(|e| format!("bad control message: {e}"))?;
         let payload = &rest[d.pos()..];
-        let Term::Tuple(items) = control else {
+        let Term::Tuple(items) = &control else {
             return Err(format!("control message is not a tuple: {control:?}"));
         };
         let Some(Term::Int(code)) = items.first() else {
@@ -694,7 +694,7 @@ impl Conn {
         if let Term::Tuple(items) = &t {
             match items.as_slice() {
                 [Term::Atom(a), _] if a.as_str() == "$gen_cast" => {
-                    let Term::Tuple(mut items) = t else {
+                    let Ok(mut items) = t.into_tuple() else {
                         unreachable!()
                     };
                     let (kind, data) = unwrap_body(items.pop().unwrap_or_default());
@@ -724,7 +724,7 @@ impl Conn {
                             dest(e, &callee);
                             e.reference(r);
                         }));
-                        let Term::Tuple(mut items) = t else {
+                        let Ok(mut items) = t.into_tuple() else {
                             unreachable!()
                         };
                         let (kind, data) = unwrap_body(items.pop().unwrap_or_default());
@@ -768,9 +768,9 @@ impl Conn {
     /// Answers a `SPAWN_REQUEST`: starts the registered actor named by the
     /// module, with the argument list as its `init` arguments.
     fn spawn_for(&self, req: Ref, from: Pid, module: &str, args: Term, opts: &[Term]) {
-        let args = match args {
-            Term::List(mut v) if v.len() <= 1 => v.pop().unwrap_or_default(),
-            other => other,
+        let args = match args.into_list() {
+            Ok(mut v) if v.len() <= 1 => v.pop().unwrap_or_default(),
+            other => other.map_or_else(|t| t, Term::List),
         };
         let has = |o: &str| {
             opts.iter().any(|t| match t {

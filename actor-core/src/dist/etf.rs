@@ -25,7 +25,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::ids::{self, ExtPid, ExtRef, NodeId};
-use crate::term::{Atom, Term};
+use crate::term::{Atom, Children, Term};
 
 pub(crate) const VERSION: u8 = 131;
 const NEW_FLOAT: u8 = 70;
@@ -193,7 +193,55 @@ impl Encoder {
     }
 
     /// Writes a term (without the version byte).
+    ///
+    /// The containers being written wait on a heap stack, so a term of any
+    /// depth encodes (the decoder at the other end may refuse it).
     pub(crate) fn term(&mut self, t: &Term) {
+        /// A container being written: what is left of it, and whether a list's
+        /// `[]` tail follows.
+        struct Open<'a> {
+            children: Children<'a>,
+            list_tail: bool,
+        }
+        let mut stack: Vec<Open<'_>> = Vec::new();
+        let mut next = Some(t);
+        loop {
+            if let Some(t) = next.take() {
+                match t {
+                    Term::List(items) if items.is_empty() => self.nil(),
+                    Term::List(items) => self.list_header(items.len()),
+                    Term::Tuple(items) => self.tuple(items.len()),
+                    Term::Map(m) => {
+                        self.buf.push(MAP);
+                        self.buf.extend_from_slice(&(m.len() as u32).to_be_bytes());
+                    }
+                    _ => self.scalar(t),
+                }
+                if let Some(children) = Children::of(t) {
+                    let list_tail = matches!(t, Term::List(items) if !items.is_empty());
+                    stack.push(Open {
+                        children,
+                        list_tail,
+                    });
+                }
+            }
+            let Some(top) = stack.last_mut() else {
+                return;
+            };
+            match top.children.next() {
+                Some(child) => next = Some(child),
+                None => {
+                    if top.list_tail {
+                        self.nil();
+                    }
+                    stack.pop();
+                }
+            }
+        }
+    }
+
+    /// Writes a term that holds no other term.
+    fn scalar(&mut self, t: &Term) {
         match t {
             Term::Nil => self.atom("undefined"),
             Term::Bool(b) => self.atom(if *b { "true" } else { "false" }),
@@ -206,34 +254,14 @@ impl Encoder {
             Term::Atom(a) => self.atom(a.as_str()),
             Term::Str(s) => self.binary(s.as_bytes()),
             Term::Bytes(b) => self.binary(b),
-            Term::List(items) => {
-                if !items.is_empty() {
-                    self.list_header(items.len());
-                    for i in items {
-                        self.term(i);
-                    }
-                }
-                self.nil();
-            }
-            Term::Tuple(items) => {
-                self.tuple(items.len());
-                for i in items {
-                    self.term(i);
-                }
-            }
-            Term::Map(m) => {
-                self.buf.push(MAP);
-                self.buf.extend_from_slice(&(m.len() as u32).to_be_bytes());
-                for (k, v) in m {
-                    self.term(k);
-                    self.term(v);
-                }
-            }
             Term::Pid(p) => self.pid(*p),
             Term::Ref(r) => self.reference(*r),
             // A value of this program only: the peer gets a readable
             // placeholder atom.
             Term::Local(v) => self.atom(&format!("#Local<{}>", v.type_name())),
+            Term::List(_) | Term::Tuple(_) | Term::Map(_) => {
+                unreachable!("containers are written by `term`")
+            }
         }
     }
 }
@@ -664,5 +692,48 @@ mod tests {
         let mut deep = vec![131];
         deep.extend(std::iter::repeat_n([104, 1], 10_000).flatten());
         assert!(decode(&deep).is_err());
+    }
+
+    /// 100 000 levels of lists, tuples and maps, around `[]`.
+    fn deep_term() -> Term {
+        (0..100_000).fold(Term::List(vec![]), |t, i| match i % 3 {
+            0 => Term::List(vec![t]),
+            1 => Term::Tuple(vec![Term::Int(i), t]),
+            _ => Term::Map(BTreeMap::from([(t, Term::Nil)])),
+        })
+    }
+
+    #[test]
+    fn deep_terms_encode_and_the_decoder_refuses_them() {
+        // A small stack, which recursion per level would overflow.
+        let bytes = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| encode(&deep_term()))
+            .unwrap()
+            .join()
+            .unwrap();
+        // The version and the innermost `[]`, then per level: a list's header
+        // and `[]` tail; a tuple's header and integer; a map's header and the
+        // value `undefined`.
+        let levels: usize = (0..100_000)
+            .map(|i| match i % 3 {
+                0 => 5 + 1,
+                1 if i < 256 => 2 + 2,
+                1 => 2 + 5,
+                _ => 5 + 11,
+            })
+            .sum();
+        assert_eq!(bytes.len(), 2 + levels);
+        // The decoder recurses down to its limit (in a debug build that
+        // takes over a megabyte of stack), then refuses.
+        let too_deep = DecodeError::Unsupported("nesting too deep");
+        assert_eq!(decode(&bytes), Err(too_deep.clone()));
+        assert_eq!(Decoder::new(&bytes[1..]).skip().map(|_| ()), Err(too_deep));
+        // Shallow enough for the decoder, the same shapes round-trip.
+        round((0..200).fold(Term::List(vec![]), |t, i| match i % 3 {
+            0 => Term::List(vec![t]),
+            1 => Term::Tuple(vec![Term::Int(i), t]),
+            _ => Term::Map(BTreeMap::from([(t, Term::Nil)])),
+        }));
     }
 }

@@ -19,7 +19,7 @@ use serde::{forward_to_deserialize_any, Deserialize};
 
 use super::fmt::debug_truncated;
 use super::ser::{PID_TOKEN, REF_TOKEN};
-use super::{Atom, Term, TermError, NIL};
+use super::{Atom, Term, TermError, MAX_DEPTH, NIL};
 use crate::pid::{Pid, Ref};
 
 /// The newtype name `Term`'s `Deserialize` asks for.
@@ -77,6 +77,12 @@ impl Term {
     /// expected, what was found, and where: `invalid type: expected i64,
     /// found 'hey' at field `count``.
     ///
+    /// When the term nests deeper than 256 levels (lists, tuples and maps
+    /// inside one another; the network decoder allows no more either):
+    /// serde reads a level per Rust call, so deeper terms are refused rather
+    /// than risk the stack, with an error that names the limit and the path
+    /// to where it was reached.
+    ///
     /// # Examples
     ///
     /// ```
@@ -110,18 +116,132 @@ impl Term {
     ///
     /// let err = Term::from("x").decode::<Job>().unwrap_err();
     /// assert_eq!(err.to_string(), "invalid type: expected struct Job, found 'x'");
+    ///
+    /// let deep = (0..1000).fold(Term::Nil, |t, _| Term::list([t]));
+    /// let err = deep.decode::<Term>().unwrap_err();
+    /// assert!(err.to_string().starts_with("the term nests deeper than 256 levels"));
     /// ```
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, TermError> {
         T::deserialize(self)
     }
 }
 
+/// `Deserializer` methods of `&Term` that take only the visitor, each
+/// handing over to a [`Reader`] at depth 0.
+macro_rules! forward_to_reader {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
+            Reader::new(self).$method(v)
+        }
+    )*};
+}
+
 /// Reads a term as serde data: see [`Term::decode`] for what it accepts.
 impl<'de> Deserializer<'de> for &'de Term {
     type Error = TermError;
 
+    forward_to_reader! {
+        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
+        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
+        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
+        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
+        deserialize_option deserialize_unit deserialize_seq deserialize_map
+        deserialize_identifier deserialize_ignored_any
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, TermError> {
+        Reader::new(self).deserialize_unit_struct(name, v)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, TermError> {
+        Reader::new(self).deserialize_newtype_struct(name, v)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, TermError> {
+        Reader::new(self).deserialize_tuple(len, v)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        v: V,
+    ) -> Result<V::Value, TermError> {
+        Reader::new(self).deserialize_tuple_struct(name, len, v)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, TermError> {
+        Reader::new(self).deserialize_struct(name, fields, v)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, TermError> {
+        Reader::new(self).deserialize_enum(name, variants, v)
+    }
+}
+
+/// A term being read, `depth` containers inside the one decoding began
+/// with. Reading goes down one Rust call per level, so it stops at
+/// [`MAX_DEPTH`].
+#[derive(Clone, Copy)]
+struct Reader<'de> {
+    term: &'de Term,
+    depth: usize,
+}
+
+impl<'de> Reader<'de> {
+    fn new(term: &'de Term) -> Reader<'de> {
+        Reader { term, depth: 0 }
+    }
+
+    /// The depth of this term's children, or an error past the limit.
+    fn inside(self) -> Result<usize, TermError> {
+        if self.depth < MAX_DEPTH {
+            Ok(self.depth + 1)
+        } else {
+            Err(TermError::too_deep("term", "decode"))
+        }
+    }
+
+    fn visit_seq<V: Visitor<'de>>(self, items: &'de [Term], v: V) -> Result<V::Value, TermError> {
+        visit_seq(items, self.inside()?, v)
+    }
+
+    fn visit_map<V: Visitor<'de>>(
+        self,
+        map: &'de BTreeMap<Term, Term>,
+        v: V,
+    ) -> Result<V::Value, TermError> {
+        visit_map(map, self.inside()?, v)
+    }
+
+    fn mismatch(self, expected: &dyn Expected) -> TermError {
+        TermError::mismatch(self.term, expected)
+    }
+}
+
+impl<'de> Deserializer<'de> for Reader<'de> {
+    type Error = TermError;
+
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Nil => v.visit_unit(),
             Term::Bool(b) => v.visit_bool(*b),
             Term::Int(i) => v.visit_i64(*i),
@@ -129,18 +249,18 @@ impl<'de> Deserializer<'de> for &'de Term {
             Term::Atom(a) => v.visit_borrowed_str(a.as_str()),
             Term::Str(s) => v.visit_borrowed_str(s),
             Term::Bytes(b) => v.visit_borrowed_bytes(b),
-            Term::List(items) | Term::Tuple(items) => visit_seq(items, v),
-            Term::Map(map) => visit_map(map, v),
+            Term::List(items) | Term::Tuple(items) => self.visit_seq(items, v),
+            Term::Map(map) => self.visit_map(map, v),
             Term::Pid(p) => v.visit_string(p.to_string()),
             Term::Ref(r) => v.visit_string(r.to_string()),
-            Term::Local(_) => Err(TermError::mismatch(self, &v)),
+            Term::Local(_) => Err(self.mismatch(&v)),
         }
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self.as_bool() {
+        match self.term.as_bool() {
             Some(b) => v.visit_bool(b),
-            None => Err(TermError::mismatch(self, &v)),
+            None => Err(self.mismatch(&v)),
         }
     }
 
@@ -157,9 +277,9 @@ impl<'de> Deserializer<'de> for &'de Term {
     }
 
     fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Int(i) => v.visit_i64(*i),
-            _ => Err(TermError::mismatch(self, &v)),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
@@ -192,29 +312,29 @@ impl<'de> Deserializer<'de> for &'de Term {
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Float(f) => v.visit_f64(*f),
             Term::Int(i) => v.visit_i64(*i),
-            _ => Err(TermError::mismatch(self, &v)),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Str(s) => v.visit_borrowed_str(s),
             Term::Atom(a) => v.visit_borrowed_str(a.as_str()),
-            _ => Err(TermError::mismatch(self, &v)),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Str(s) => v.visit_borrowed_str(s),
             Term::Atom(a) => v.visit_borrowed_str(a.as_str()),
             Term::Bool(b) => v.visit_borrowed_str(super::order::bool_name(*b)),
             Term::Pid(p) => v.visit_string(p.to_string()),
             Term::Ref(r) => v.visit_string(r.to_string()),
-            _ => Err(TermError::mismatch(self, &v)),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
@@ -223,11 +343,11 @@ impl<'de> Deserializer<'de> for &'de Term {
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Bytes(b) => v.visit_borrowed_bytes(b),
             Term::Str(s) => v.visit_borrowed_bytes(s.as_bytes()),
-            Term::List(items) | Term::Tuple(items) => visit_seq(items, v),
-            _ => Err(TermError::mismatch(self, &v)),
+            Term::List(items) | Term::Tuple(items) => self.visit_seq(items, v),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
@@ -236,17 +356,17 @@ impl<'de> Deserializer<'de> for &'de Term {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Nil => v.visit_none(),
             _ => v.visit_some(self),
         }
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Nil => v.visit_unit(),
             Term::Tuple(items) if items.is_empty() => v.visit_unit(),
-            _ => Err(TermError::mismatch(self, &v)),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
@@ -263,26 +383,26 @@ impl<'de> Deserializer<'de> for &'de Term {
         name: &'static str,
         v: V,
     ) -> Result<V::Value, TermError> {
-        match (name, self) {
+        match (name, self.term) {
             (TERM_TOKEN, _) => v.visit_enum(Tagged(self)),
             (PID_TOKEN, Term::Pid(p)) => v.visit_u128(p.as_u128()),
             (REF_TOKEN, Term::Ref(r)) => v.visit_u128(r.as_u128()),
             (PID_TOKEN | REF_TOKEN, Term::Str(s)) => v.visit_borrowed_str(s),
-            (PID_TOKEN | REF_TOKEN, _) => Err(TermError::mismatch(self, &v)),
+            (PID_TOKEN | REF_TOKEN, _) => Err(self.mismatch(&v)),
             _ => v.visit_newtype_struct(self),
         }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
-            Term::List(items) | Term::Tuple(items) => visit_seq(items, v),
+        match self.term {
+            Term::List(items) | Term::Tuple(items) => self.visit_seq(items, v),
             Term::Bytes(b) => {
                 let mut seq = SeqDeserializer::new(b.iter().copied());
                 let value = v.visit_seq(&mut seq)?;
                 seq.end()?;
                 Ok(value)
             }
-            _ => Err(TermError::mismatch(self, &v)),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
@@ -300,9 +420,9 @@ impl<'de> Deserializer<'de> for &'de Term {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
-            Term::Map(map) => visit_map(map, v),
-            _ => Err(TermError::mismatch(self, &v)),
+        match self.term {
+            Term::Map(map) => self.visit_map(map, v),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
@@ -312,10 +432,10 @@ impl<'de> Deserializer<'de> for &'de Term {
         _fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, TermError> {
-        match self {
-            Term::Map(map) => visit_map(map, v),
-            Term::List(items) | Term::Tuple(items) => visit_seq(items, v),
-            _ => Err(TermError::mismatch(self, &v)),
+        match self.term {
+            Term::Map(map) => self.visit_map(map, v),
+            Term::List(items) | Term::Tuple(items) => self.visit_seq(items, v),
+            _ => Err(self.mismatch(&v)),
         }
     }
 
@@ -325,25 +445,29 @@ impl<'de> Deserializer<'de> for &'de Term {
         _variants: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, TermError> {
-        let (name, payload) = match self {
+        let (name, payload) = match self.term {
             Term::Atom(_) | Term::Str(_) | Term::Bool(_) => (self, Payload::None),
             Term::Tuple(items) => match items.split_first() {
                 Some((name @ (Term::Atom(_) | Term::Str(_) | Term::Bool(_)), rest)) => {
-                    (name, Payload::Rest(rest))
+                    let depth = self.inside()?;
+                    (Reader { term: name, depth }, Payload::Rest(rest))
                 }
-                _ => return Err(TermError::mismatch(self, &v)),
+                _ => return Err(self.mismatch(&v)),
             },
             Term::Map(map) if map.len() == 1 => match map.iter().next() {
-                Some((name, value)) => (name, Payload::One(value)),
-                None => return Err(TermError::mismatch(self, &v)),
+                Some((name, value)) => {
+                    let depth = self.inside()?;
+                    (Reader { term: name, depth }, Payload::One(value))
+                }
+                None => return Err(self.mismatch(&v)),
             },
-            _ => return Err(TermError::mismatch(self, &v)),
+            _ => return Err(self.mismatch(&v)),
         };
         v.visit_enum(Variant { name, payload })
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        match self {
+        match self.term {
             Term::Str(_) | Term::Atom(_) | Term::Bool(_) => self.deserialize_str(v),
             _ => self.deserialize_any(v),
         }
@@ -354,11 +478,17 @@ impl<'de> Deserializer<'de> for &'de Term {
     }
 }
 
-/// Visits `items` as a sequence; elements left over are an error.
-fn visit_seq<'de, V: Visitor<'de>>(items: &'de [Term], v: V) -> Result<V::Value, TermError> {
+/// Visits `items`, `depth` containers down, as a sequence; elements left
+/// over are an error.
+fn visit_seq<'de, V: Visitor<'de>>(
+    items: &'de [Term],
+    depth: usize,
+    v: V,
+) -> Result<V::Value, TermError> {
     let mut seq = Elements {
         iter: items.iter(),
         index: 0,
+        depth,
     };
     let value = v.visit_seq(&mut seq)?;
     if seq.iter.len() == 0 {
@@ -383,6 +513,7 @@ impl Expected for FewerElements {
 struct Elements<'de> {
     iter: std::slice::Iter<'de, Term>,
     index: usize,
+    depth: usize,
 }
 
 impl<'de> SeqAccess<'de> for Elements<'de> {
@@ -393,10 +524,15 @@ impl<'de> SeqAccess<'de> for Elements<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, TermError> {
         match self.iter.next() {
-            Some(item) => {
+            Some(term) => {
                 let i = self.index;
                 self.index += 1;
-                seed.deserialize(item).map(Some).map_err(|e| e.at_index(i))
+                seed.deserialize(Reader {
+                    term,
+                    depth: self.depth,
+                })
+                .map(Some)
+                .map_err(|e| e.at_index(i))
             }
             None => Ok(None),
         }
@@ -407,13 +543,16 @@ impl<'de> SeqAccess<'de> for Elements<'de> {
     }
 }
 
+/// Visits `map`'s entries, `depth` containers down.
 fn visit_map<'de, V: Visitor<'de>>(
     map: &'de BTreeMap<Term, Term>,
+    depth: usize,
     v: V,
 ) -> Result<V::Value, TermError> {
     let mut entries = Entries {
         iter: map.iter(),
         entry: None,
+        depth,
     };
     // A visitor stops early only by failing, so nothing is left over.
     v.visit_map(&mut entries)
@@ -422,6 +561,16 @@ fn visit_map<'de, V: Visitor<'de>>(
 struct Entries<'de> {
     iter: std::collections::btree_map::Iter<'de, Term, Term>,
     entry: Option<(&'de Term, &'de Term)>,
+    depth: usize,
+}
+
+impl<'de> Entries<'de> {
+    fn reader(&self, term: &'de Term) -> Reader<'de> {
+        Reader {
+            term,
+            depth: self.depth,
+        }
+    }
 }
 
 impl<'de> MapAccess<'de> for Entries<'de> {
@@ -434,7 +583,7 @@ impl<'de> MapAccess<'de> for Entries<'de> {
         match self.iter.next() {
             Some((k, v)) => {
                 self.entry = Some((k, v));
-                seed.deserialize(k).map(Some)
+                seed.deserialize(self.reader(k)).map(Some)
             }
             None => Ok(None),
         }
@@ -442,7 +591,7 @@ impl<'de> MapAccess<'de> for Entries<'de> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, TermError> {
         match self.entry.take() {
-            Some((k, v)) => seed.deserialize(v).map_err(|e| e.at_key(k)),
+            Some((k, v)) => seed.deserialize(self.reader(v)).map_err(|e| e.at_key(k)),
             None => Err(de::Error::custom(
                 "a map value was asked for before its key",
             )),
@@ -465,16 +614,25 @@ enum Payload<'de> {
     One(&'de Term),
 }
 
+/// An enum's variant: its name, and the content at the name's depth.
 struct Variant<'de> {
-    name: &'de Term,
+    name: Reader<'de>,
     payload: Payload<'de>,
 }
 
-impl Variant<'_> {
+impl<'de> Variant<'de> {
     fn name(&self) -> &str {
-        match self.name {
+        match self.name.term {
             Term::Str(s) => s,
             other => other.as_atom().unwrap_or_default(),
+        }
+    }
+
+    /// A term of the payload, read at the name's depth.
+    fn reader(&self, term: &'de Term) -> Reader<'de> {
+        Reader {
+            term,
+            depth: self.name.depth,
         }
     }
 
@@ -512,9 +670,9 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
 
     fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, TermError> {
         let value = match self.payload {
-            Payload::None | Payload::Rest([]) => seed.deserialize(&NIL),
-            Payload::Rest([one]) | Payload::One(one) => seed.deserialize(one),
-            Payload::Rest(items) => seed.deserialize(Slice(items)),
+            Payload::None | Payload::Rest([]) => seed.deserialize(self.reader(&NIL)),
+            Payload::Rest([one]) | Payload::One(one) => seed.deserialize(self.reader(one)),
+            Payload::Rest(items) => seed.deserialize(Slice(items, self.name.depth)),
         };
         value.map_err(|e| e.at_field(self.name()))
     }
@@ -522,9 +680,9 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, v: V) -> Result<V::Value, TermError> {
         let value = match self.payload {
             Payload::Rest([one @ (Term::List(_) | Term::Tuple(_))]) | Payload::One(one) => {
-                one.deserialize_seq(v)
+                self.reader(one).deserialize_seq(v)
             }
-            Payload::Rest(items) => visit_seq(items, v),
+            Payload::Rest(items) => visit_seq(items, self.name.depth, v),
             Payload::None => return Err(self.unexpected("a tuple variant")),
         };
         value.map_err(|e| e.at_field(self.name()))
@@ -536,23 +694,25 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
         v: V,
     ) -> Result<V::Value, TermError> {
         let value = match self.payload {
-            Payload::Rest([one]) | Payload::One(one) => one.deserialize_struct("", fields, v),
-            Payload::Rest(items) if !items.is_empty() => visit_seq(items, v),
+            Payload::Rest([one]) | Payload::One(one) => {
+                self.reader(one).deserialize_struct("", fields, v)
+            }
+            Payload::Rest(items) if !items.is_empty() => visit_seq(items, self.name.depth, v),
             _ => return Err(self.unexpected("a struct variant")),
         };
         value.map_err(|e| e.at_field(self.name()))
     }
 }
 
-/// Several terms read as one sequence: the content of `{name, a, b}` for a
-/// newtype variant whose value is a tuple.
-struct Slice<'de>(&'de [Term]);
+/// Several terms read as one sequence, at a depth: the content of
+/// `{name, a, b}` for a newtype variant whose value is a tuple.
+struct Slice<'de>(&'de [Term], usize);
 
 impl<'de> Deserializer<'de> for Slice<'de> {
     type Error = TermError;
 
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
-        visit_seq(self.0, v)
+        visit_seq(self.0, self.1, v)
     }
 
     forward_to_deserialize_any! {
@@ -563,14 +723,14 @@ impl<'de> Deserializer<'de> for Slice<'de> {
 }
 
 /// The reply to `Term`'s `Deserialize`: the term, tagged with its variant.
-struct Tagged<'de>(&'de Term);
+struct Tagged<'de>(Reader<'de>);
 
 impl<'de> EnumAccess<'de> for Tagged<'de> {
     type Error = TermError;
     type Variant = Tagged<'de>;
 
     fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Self), TermError> {
-        let tag = seed.deserialize(BorrowedStrDeserializer::new(tag_of(self.0)))?;
+        let tag = seed.deserialize(BorrowedStrDeserializer::new(tag_of(self.0.term)))?;
         Ok((tag, self))
     }
 }
@@ -878,6 +1038,7 @@ mod tests {
     use serde::{Deserialize, Serialize};
 
     use super::*;
+    use crate::term::MAX_DEPTH;
 
     #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
     enum Shape {
@@ -1231,6 +1392,32 @@ mod tests {
         assert_eq!(
             decode::<BTreeMap<i32, i32>>(&m).unwrap_err(),
             "invalid type: expected i32, found 'x' at `[5]`"
+        );
+    }
+
+    #[test]
+    fn decoding_stops_at_the_depth_limit() {
+        let nest = |depth: usize| (0..depth).fold(Term::from(1), |t, _| Term::tuple([t]));
+        assert_eq!(nest(MAX_DEPTH).decode::<Term>(), Ok(nest(MAX_DEPTH)));
+        assert_eq!(
+            decode::<Term>(&nest(MAX_DEPTH + 1)).unwrap_err(),
+            "the term nests deeper than 256 levels, the limit of `Term::decode` \
+             at `[0][0][0][0][0][0][0][0]…[0][0][0][0]`"
+        );
+        // Enum variants nest too: `{Node, {Node, ... Leaf}}`.
+        #[derive(Serialize, Deserialize, Debug, PartialEq)]
+        enum Tree {
+            Leaf,
+            Node(Box<Tree>),
+        }
+        let tree = |depth: usize| (0..depth).fold(Tree::Leaf, |t, _| Tree::Node(Box::new(t)));
+        let t = Term::encode(&tree(MAX_DEPTH)).unwrap();
+        assert_eq!(t.decode::<Tree>(), Ok(tree(MAX_DEPTH)));
+        let t = Term::tuple([Term::atom("Node"), t]);
+        assert_eq!(
+            decode::<Tree>(&t).unwrap_err(),
+            "the term nests deeper than 256 levels, the limit of `Term::decode` \
+             at field `Node.Node.Node.Node.Node.Node.Node.Node…Node.Node.Node.Node`"
         );
     }
 

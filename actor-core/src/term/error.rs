@@ -6,10 +6,15 @@ use std::fmt::{self, Display, Write};
 use serde::de::{Expected, Unexpected};
 
 use super::fmt::debug_truncated;
-use super::Term;
+use super::{Term, MAX_DEPTH};
 
 /// How much of an offending term an error message quotes.
 const QUOTE_LIMIT: usize = 60;
+
+/// How many steps of a long path an error message shows: the outermost
+/// ones, then the innermost ones.
+const PATH_HEAD: usize = 8;
+const PATH_TAIL: usize = 4;
 
 /// Why [`Term::encode`] or [`Term::decode`] failed.
 ///
@@ -71,6 +76,14 @@ impl TermError {
         ))
     }
 
+    /// A term or value nested deeper than [`MAX_DEPTH`]: `what` is "term"
+    /// or "value", `op` the function refusing it.
+    pub(super) fn too_deep(what: &str, op: &str) -> TermError {
+        TermError::new(format!(
+            "the {what} nests deeper than {MAX_DEPTH} levels, the limit of `Term::{op}`"
+        ))
+    }
+
     /// The error, found under the map key `key`.
     pub(super) fn at_key(mut self, key: &Term) -> TermError {
         let step = match key {
@@ -95,13 +108,26 @@ impl TermError {
     }
 
     /// The path to the offending value, such as `items[2].name`; empty when
-    /// it is the whole term.
+    /// it is the whole term. A long path (a term nested too deep has one a
+    /// step a level) keeps its first and last steps, with `…` between.
     fn path(&self) -> String {
+        let steps = &self.0.path;
+        let gap = if steps.len() > PATH_HEAD + PATH_TAIL + 1 {
+            PATH_HEAD..steps.len() - PATH_TAIL
+        } else {
+            0..0
+        };
         let mut out = String::new();
-        for (i, step) in self.0.path.iter().rev().enumerate() {
+        for (i, step) in steps.iter().rev().enumerate() {
+            if gap.contains(&i) {
+                if i == gap.start {
+                    out.push('…');
+                }
+                continue;
+            }
             // Writing to a `String` cannot fail.
             let _ = match step {
-                Step::Field(name) if i == 0 => write!(out, "{name}"),
+                Step::Field(name) if i == 0 || i == gap.end => write!(out, "{name}"),
                 Step::Field(name) => write!(out, ".{name}"),
                 Step::Index(n) => write!(out, "[{n}]"),
                 Step::Key(k) => write!(out, "[{k}]"),
@@ -174,6 +200,21 @@ mod tests {
         assert_eq!(e.to_string(), "boom at `[7][0]`");
         let e = TermError::new("boom").at_key(&Term::atom("a"));
         assert_eq!(e.to_string(), "boom at field `a`");
+        let deep = (0..40).fold(TermError::new("boom").at_field("x"), |e, i| e.at_index(i));
+        assert_eq!(
+            deep.to_string(),
+            "boom at `[39][38][37][36][35][34][33][32]…[2][1][0].x`"
+        );
+        let fields = (0..20).fold(TermError::new("boom"), |e, _| e.at_field("k"));
+        assert_eq!(
+            fields.to_string(),
+            "boom at field `k.k.k.k.k.k.k.k…k.k.k.k`"
+        );
+        let long = (0..13).fold(TermError::new("boom"), |e, i| e.at_index(i));
+        assert_eq!(
+            long.to_string(),
+            "boom at `[12][11][10][9][8][7][6][5][4][3][2][1][0]`"
+        );
         assert_eq!(format!("{e:?}"), "TermError(\"boom at field `a`\")");
     }
 

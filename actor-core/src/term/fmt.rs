@@ -2,6 +2,7 @@
 
 use std::fmt::{self, Debug, Display, Formatter, Write};
 
+use super::deep::Children;
 use super::{Atom, Term};
 
 impl Display for Atom {
@@ -17,7 +18,9 @@ impl Display for Atom {
 /// Python's escapes, binaries are `b'…'`, floats look like Python's (`1.0`,
 /// `1e+16`), atoms are bare (`normal`), lists are `[1, 2]`, tuples `(a, 1)`
 /// (one-tuples `(a,)`), maps `{k: v}`, pids and refs `Pid('…')`/`Ref('…')`.
-/// `{:#?}` spreads containers over lines.
+/// `{:#?}` spreads containers over lines, four spaces a level; containers
+/// nested more than 64 levels deep are written on one line, as `{:?}`
+/// writes them, so the output stays linear in the term's size.
 ///
 /// # Examples
 ///
@@ -26,32 +29,16 @@ impl Display for Atom {
 ///
 /// let t = Term::tuple([Term::atom("ok"), Term::list([Term::Nil, true.into()])]);
 /// assert_eq!(format!("{t:?}"), "(ok, [None, True])");
+/// assert_eq!(format!("{t:#?}"), "(\n    ok,\n    [\n        None,\n        True,\n    ],\n)");
 /// ```
 impl Debug for Term {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self {
-            Term::Nil => f.write_str("None"),
-            Term::Bool(true) => f.write_str("True"),
-            Term::Bool(false) => f.write_str("False"),
-            Term::Int(i) => Display::fmt(i, f),
-            Term::Float(x) => python_float(*x, f),
-            Term::Atom(a) => f.write_str(a.as_str()),
-            Term::Str(s) => python_str(s, f),
-            Term::Bytes(b) => python_bytes(b, f),
-            Term::List(items) => f.debug_list().entries(items).finish(),
-            Term::Tuple(items) if items.is_empty() => f.write_str("()"),
-            Term::Tuple(items) => {
-                let mut t = f.debug_tuple("");
-                for item in items {
-                    t.field(item);
-                }
-                t.finish()
-            }
-            Term::Map(map) => f.debug_map().entries(map).finish(),
-            Term::Pid(p) => Debug::fmt(p, f),
-            Term::Ref(r) => Debug::fmt(r, f),
-            Term::Local(v) => Debug::fmt(v, f),
-        }
+        let style = if f.alternate() {
+            Style::Pretty
+        } else {
+            Style::Python
+        };
+        write_term(self, style, f)
     }
 }
 
@@ -74,49 +61,160 @@ impl Debug for Term {
 /// ```
 impl Display for Term {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self {
+        write_term(self, Style::Erlang, f)
+    }
+}
+
+/// The three ways a term prints.
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    /// `Debug`: `{'k': [1, (a,)]}`.
+    Python,
+    /// `Debug` with `{:#?}`: as `Python`, a line an element.
+    Pretty,
+    /// `Display`: `#{"k" => [1, {a}]}`.
+    Erlang,
+}
+
+/// How deep `{:#?}` spreads containers over lines; deeper ones take one line.
+const PRETTY_DEPTH: usize = 64;
+
+/// A container being written: what is left of it, and how to write it.
+struct Open<'a> {
+    children: Children<'a>,
+    /// Children written so far (a map's keys and values each count).
+    written: usize,
+    map: bool,
+    close: &'static str,
+    /// `(x,)` rather than `(x)`: a `Debug` tuple.
+    one_tuple_comma: bool,
+    /// A line an element.
+    pretty: bool,
+    /// Inside a map, under `Display`: the recursive writer this replaces
+    /// wrote entries with `write!(f, "{k} => {v}")`, which drops the
+    /// caller's format options, so these leaves do too.
+    plain: bool,
+}
+
+/// Writes `t` in `style`, keeping the containers it is inside on a heap
+/// stack rather than recursing: a term of any depth prints.
+///
+/// The output is what std's `debug_list`/`debug_tuple`/`debug_map` (for
+/// `Debug`) and the writer before them (for `Display`) give: the tests check
+/// it against them.
+fn write_term(t: &Term, style: Style, f: &mut Formatter<'_>) -> fmt::Result {
+    let mut stack: Vec<Open<'_>> = Vec::new();
+    let mut next = Some(t);
+    loop {
+        if let Some(t) = next.take() {
+            let plain = stack
+                .last()
+                .is_some_and(|o| o.plain || (o.map && style == Style::Erlang));
+            match Children::of(t) {
+                None => write_scalar(t, style, plain, f)?,
+                Some(children) => {
+                    let (open, close) = brackets(t, style);
+                    f.write_str(open)?;
+                    stack.push(Open {
+                        children,
+                        written: 0,
+                        map: matches!(t, Term::Map(_)),
+                        close,
+                        one_tuple_comma: style != Style::Erlang && matches!(t, Term::Tuple(_)),
+                        pretty: style == Style::Pretty && stack.len() < PRETTY_DEPTH,
+                        plain,
+                    });
+                }
+            }
+        }
+        let level = stack.len();
+        let Some(top) = stack.last_mut() else {
+            return Ok(());
+        };
+        let entries = if top.map {
+            top.written / 2
+        } else {
+            top.written
+        };
+        match top.children.next() {
+            Some(child) => {
+                if top.map && top.written % 2 == 1 {
+                    f.write_str(if style == Style::Erlang { " => " } else { ": " })?;
+                } else if top.pretty {
+                    f.write_str(if entries == 0 { "\n" } else { ",\n" })?;
+                    indent(level, f)?;
+                } else if entries > 0 {
+                    f.write_str(", ")?;
+                }
+                top.written += 1;
+                next = Some(child);
+            }
+            None => {
+                if top.pretty && entries > 0 {
+                    f.write_str(",\n")?;
+                    indent(level - 1, f)?;
+                } else if top.one_tuple_comma && entries == 1 {
+                    f.write_char(',')?;
+                }
+                f.write_str(top.close)?;
+                stack.pop();
+            }
+        }
+    }
+}
+
+/// The opening and closing brackets of a container.
+fn brackets(t: &Term, style: Style) -> (&'static str, &'static str) {
+    match (t, style) {
+        (Term::List(_), _) => ("[", "]"),
+        (Term::Tuple(_), Style::Erlang) => ("{", "}"),
+        (Term::Tuple(_), _) => ("(", ")"),
+        (Term::Map(_), Style::Erlang) => ("#{", "}"),
+        _ => ("{", "}"),
+    }
+}
+
+fn indent(level: usize, f: &mut Formatter<'_>) -> fmt::Result {
+    for _ in 0..level {
+        f.write_str("    ")?;
+    }
+    Ok(())
+}
+
+/// A term that holds no other term, in `style`; `plain` ignores the
+/// formatter's options (see [`Open::plain`]).
+fn write_scalar(t: &Term, style: Style, plain: bool, f: &mut Formatter<'_>) -> fmt::Result {
+    if style == Style::Erlang {
+        return match t {
             Term::Nil => f.write_str("nil"),
+            Term::Bool(b) if plain => write!(f, "{b}"),
             Term::Bool(b) => Display::fmt(b, f),
+            Term::Int(i) if plain => write!(f, "{i}"),
             Term::Int(i) => Display::fmt(i, f),
             Term::Float(x) => erlang_float(*x, f),
             Term::Atom(a) => erlang_atom(a.as_str(), f),
             Term::Str(s) => erlang_str(s, f),
             Term::Bytes(b) => erlang_binary(b, f),
-            Term::List(items) => {
-                f.write_char('[')?;
-                comma_separated(items, f)?;
-                f.write_char(']')
-            }
-            Term::Tuple(items) => {
-                f.write_char('{')?;
-                comma_separated(items, f)?;
-                f.write_char('}')
-            }
-            Term::Map(map) => {
-                f.write_str("#{")?;
-                for (i, (k, v)) in map.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{k} => {v}")?;
-                }
-                f.write_char('}')
-            }
             Term::Pid(p) => write!(f, "<{p}>"),
             Term::Ref(r) => write!(f, "#Ref<{r}>"),
             Term::Local(v) => Debug::fmt(v, f),
-        }
+            Term::List(_) | Term::Tuple(_) | Term::Map(_) => unreachable!("written by write_term"),
+        };
     }
-}
-
-fn comma_separated(items: &[Term], f: &mut Formatter<'_>) -> fmt::Result {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            f.write_str(", ")?;
-        }
-        Display::fmt(item, f)?;
+    match t {
+        Term::Nil => f.write_str("None"),
+        Term::Bool(true) => f.write_str("True"),
+        Term::Bool(false) => f.write_str("False"),
+        Term::Int(i) => Display::fmt(i, f),
+        Term::Float(x) => python_float(*x, f),
+        Term::Atom(a) => f.write_str(a.as_str()),
+        Term::Str(s) => python_str(s, f),
+        Term::Bytes(b) => python_bytes(b, f),
+        Term::Pid(p) => Debug::fmt(p, f),
+        Term::Ref(r) => Debug::fmt(r, f),
+        Term::Local(v) => Debug::fmt(v, f),
+        Term::List(_) | Term::Tuple(_) | Term::Map(_) => unreachable!("written by write_term"),
     }
-    Ok(())
 }
 
 /// Python's `repr` of a float: Rust's shortest round-trip digits, with the
@@ -429,6 +527,153 @@ mod tests {
         assert_eq!(Atom::from_static("EXIT").to_string(), "EXIT");
     }
 
+    /// The writers before the iterative one, recursive and built on std's
+    /// `debug_list`/`debug_tuple`/`debug_map`: what the terms still print as.
+    struct Recursive<'a>(&'a Term);
+
+    impl Debug for Recursive<'_> {
+        fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+            match self.0 {
+                Term::List(items) => f.debug_list().entries(items.iter().map(Recursive)).finish(),
+                Term::Tuple(items) if items.is_empty() => f.write_str("()"),
+                Term::Tuple(items) => {
+                    let mut t = f.debug_tuple("");
+                    for item in items {
+                        t.field(&Recursive(item));
+                    }
+                    t.finish()
+                }
+                Term::Map(map) => f
+                    .debug_map()
+                    .entries(map.iter().map(|(k, v)| (Recursive(k), Recursive(v))))
+                    .finish(),
+                scalar => Debug::fmt(scalar, f),
+            }
+        }
+    }
+
+    impl Display for Recursive<'_> {
+        fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+            let items = |items: &[Term], f: &mut Formatter<'_>| {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    Display::fmt(&Recursive(item), f)?;
+                }
+                Ok(())
+            };
+            match self.0 {
+                Term::List(list) => {
+                    f.write_char('[')?;
+                    items(list, f)?;
+                    f.write_char(']')
+                }
+                Term::Tuple(tuple) => {
+                    f.write_char('{')?;
+                    items(tuple, f)?;
+                    f.write_char('}')
+                }
+                Term::Map(map) => {
+                    f.write_str("#{")?;
+                    for (i, (k, v)) in map.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "{} => {}", Recursive(k), Recursive(v))?;
+                    }
+                    f.write_char('}')
+                }
+                scalar => Display::fmt(scalar, f),
+            }
+        }
+    }
+
+    /// Random terms, up to `depth` containers deep.
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self, n: u64) -> u64 {
+            // xorshift64
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+
+        fn term(&mut self, depth: usize) -> Term {
+            let kinds = if depth == 0 { 12 } else { 16 };
+            match self.next(kinds) {
+                0 => Term::Nil,
+                1 => Term::Bool(self.next(2) == 0),
+                2 => Term::Int(self.next(2000) as i64 - 1000),
+                3 => Term::Float([0.5, -0.0, 1e16, 2.5e-7, f64::NAN, 3.0][self.next(6) as usize]),
+                4 => Term::Atom(Atom::from(
+                    ["ok", "EXIT", "a b", "end", ""][self.next(5) as usize],
+                )),
+                5 => Term::from(["", "hey", "it's", "a\"\n", "é"][self.next(5) as usize]),
+                6 => Term::bytes([&b"hi"[..], &[0, 255], &b"'"[..]][self.next(3) as usize]),
+                7 => Term::Pid(Pid::from_parts(self.next(9), 1)),
+                8 => Term::Ref(Ref::from_parts(2, self.next(9))),
+                9 => Term::local(7u8),
+                10 => Term::List(vec![]),
+                11 => Term::Tuple(vec![]),
+                12 | 13 => {
+                    let n = self.next(4) as usize;
+                    let items = (0..n).map(|_| self.term(depth - 1)).collect();
+                    if self.next(2) == 0 {
+                        Term::List(items)
+                    } else {
+                        Term::Tuple(items)
+                    }
+                }
+                _ => (0..self.next(4))
+                    .map(|_| (self.term(depth - 1), self.term(depth - 1)))
+                    .collect(),
+            }
+        }
+    }
+
+    /// A term in every way the tests print it, format options included.
+    fn printed<T: Debug + Display>(t: T) -> [String; 8] {
+        [
+            format!("{t:?}"),
+            format!("{t:#?}"),
+            format!("{t}"),
+            format!("{t:#}"),
+            format!("{t:>5}"),
+            format!("{t:+}"),
+            format!("{t:*<4?}"),
+            format!("{t:#>3?}"),
+        ]
+    }
+
+    #[test]
+    fn prints_as_the_recursive_writers_did() {
+        let mut random = Random(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..3000 {
+            let t = random.term(4);
+            assert_eq!(printed(&t), printed(Recursive(&t)), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn pretty_debug_goes_on_one_line_past_its_depth() {
+        let t = (0..PRETTY_DEPTH + 2).fold(Term::from(1), |t, _| Term::List(vec![t]));
+        let mut expected = String::new();
+        for level in 0..PRETTY_DEPTH {
+            expected += "[\n";
+            expected += &"    ".repeat(level + 1);
+        }
+        expected += "[[1]]";
+        for level in (0..PRETTY_DEPTH).rev() {
+            expected += ",\n";
+            expected += &"    ".repeat(level);
+            expected += "]";
+        }
+        assert_eq!(format!("{t:#?}"), expected);
+    }
+
     #[test]
     fn truncated_debug_stays_short() {
         let long = Term::list(0..1000);
@@ -438,5 +683,7 @@ mod tests {
         assert_eq!(debug_truncated(&Term::from(1), 20), "1");
         let m = Term::Map(BTreeMap::new());
         assert_eq!(debug_truncated(&m, 2), "{}");
+        let deep = (0..100_000).fold(Term::Nil, |t, _| Term::tuple([t]));
+        assert_eq!(debug_truncated(&deep, 5), "(((((…");
     }
 }

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
+use super::deep::{Children, RECURSION_LIMIT};
 use super::Term;
 
 /// The atom a `Bool` is.
@@ -75,38 +76,148 @@ fn cmp_int_float(i: i64, f: f64) -> Ordering {
     }
 }
 
-fn cmp_maps(a: &BTreeMap<Term, Term>, b: &BTreeMap<Term, Term>) -> Ordering {
-    a.len()
-        .cmp(&b.len())
-        .then_with(|| a.keys().cmp(b.keys()))
-        .then_with(|| a.values().cmp(b.values()))
+/// Two terms compared as far as can be without looking inside them: the
+/// answer, or the containers whose children decide, pair by pair. When all
+/// pairs are equal the side with children left over is greater (only lists
+/// can differ in length there: tuples and maps compare by size first).
+enum Step<'a> {
+    Done(Ordering),
+    Seqs(&'a [Term], &'a [Term]),
+    /// Keys in order, then values in key order.
+    Maps(&'a BTreeMap<Term, Term>, &'a BTreeMap<Term, Term>),
+}
+
+fn step<'a>(a: &'a Term, b: &'a Term) -> Step<'a> {
+    use Term::*;
+    match (a, b) {
+        (List(x), List(y)) => Step::Seqs(x, y),
+        (Tuple(x), Tuple(y)) => match x.len().cmp(&y.len()) {
+            Ordering::Equal => Step::Seqs(x, y),
+            o => Step::Done(o),
+        },
+        (Map(x), Map(y)) => match x.len().cmp(&y.len()) {
+            Ordering::Equal => Step::Maps(x, y),
+            o => Step::Done(o),
+        },
+        _ => Step::Done(cmp_scalars(a, b)),
+    }
+}
+
+/// The order of two terms when at least one holds no other term.
+#[inline(always)]
+fn cmp_scalars(a: &Term, b: &Term) -> Ordering {
+    use Term::*;
+    match (a, b) {
+        (Int(a), Int(b)) => a.cmp(b),
+        (Float(a), Float(b)) => a.total_cmp(b),
+        (Int(a), Float(b)) => cmp_int_float(*a, *b),
+        (Float(a), Int(b)) => cmp_int_float(*b, *a).reverse(),
+        (Bool(a), Bool(b)) => a.cmp(b),
+        (Bool(a), Atom(b)) => bool_name(*a).cmp(b.as_str()),
+        (Atom(a), Bool(b)) => a.as_str().cmp(bool_name(*b)),
+        (Atom(a), Atom(b)) => a.as_str().cmp(b.as_str()),
+        (Ref(a), Ref(b)) => a.cmp(b),
+        (Pid(a), Pid(b)) => a.cmp(b),
+        (Nil, Nil) => Ordering::Equal,
+        (Str(a), Str(b)) => a.cmp(b),
+        (Str(a), Bytes(b)) => a.as_bytes().cmp(b).then(Ordering::Less),
+        (Bytes(a), Str(b)) => a.as_slice().cmp(b.as_bytes()).then(Ordering::Greater),
+        (Bytes(a), Bytes(b)) => a.cmp(b),
+        (Local(a), Local(b)) => a.cmp(b),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// `a.cmp(b)` from `depth` levels down: recursive while shallow, then
+/// [`cmp_deep`].
+fn cmp_at(a: &Term, b: &Term, depth: usize) -> Ordering {
+    use Term::*;
+    match (a, b) {
+        (List(x), List(y)) if depth < RECURSION_LIMIT => {
+            cmp_children(x.iter(), y.iter(), depth + 1)
+        }
+        (Tuple(x), Tuple(y)) if depth < RECURSION_LIMIT => x
+            .len()
+            .cmp(&y.len())
+            .then_with(|| cmp_children(x.iter(), y.iter(), depth + 1)),
+        (Map(x), Map(y)) if depth < RECURSION_LIMIT => x
+            .len()
+            .cmp(&y.len())
+            .then_with(|| cmp_children(x.keys(), y.keys(), depth + 1))
+            .then_with(|| cmp_children(x.values(), y.values(), depth + 1)),
+        (List(_), List(_)) | (Tuple(_), Tuple(_)) | (Map(_), Map(_)) => cmp_deep(step(a, b)),
+        _ => cmp_scalars(a, b),
+    }
+}
+
+/// Two sequences of terms `depth` levels down, pair by pair.
+fn cmp_children<'a>(
+    mut x: impl Iterator<Item = &'a Term>,
+    mut y: impl Iterator<Item = &'a Term>,
+    depth: usize,
+) -> Ordering {
+    loop {
+        match (x.next(), y.next()) {
+            (Some(a), Some(b)) => match if is_container(a) {
+                cmp_at(a, b, depth)
+            } else {
+                cmp_scalars(a, b)
+            } {
+                Ordering::Equal => {}
+                o => return o,
+            },
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+        }
+    }
+}
+
+/// The order two containers' children decide, with a heap stack of the
+/// pairs of children being compared.
+#[cold]
+fn cmp_deep(inside: Step<'_>) -> Ordering {
+    /// Stacks the children to compare next; the answer, if there are none.
+    fn push<'a>(
+        stack: &mut Vec<(Children<'a>, Children<'a>)>,
+        inside: Step<'a>,
+    ) -> Option<Ordering> {
+        match inside {
+            Step::Done(Ordering::Equal) => {}
+            Step::Done(o) => return Some(o),
+            Step::Seqs(x, y) => stack.push((Children::Seq(x.iter()), Children::Seq(y.iter()))),
+            Step::Maps(x, y) => {
+                // The keys on top: compared first.
+                stack.push((Children::Values(x.values()), Children::Values(y.values())));
+                stack.push((Children::Keys(x.keys()), Children::Keys(y.keys())));
+            }
+        }
+        None
+    }
+    let mut stack = Vec::new();
+    if let Some(o) = push(&mut stack, inside) {
+        return o;
+    }
+    while let Some((x, y)) = stack.last_mut() {
+        match (x.next(), y.next()) {
+            (Some(a), Some(b)) => {
+                if let Some(o) = push(&mut stack, step(a, b)) {
+                    return o;
+                }
+            }
+            (None, None) => {
+                stack.pop();
+            }
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+        }
+    }
+    Ordering::Equal
 }
 
 impl Ord for Term {
     fn cmp(&self, other: &Term) -> Ordering {
-        use Term::*;
-        match (self, other) {
-            (Int(a), Int(b)) => a.cmp(b),
-            (Float(a), Float(b)) => a.total_cmp(b),
-            (Int(a), Float(b)) => cmp_int_float(*a, *b),
-            (Float(a), Int(b)) => cmp_int_float(*b, *a).reverse(),
-            (Bool(a), Bool(b)) => a.cmp(b),
-            (Bool(a), Atom(b)) => bool_name(*a).cmp(b.as_str()),
-            (Atom(a), Bool(b)) => a.as_str().cmp(bool_name(*b)),
-            (Atom(a), Atom(b)) => a.as_str().cmp(b.as_str()),
-            (Ref(a), Ref(b)) => a.cmp(b),
-            (Pid(a), Pid(b)) => a.cmp(b),
-            (Tuple(a), Tuple(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
-            (Map(a), Map(b)) => cmp_maps(a, b),
-            (Nil, Nil) => Ordering::Equal,
-            (List(a), List(b)) => a.cmp(b),
-            (Str(a), Str(b)) => a.cmp(b),
-            (Str(a), Bytes(b)) => a.as_bytes().cmp(b).then(Ordering::Less),
-            (Bytes(a), Str(b)) => a.as_slice().cmp(b.as_bytes()).then(Ordering::Greater),
-            (Bytes(a), Bytes(b)) => a.cmp(b),
-            (Local(a), Local(b)) => a.cmp(b),
-            _ => rank(self).cmp(&rank(other)),
-        }
+        cmp_at(self, other, 0)
     }
 }
 
@@ -116,47 +227,150 @@ impl PartialOrd for Term {
     }
 }
 
+fn is_container(t: &Term) -> bool {
+    matches!(t, Term::List(_) | Term::Tuple(_) | Term::Map(_))
+}
+
+/// `a.cmp(b) == Ordering::Equal` from `depth` levels down, sooner: sizes
+/// first, and the common scalars directly.
+fn eq_at(a: &Term, b: &Term, depth: usize) -> bool {
+    use Term::*;
+    match (a, b) {
+        (List(x), List(y)) | (Tuple(x), Tuple(y)) if x.len() != y.len() => false,
+        (Map(x), Map(y)) if x.len() != y.len() => false,
+        (List(_), List(_)) | (Tuple(_), Tuple(_)) | (Map(_), Map(_))
+            if depth >= RECURSION_LIMIT =>
+        {
+            cmp_deep(step(a, b)) == Ordering::Equal
+        }
+        (List(x), List(y)) | (Tuple(x), Tuple(y)) => {
+            x.iter().zip(y).all(|(a, b)| eq_child(a, b, depth + 1))
+        }
+        (Map(x), Map(y)) => x
+            .iter()
+            .zip(y)
+            .all(|((ka, va), (kb, vb))| eq_child(ka, kb, depth + 1) && eq_child(va, vb, depth + 1)),
+        _ => eq_scalars(a, b),
+    }
+}
+
+/// [`eq_at`], with the call saved for a scalar.
+#[inline(always)]
+fn eq_child(a: &Term, b: &Term, depth: usize) -> bool {
+    if is_container(a) {
+        eq_at(a, b, depth)
+    } else {
+        eq_scalars(a, b)
+    }
+}
+
+/// Whether two terms are equal when at least one holds no other term.
+#[inline(always)]
+fn eq_scalars(a: &Term, b: &Term) -> bool {
+    use Term::*;
+    match (a, b) {
+        (Nil, Nil) => true,
+        (Int(a), Int(b)) => a == b,
+        (Str(a), Str(b)) => a == b,
+        (Atom(a), Atom(b)) => a == b,
+        _ if rank(a) != rank(b) => false,
+        _ => cmp_scalars(a, b) == Ordering::Equal,
+    }
+}
+
 impl PartialEq for Term {
     fn eq(&self, other: &Term) -> bool {
-        use Term::*;
-        // The common cases directly; the rest through `cmp`, which is the
-        // definition.
-        match (self, other) {
-            (Nil, Nil) => true,
-            (Int(a), Int(b)) => a == b,
-            (Str(a), Str(b)) => a == b,
-            (Atom(a), Atom(b)) => a == b,
-            _ if rank(self) != rank(other) => false,
-            _ => self.cmp(other) == Ordering::Equal,
-        }
+        eq_at(self, other, 0)
     }
 }
 
 impl Eq for Term {}
 
+/// What a term adds to a hash before its children: its rank, then its
+/// value, or for a container its length (as `Vec` and `BTreeMap` hash
+/// theirs).
+#[inline(always)]
+fn hash_head<H: Hasher>(t: &Term, h: &mut H) {
+    rank(t).hash(h);
+    match t {
+        Term::Nil => {}
+        Term::Bool(b) => bool_name(*b).hash(h),
+        Term::Atom(a) => a.as_str().hash(h),
+        Term::Int(i) => {
+            0u8.hash(h);
+            i.hash(h);
+        }
+        Term::Float(f) => {
+            1u8.hash(h);
+            f.to_bits().hash(h);
+        }
+        Term::Str(s) => s.hash(h),
+        Term::Bytes(b) => b.hash(h),
+        Term::List(items) | Term::Tuple(items) => h.write_usize(items.len()),
+        Term::Map(map) => h.write_usize(map.len()),
+        Term::Pid(p) => p.hash(h),
+        Term::Ref(r) => r.hash(h),
+        Term::Local(v) => v.hash(h),
+    }
+}
+
+/// Hashes `t` from `depth` levels down: recursive while shallow, then
+/// [`hash_deep`]. Children come after their container's head, map entries
+/// key then value.
+fn hash_at<H: Hasher>(t: &Term, depth: usize, h: &mut H) {
+    hash_head(t, h);
+    match t {
+        Term::List(_) | Term::Tuple(_) | Term::Map(_) if depth >= RECURSION_LIMIT => {
+            hash_deep(t, h)
+        }
+        Term::List(items) | Term::Tuple(items) => {
+            for item in items {
+                hash_child(item, depth + 1, h);
+            }
+        }
+        Term::Map(map) => {
+            for (k, v) in map {
+                hash_child(k, depth + 1, h);
+                hash_child(v, depth + 1, h);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// [`hash_at`], with the call saved for a scalar.
+#[inline(always)]
+fn hash_child<H: Hasher>(t: &Term, depth: usize, h: &mut H) {
+    if is_container(t) {
+        hash_at(t, depth, h);
+    } else {
+        hash_head(t, h);
+    }
+}
+
+/// Hashes a container's children, with a heap stack of the containers
+/// being hashed: the same writes, in the same order, as [`hash_at`]'s
+/// recursion.
+#[cold]
+fn hash_deep<H: Hasher>(t: &Term, h: &mut H) {
+    let mut stack = Vec::new();
+    stack.extend(Children::of(t));
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            Some(child) => {
+                hash_head(child, h);
+                stack.extend(Children::of(child));
+            }
+            None => {
+                stack.pop();
+            }
+        }
+    }
+}
+
 impl Hash for Term {
     fn hash<H: Hasher>(&self, h: &mut H) {
-        rank(self).hash(h);
-        match self {
-            Term::Nil => {}
-            Term::Bool(b) => bool_name(*b).hash(h),
-            Term::Atom(a) => a.as_str().hash(h),
-            Term::Int(i) => {
-                0u8.hash(h);
-                i.hash(h);
-            }
-            Term::Float(f) => {
-                1u8.hash(h);
-                f.to_bits().hash(h);
-            }
-            Term::Str(s) => s.hash(h),
-            Term::Bytes(b) => b.hash(h),
-            Term::List(items) | Term::Tuple(items) => items.hash(h),
-            Term::Map(map) => map.hash(h),
-            Term::Pid(p) => p.hash(h),
-            Term::Ref(r) => r.hash(h),
-            Term::Local(v) => v.hash(h),
-        }
+        hash_at(self, 0, h);
     }
 }
 
@@ -378,6 +592,48 @@ mod tests {
         );
         let set: std::collections::HashSet<Term> = l.iter().cloned().collect();
         assert_eq!(set.len(), l.len());
+    }
+
+    /// What a hash is fed, write by write.
+    #[derive(Default)]
+    struct Writes(Vec<u8>);
+
+    impl Hasher for Writes {
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.extend_from_slice(bytes);
+        }
+
+        fn finish(&self) -> u64 {
+            0
+        }
+    }
+
+    #[test]
+    fn deep_walks_agree_with_recursive_ones() {
+        // The ladder, and containers of its terms.
+        let mut terms = ladder();
+        terms.extend(ladder().chunks(3).map(|c| Term::List(c.to_vec())));
+        terms.extend(ladder().chunks(2).map(|c| Term::Tuple(c.to_vec())));
+        terms.extend(
+            ladder()
+                .chunks(4)
+                .map(|c| Term::Map(c.iter().cloned().zip(c.iter().cloned().rev()).collect())),
+        );
+        terms.push(Term::List(terms.clone()));
+        for a in &terms {
+            for b in &terms {
+                // From the limit down, the explicit-stack walks do the work.
+                let deep = cmp_at(a, b, RECURSION_LIMIT);
+                assert_eq!(deep, cmp_at(a, b, 0), "{a:?} vs {b:?}");
+                assert_eq!(eq_at(a, b, RECURSION_LIMIT), deep.is_eq(), "{a:?} == {b:?}");
+                assert_eq!(eq_at(a, b, 0), deep.is_eq(), "{a:?} == {b:?}");
+            }
+            let mut deep = Writes::default();
+            hash_at(a, RECURSION_LIMIT, &mut deep);
+            let mut shallow = Writes::default();
+            hash_at(a, 0, &mut shallow);
+            assert_eq!(deep.0, shallow.0, "{a:?}");
+        }
     }
 
     #[test]

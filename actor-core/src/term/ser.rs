@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::ser::{self, Serialize};
 
-use super::{Atom, Term, TermError};
+use super::{Atom, Term, TermError, MAX_DEPTH};
 use crate::pid::{Pid, Ref};
 
 /// The newtype name a `Pid` serializes under.
@@ -39,6 +39,12 @@ impl Term {
     /// An integer outside the `i64` range (a `u64` above `i64::MAX`, a
     /// `u128`, ...), or an error raised by the value's `Serialize` impl.
     ///
+    /// A value that nests deeper than 256 levels (of sequences, maps,
+    /// structs and enum variants with content), the limit [`Term::decode`]
+    /// has too: serde writes a level per Rust call, so deeper values are
+    /// refused rather than risk the stack, with an error that names the
+    /// limit and the path to where it was reached.
+    ///
     /// # Examples
     ///
     /// ```
@@ -66,9 +72,13 @@ impl Term {
     /// assert!(t["note"].is_nil());
     ///
     /// assert!(Term::encode(&u64::MAX).is_err());
+    ///
+    /// let deep = (0..1000).fold(Term::Nil, |t, _| Term::list([t]));
+    /// let err = Term::encode(&deep).unwrap_err();
+    /// assert!(err.to_string().starts_with("the value nests deeper than 256 levels"));
     /// ```
     pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Term, TermError> {
-        value.serialize(TermSerializer::VALUE)
+        value.serialize(TermSerializer::value(0))
     }
 }
 
@@ -151,14 +161,32 @@ enum Mode {
     Ref,
 }
 
-/// Builds a `Term` from a `Serialize` value.
+/// Builds a `Term` from a `Serialize` value, `depth` containers inside the
+/// one encoding began with. The value's `Serialize` goes down one Rust call
+/// per level, so building stops at [`MAX_DEPTH`].
 #[derive(Clone, Copy)]
 struct TermSerializer {
     mode: Mode,
+    depth: usize,
 }
 
 impl TermSerializer {
-    const VALUE: TermSerializer = TermSerializer { mode: Mode::Value };
+    fn value(depth: usize) -> TermSerializer {
+        TermSerializer {
+            mode: Mode::Value,
+            depth,
+        }
+    }
+
+    /// The depth of the children of a container built here, or an error
+    /// past the limit.
+    fn inside(self) -> Result<usize, TermError> {
+        if self.depth < MAX_DEPTH {
+            Ok(self.depth + 1)
+        } else {
+            Err(TermError::too_deep("value", "encode"))
+        }
+    }
 
     fn int(self, v: impl TryInto<i64> + std::fmt::Display + Copy) -> Result<Term, TermError> {
         v.try_into()
@@ -168,11 +196,12 @@ impl TermSerializer {
 
     /// The id inside a pid or ref newtype.
     fn id(
+        self,
         name: &'static str,
         value: &(impl Serialize + ?Sized),
         mode: Mode,
     ) -> Result<Term, TermError> {
-        let t = value.serialize(TermSerializer { mode })?;
+        let t = value.serialize(TermSerializer { mode, ..self })?;
         match (&t, mode) {
             (Term::Pid(_), Mode::Pid) | (Term::Ref(_), Mode::Ref) => Ok(t),
             _ => Err(TermError::new(format!(
@@ -301,10 +330,10 @@ impl ser::Serializer for TermSerializer {
         value: &T,
     ) -> Result<Term, TermError> {
         match name {
-            PID_TOKEN => TermSerializer::id(name, value, Mode::Pid),
-            REF_TOKEN => TermSerializer::id(name, value, Mode::Ref),
-            ATOM_TOKEN => match value.serialize(TermSerializer::VALUE)? {
-                Term::Str(s) => Ok(Term::Atom(Atom::from(s))),
+            PID_TOKEN => self.id(name, value, Mode::Pid),
+            REF_TOKEN => self.id(name, value, Mode::Ref),
+            ATOM_TOKEN => match &mut value.serialize(TermSerializer::value(self.depth))? {
+                Term::Str(s) => Ok(Term::Atom(Atom::from(std::mem::take(s)))),
                 _ => Err(TermError::new(format!(
                     "invalid `{name}`: expected a string"
                 ))),
@@ -320,16 +349,21 @@ impl ser::Serializer for TermSerializer {
         variant: &'static str,
         value: &T,
     ) -> Result<Term, TermError> {
-        let value = value.serialize(TermSerializer::VALUE)?;
+        let value = value.serialize(TermSerializer::value(self.inside()?))?;
         Ok(Term::Tuple(vec![unit_variant(variant), value]))
     }
 
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, TermError> {
-        Ok(SeqBuilder::new(len.unwrap_or(0), None, false))
+        Ok(SeqBuilder::new(
+            self.inside()?,
+            len.unwrap_or(0),
+            None,
+            false,
+        ))
     }
 
     fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, TermError> {
-        Ok(SeqBuilder::new(len, None, true))
+        Ok(SeqBuilder::new(self.inside()?, len, None, true))
     }
 
     fn serialize_tuple_struct(
@@ -337,7 +371,7 @@ impl ser::Serializer for TermSerializer {
         _name: &'static str,
         len: usize,
     ) -> Result<SeqBuilder, TermError> {
-        Ok(SeqBuilder::new(len, None, true))
+        Ok(SeqBuilder::new(self.inside()?, len, None, true))
     }
 
     fn serialize_tuple_variant(
@@ -347,13 +381,14 @@ impl ser::Serializer for TermSerializer {
         variant: &'static str,
         len: usize,
     ) -> Result<SeqBuilder, TermError> {
-        Ok(SeqBuilder::new(len, Some(variant), true))
+        Ok(SeqBuilder::new(self.inside()?, len, Some(variant), true))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<MapBuilder, TermError> {
         Ok(MapBuilder {
             map: BTreeMap::new(),
             key: None,
+            depth: self.inside()?,
         })
     }
 
@@ -365,6 +400,7 @@ impl ser::Serializer for TermSerializer {
         Ok(StructBuilder {
             map: BTreeMap::new(),
             variant: None,
+            depth: self.inside()?,
         })
     }
 
@@ -378,28 +414,35 @@ impl ser::Serializer for TermSerializer {
         Ok(StructBuilder {
             map: BTreeMap::new(),
             variant: Some(variant),
+            depth: self.inside()?,
         })
     }
 }
 
-/// Builds a list, a tuple, or a tuple variant's `{name, a, b}`.
+/// Builds a list, a tuple, or a tuple variant's `{name, a, b}`, whose
+/// elements are `depth` containers down.
 struct SeqBuilder {
     items: Vec<Term>,
     tuple: bool,
+    depth: usize,
 }
 
 impl SeqBuilder {
-    fn new(len: usize, variant: Option<&'static str>, tuple: bool) -> SeqBuilder {
+    fn new(depth: usize, len: usize, variant: Option<&'static str>, tuple: bool) -> SeqBuilder {
         let mut items = Vec::with_capacity(len.min(MAX_PREALLOC) + usize::from(variant.is_some()));
         items.extend(variant.map(unit_variant));
-        SeqBuilder { items, tuple }
+        SeqBuilder {
+            items,
+            tuple,
+            depth,
+        }
     }
 
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TermError> {
         let i = self.items.len();
         self.items.push(
             value
-                .serialize(TermSerializer::VALUE)
+                .serialize(TermSerializer::value(self.depth))
                 .map_err(|e| e.at_index(i))?,
         );
         Ok(())
@@ -466,10 +509,11 @@ impl ser::SerializeTupleVariant for SeqBuilder {
     }
 }
 
-/// Builds a map.
+/// Builds a map whose keys and values are `depth` containers down.
 struct MapBuilder {
     map: BTreeMap<Term, Term>,
     key: Option<Term>,
+    depth: usize,
 }
 
 impl ser::SerializeMap for MapBuilder {
@@ -477,7 +521,7 @@ impl ser::SerializeMap for MapBuilder {
     type Error = TermError;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), TermError> {
-        self.key = Some(key.serialize(TermSerializer::VALUE)?);
+        self.key = Some(key.serialize(TermSerializer::value(self.depth))?);
         Ok(())
     }
 
@@ -487,7 +531,7 @@ impl ser::SerializeMap for MapBuilder {
             .take()
             .ok_or_else(|| TermError::new("a map value came before its key"))?;
         let value = value
-            .serialize(TermSerializer::VALUE)
+            .serialize(TermSerializer::value(self.depth))
             .map_err(|e| e.at_key(&key))?;
         self.map.insert(key, value);
         Ok(())
@@ -498,10 +542,12 @@ impl ser::SerializeMap for MapBuilder {
     }
 }
 
-/// Builds a struct's map, or a struct variant's `{name, #{..}}`.
+/// Builds a struct's map, or a struct variant's `{name, #{..}}`, whose
+/// fields are `depth` containers down.
 struct StructBuilder {
     map: BTreeMap<Term, Term>,
     variant: Option<&'static str>,
+    depth: usize,
 }
 
 impl StructBuilder {
@@ -511,7 +557,7 @@ impl StructBuilder {
         value: &T,
     ) -> Result<(), TermError> {
         let value = value
-            .serialize(TermSerializer::VALUE)
+            .serialize(TermSerializer::value(self.depth))
             .map_err(|e| e.at_field(key))?;
         self.map.insert(Term::Str(key.to_owned()), value);
         Ok(())
@@ -702,6 +748,32 @@ mod tests {
             Term::Tuple(vec![]),
         ]);
         assert_eq!(enc(&t), t);
+    }
+
+    #[test]
+    fn encoding_stops_at_the_depth_limit() {
+        let nest = |depth: usize| (0..depth).fold(Term::from(1), |t, _| Term::List(vec![t]));
+        assert_eq!(enc(&nest(MAX_DEPTH)), nest(MAX_DEPTH));
+        assert_eq!(
+            Term::encode(&nest(MAX_DEPTH + 1)).unwrap_err().to_string(),
+            "the value nests deeper than 256 levels, the limit of `Term::encode` \
+             at `[0][0][0][0][0][0][0][0]…[0][0][0][0]`"
+        );
+        #[derive(Serialize)]
+        struct Node {
+            next: Option<Box<Node>>,
+        }
+        let node = (0..MAX_DEPTH).fold(Node { next: None }, |n, _| Node {
+            next: Some(Box::new(n)),
+        });
+        let e = Term::encode(&node).unwrap_err().to_string();
+        assert!(
+            e.ends_with("at field `next.next.next.next.next.next.next.next…next.next.next.next`"),
+            "{e}"
+        );
+        // A variant's content is a level down too.
+        let t = enc(&E::B(1));
+        assert_eq!(t, Term::tuple([Term::atom("B"), 1.into()]));
     }
 
     #[test]
