@@ -38,12 +38,12 @@ pub(crate) use self::exit::{
     deliver_down, link_procs, monitor_from, panic_reason, reasons, send_call_failed, signal_exit,
 };
 // Hooks for distribution: links, monitors and exits from other nodes.
+pub(crate) use self::calls::Deadline;
 #[cfg(feature = "dist")]
 pub(crate) use self::exit::{
     add_link, add_watcher, deliver_remote_exit, forget_monitor, remove_link, remove_watcher,
 };
 pub use self::exit::{demonitor, exit, exit_self, kill, link, monitor, unlink};
-pub(crate) use self::calls::Deadline;
 pub(crate) use self::mailbox::Envelope;
 pub(crate) use self::receive::{CallWait, ExitUnwind, Got};
 pub(crate) use self::signals::{Birth, Phase};

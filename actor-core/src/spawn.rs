@@ -13,8 +13,8 @@ use crate::pid::{Pid, Ref};
 use crate::process::{
     self, current, current_pid, link_procs, monitor_from, reasons, Birth, Got, Phase, Proc,
 };
-use std::panic::AssertUnwindSafe;
 use crate::term::Term;
+use std::panic::AssertUnwindSafe;
 
 /// Why a spawn failed.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -518,6 +518,25 @@ impl Term {
         }
     }
 
+    /// The value of a [`Term::Local`], taken out of it; the term back when
+    /// it is not one. (See [`Term::into_list`] for why.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor::Term;
+    ///
+    /// let v = Term::local(5u8).into_local().unwrap();
+    /// assert_eq!(v.take::<u8>().unwrap(), 5);
+    /// assert!(Term::Nil.into_local().is_err());
+    /// ```
+    pub fn into_local(self) -> Result<LocalValue, Term> {
+        match &self {
+            Term::Local(v) => Ok(v.clone()),
+            _ => Err(self),
+        }
+    }
+
     /// The elements of a `Tuple`, taken out of it; the term back when it is
     /// not a tuple. (See [`Term::into_list`] for why.)
     ///

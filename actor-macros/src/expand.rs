@@ -300,7 +300,8 @@ fn arm(handler: &Handler, p: &TokenStream, now: bool) -> TokenStream {
                 Extractor::Decode => {
                     let ty = param.ty;
                     let decode = quote_spanned!(ty.span()=> #p::decode::<#ty>(&msg.data));
-                    let failed = quote!(#p::decode_failed::<Self>(#kind, __from, __reference, error));
+                    let failed =
+                        quote!(#p::decode_failed::<Self>(#kind, __from, __reference, error));
                     let failed = if now {
                         quote!(::core::result::Result::Ok(#failed))
                     } else {

@@ -377,7 +377,12 @@ impl Future for NextMessage<'_> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Message> {
         let this = &mut *self;
         loop {
-            match std::task::ready!(this.proc.poll_receive(cx, &mut |_| true, None, &mut this.waited)) {
+            match std::task::ready!(this.proc.poll_receive(
+                cx,
+                &mut |_| true,
+                None,
+                &mut this.waited
+            )) {
                 Got::Msg(m) => return Poll::Ready(m),
                 // A task is stopped through its waker, not by a wake-up.
                 Got::Timeout | Got::Exiting(_) => {}

@@ -196,12 +196,12 @@ fn ask(sup: Pid, request: Request) -> Result<Option<Answer>, SupervisorError> {
     let reply = msg!(crate = crate; std(Term::local(request)) >> sup)
         .timeout(API_TIMEOUT)
         .wait()?;
-    Ok(match reply.data {
-        Term::Local(value) => match value.take::<Answer>() {
+    Ok(match reply.data.into_local() {
+        Ok(value) => match value.take::<Answer>() {
             Ok(answer) => Some(answer),
             Err(value) => value.downcast_ref::<Answer>().cloned(),
         },
-        _ => None,
+        Err(_) => None,
     })
 }
 

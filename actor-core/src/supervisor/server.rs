@@ -288,9 +288,9 @@ impl Server {
     /// reply naming what came.
     async fn call(&mut self, msg: Message) {
         let (from, reference) = (msg.from, msg.reference);
-        let request = match msg.data {
-            Term::Local(value) => value.take::<Request>(),
-            other => {
+        let request = match msg.data.into_local() {
+            Ok(value) => value.take::<Request>(),
+            Err(other) => {
                 let why = Term::tuple([Term::atom("unknown_request"), other]);
                 msg!(crate = crate; err(why) ref reference > from);
                 return;
