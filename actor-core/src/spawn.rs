@@ -224,37 +224,67 @@ async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>, starter: Option<Box<
         return reason;
     }
     proc.signals.set_phase(Phase::Running);
-    let reason = loop {
-        let msg = match proc.next_queued() {
-            Some(m) => m,
-            None => match process::guarded(&proc, proc.next_message()).await {
-                Ok(m) => m,
-                Err(reason) => break reason,
-            },
-        };
-        let call = msg.reference.map(|r| (r, msg.from));
-        let failed = match std::panic::catch_unwind(AssertUnwindSafe(|| actor.handle_now(msg))) {
-            Ok(Ok(())) => None,
-            Ok(Err(msg)) => Box::pin(process::guarded(&proc, actor.handle(msg)))
-                .await
-                .err(),
-            Err(payload) => Some(process::unwound_reason(&proc, payload.as_ref())),
-        };
-        if let Some(reason) = failed {
-            // The caller of the message being handled gets the reason now
-            // rather than a timeout later (the exit fails the other calls
-            // owed).
-            if let Some((r, from)) = call {
-                proc.calls.answered(r);
-                process::send_call_failed(from, r, reason.clone());
+    // In a block, so the exit reason is not kept beside the stop hook's
+    // future across its await.
+    let stopping = {
+        let reason = 'life: loop {
+            // The handler's await is outside the block: nothing of the message
+            // or the dispatch stays in this future while an async handler runs
+            // (only its box), which keeps every actor's future small.
+            let handling = {
+                // Not a `match` on `next_queued()`: its value would be kept
+                // across the await of the other arm.
+                let msg = 'got: {
+                    if let Some(m) = proc.next_queued() {
+                        break 'got m;
+                    }
+                    match process::guarded(&proc, proc.next_message()).await {
+                        Ok(m) => m,
+                        Err(reason) => break 'life reason,
+                    }
+                };
+                let call = msg.reference.map(|r| (r, msg.from));
+                match std::panic::catch_unwind(AssertUnwindSafe(|| actor.handle_now(msg))) {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(msg)) => Box::pin(handle_async(&mut actor, &proc, msg)),
+                    Err(payload) => {
+                        let reason = process::unwound_reason(&proc, payload.as_ref());
+                        fail_call(&proc, call, &reason);
+                        break reason;
+                    }
+                }
+            };
+            if let Err(reason) = handling.await {
+                break reason;
             }
-            break reason;
+        };
+        if reason == reasons::killed() {
+            return reason;
         }
+        Box::pin(stop_actor(&mut actor, &proc, reason))
     };
-    if reason == reasons::killed() {
-        return reason;
+    stopping.await
+}
+
+/// Runs an async handler; its exit reason if a signal or a panic ended
+/// it, and then its caller has been told.
+async fn handle_async<A: Actor>(actor: &mut A, proc: &Proc, msg: Message) -> Result<(), Term> {
+    let call = msg.reference.map(|r| (r, msg.from));
+    let res = process::guarded(proc, actor.handle(msg)).await;
+    if let Err(reason) = &res {
+        fail_call(proc, call, reason);
     }
-    Box::pin(stop_actor(&mut actor, &proc, reason)).await
+    res
+}
+
+/// The caller of the message being handled when the process ended gets
+/// the reason now rather than a timeout later (the exit fails the other
+/// calls owed).
+fn fail_call(proc: &Proc, call: Option<(Ref, Pid)>, reason: &Term) {
+    if let Some((r, from)) = call {
+        proc.calls.answered(r);
+        process::send_call_failed(from, r, reason.clone());
+    }
 }
 
 /// Runs `start`, which only a kill interrupts (exit requests wait for it,

@@ -20,7 +20,7 @@
 //! the reply forgets a call; so does the caller's notice that it gave up.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::Instant;
@@ -29,17 +29,18 @@ use crate::message::Message;
 use crate::pid::{IdHash, Pid, Ref};
 use crate::term::Term;
 
-const SEQ: u64 = (1 << 62) - 1;
+const SEQ: u64 = (1 << 59) - 1;
 const ONE: u64 = 1 << 62;
 const MANY: u64 = 2 << 62;
 const MODE: u64 = 3 << 62;
 
 /// The slow state's map of taken calls is not empty.
-const TAKEN: u8 = 1;
+const TAKEN: u64 = 1 << 59;
 /// Some call waits on a reference it did not mint (`msg!(… ref r >> …)`).
-const FOREIGN: u8 = 1 << 1;
+const FOREIGN: u64 = 1 << 60;
 /// A receive is waiting (the process's one other kind of waiter).
-const RECEIVING: u8 = 1 << 2;
+const RECEIVING: u64 = 1 << 61;
+const FLAGS: u64 = TAKEN | FOREIGN | RECEIVING;
 
 /// How a call ended, as routed to it.
 #[derive(Debug)]
@@ -87,14 +88,15 @@ struct Slot {
 }
 
 pub(crate) struct Calls {
-    /// `[mode: 2 bits][number: 62 bits]`: the number of the last call
-    /// minted, and whether none, one (that one) or many calls wait.
+    /// `[mode: 2 bits][flags: 3 bits][number: 59 bits]`: the number of the
+    /// last call minted; whether none, one (that one) or many calls wait;
+    /// and flags that mirror the slow state, so the common paths skip its
+    /// lock. Written by the owner only, so loads and stores will do.
     word: AtomicU64,
     /// The last call taken and not answered (its reference); zeros: none.
     handling: [AtomicU64; 2],
     /// The deadline the process's timer is set for (see `time`); 0: unset.
     timer: AtomicU64,
-    flags: AtomicU8,
     slow: Mutex<Option<Box<Slow>>>,
 }
 
@@ -120,7 +122,6 @@ impl Calls {
             word: AtomicU64::new(0),
             handling: [AtomicU64::new(0), AtomicU64::new(0)],
             timer: AtomicU64::new(0),
-            flags: AtomicU8::new(0),
             slow: Mutex::new(None),
         }
     }
@@ -130,18 +131,23 @@ impl Calls {
     }
 
     #[inline]
-    fn flag(&self, f: u8) -> bool {
-        self.flags.load(Ordering::Relaxed) & f != 0
+    fn flag(&self, f: u64) -> bool {
+        self.word.load(Ordering::Relaxed) & f != 0
     }
 
-    /// The flags are written by the owner only (under the slow lock where
-    /// they mirror the slow state), so a load and a store will do.
-    fn set_flag(&self, f: u8, on: bool) {
-        let now = self.flags.load(Ordering::Relaxed);
+    fn set_flag(&self, f: u64, on: bool) {
+        let now = self.word.load(Ordering::Relaxed);
         let next = if on { now | f } else { now & !f };
         if next != now {
-            self.flags.store(next, Ordering::Relaxed);
+            self.word.store(next, Ordering::Relaxed);
         }
+    }
+
+    /// Sets the mode and the number, keeping the flags.
+    #[inline]
+    fn set_mode(&self, word: u64, mode: u64, seq: u64) {
+        self.word
+            .store((word & FLAGS) | mode | (seq & SEQ), Ordering::Relaxed);
     }
 
     // ---- the caller's side ----------------------------------------------
@@ -152,8 +158,8 @@ impl Calls {
         let word = self.word.load(Ordering::Relaxed);
         let seq = (word & SEQ).wrapping_add(1) & SEQ;
         let r = Ref::call(owner, seq);
-        if word & MODE == 0 && !self.flag(RECEIVING) {
-            self.word.store(ONE | seq, Ordering::Relaxed);
+        if word & MODE == 0 && word & RECEIVING == 0 {
+            self.set_mode(word, ONE, seq);
         } else {
             let mut guard = self.slow();
             let slow = guard.get_or_insert_with(Box::default);
@@ -175,7 +181,7 @@ impl Calls {
                 slow.drainer = Some(Waiter::Receive);
             }
             slow.waiting.insert(seq, Slot::default());
-            self.word.store(MANY | seq, Ordering::Relaxed);
+            self.set_mode(word, MANY, seq);
         }
         (seq, r)
     }
@@ -203,7 +209,7 @@ impl Calls {
         }
         let word = self.word.load(Ordering::Relaxed);
         if word & MODE == ONE && word & SEQ == seq {
-            self.word.store(word & SEQ, Ordering::Relaxed);
+            self.set_mode(word, 0, seq);
             return None;
         }
         if word & MODE != MANY {
@@ -221,7 +227,7 @@ impl Calls {
         if slow.waiting.is_empty() && slow.receiver.is_none() {
             slow.drainer = None;
             let word = self.word.load(Ordering::Relaxed);
-            self.word.store(word & SEQ, Ordering::Relaxed);
+            self.set_mode(word, 0, word & SEQ);
             return None;
         }
         if slow.drainer != Some(who) {
@@ -254,7 +260,7 @@ impl Calls {
                     },
                 );
                 slow.drainer = Some(Waiter::Call(seq));
-                self.word.store(MANY | seq, Ordering::Relaxed);
+                self.set_mode(word, MANY, seq);
                 Routed::Delivered
             }
             MANY => {
@@ -335,7 +341,8 @@ impl Calls {
                 },
             );
             slow.drainer = Some(Waiter::Call(first));
-            self.word.store(MANY | first, Ordering::Relaxed);
+            let word = self.word.load(Ordering::Relaxed);
+            self.set_mode(word, MANY, first);
         }
     }
 

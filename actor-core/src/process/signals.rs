@@ -22,11 +22,10 @@
 //! never miss the wake-up for a request (the loom model below checks it).
 
 #[cfg(actor_loom)]
-use loom::sync::atomic::{AtomicU32, Ordering};
+use loom::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 #[cfg(not(actor_loom))]
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
-use std::sync::OnceLock;
 use std::task::Waker;
 
 #[cfg(not(actor_loom))]
@@ -66,9 +65,10 @@ pub(crate) struct Birth {
 
 pub(crate) struct Signals {
     state: AtomicU32,
-    /// The first reason asked for (set once; a later kill shows through
-    /// `KILLED` instead of replacing it).
-    reason: OnceLock<Box<Term>>,
+    /// The first reason asked for, boxed: set once and freed with the
+    /// process (a later kill shows through `KILLED` instead of replacing
+    /// it), so a reader may follow it for as long as it holds `self`.
+    reason: AtomicPtr<Term>,
     /// The process's task: woken so it sees a request. Registered once, by
     /// the task wrapper's first poll.
     waker: AtomicWaker,
@@ -89,7 +89,7 @@ impl Signals {
         }
         Signals {
             state: AtomicU32::new(state),
-            reason: OnceLock::new(),
+            reason: AtomicPtr::new(std::ptr::null_mut()),
             waker: AtomicWaker::new(),
         }
     }
@@ -135,8 +135,21 @@ impl Signals {
         if killed {
             bits |= KILLED;
         } else {
-            // The first reason wins; `set` fails for later ones.
-            let _ = self.reason.set(Box::new(reason));
+            // The first reason wins.
+            let boxed = Box::into_raw(Box::new(reason));
+            if self
+                .reason
+                .compare_exchange(
+                    std::ptr::null_mut(),
+                    boxed,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_err()
+            {
+                // SAFETY: ours, never published.
+                drop(unsafe { Box::from_raw(boxed) });
+            }
         }
         let before = self.state.fetch_or(bits, Ordering::SeqCst);
         self.waker.wake();
@@ -173,9 +186,13 @@ impl Signals {
         if state & KILLED != 0 {
             return super::reasons::killed();
         }
-        self.reason
-            .get()
-            .map_or_else(super::reasons::killed, |r| Term::clone(r))
+        let reason = self.reason.load(Ordering::Acquire);
+        if reason.is_null() {
+            return super::reasons::killed();
+        }
+        // SAFETY: set once, freed only by `drop`, which cannot run while
+        // `self` is borrowed.
+        unsafe { Term::clone(&*reason) }
     }
 
     pub(crate) fn set_phase(&self, phase: Phase) {
@@ -205,6 +222,19 @@ impl Signals {
 
     pub(crate) fn unblock(&self) {
         self.state.fetch_and(!BLOCKED, Ordering::AcqRel);
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        #[cfg(not(actor_loom))]
+        let reason = *self.reason.get_mut();
+        #[cfg(actor_loom)]
+        let reason = unsafe { self.reason.unsync_load() };
+        if !reason.is_null() {
+            // SAFETY: boxed by `request`, and nobody else holds it now.
+            drop(unsafe { Box::from_raw(reason) });
+        }
     }
 }
 
