@@ -701,3 +701,195 @@ fn concurrent_awaited_calls_keep_their_own_timeouts() {
         assert_eq!(rx.recv_timeout(LONG).unwrap(), Ok(Term::from("late")));
     });
 }
+
+/// A call's result as a term: the reply's data, or the error's term
+/// (`calling_self`, `timeout`, …).
+fn outcome(res: Result<Message, CallError>) -> Term {
+    match res {
+        Ok(m) => Term::from((Term::atom("reply"), m.data)),
+        Err(e) => Term::from(e),
+    }
+}
+
+/// Calls to its own pid and to a name registered to it, from an actor's
+/// sync handler (`.wait()`) and async handler (`.await`).
+#[derive(Default)]
+struct SelfCaller;
+
+#[actor]
+impl SelfCaller {
+    fn std(&mut self, name: String) -> Term {
+        actor::register(name.clone(), actor::pid()).unwrap();
+        let by_pid = msg!(std >> actor::pid()).timeout(LONG).wait();
+        let by_name = msg!(std >> name.as_str()).timeout(LONG).wait();
+        actor::unregister(&name);
+        Term::list([outcome(by_pid), outcome(by_name)])
+    }
+
+    async fn info(&mut self, name: String) -> Term {
+        actor::register(name.clone(), actor::pid()).unwrap();
+        let by_pid = msg!(std >> actor::pid()).timeout(LONG).await;
+        let by_name = msg!(std >> name.as_str()).timeout(LONG).await;
+        actor::unregister(&name);
+        Term::list([outcome(by_pid), outcome(by_name)])
+    }
+}
+
+// issue 9, item 5
+#[test]
+fn a_call_to_oneself_fails_at_once_with_calling_self() {
+    isolated(|| {
+        let both = || Term::list([Term::atom("calling_self"), Term::atom("calling_self")]);
+        // A thread.
+        let me = actor::pid();
+        let started = Instant::now();
+        assert_eq!(
+            msg!(std >> me).timeout(LONG).wait(),
+            Err(CallError::CallingSelf)
+        );
+        actor::register("calls_self_thread", me).unwrap();
+        assert_eq!(
+            msg!(std >> "calls_self_thread").timeout(LONG).wait(),
+            Err(CallError::CallingSelf)
+        );
+        actor::unregister("calls_self_thread");
+        assert!(started.elapsed() < LONG / 2, "{:?}", started.elapsed());
+
+        // An actor's sync and async handlers.
+        let a = actor::spawn(SelfCaller).unwrap();
+        let sync = msg!(std("calls_self_sync") >> a).timeout(LONG * 3).wait();
+        assert_eq!(sync.unwrap().data, both(), "from a sync handler");
+        let awaited = msg!(info("calls_self_async") >> a).timeout(LONG * 3).wait();
+        assert_eq!(awaited.unwrap().data, both(), "from an async handler");
+
+        // A raw process, awaiting and waiting.
+        let raw = actor::spawn(|mut inbox: Inbox| async move {
+            let m = inbox.recv().await;
+            let me = actor::pid();
+            actor::register("calls_self_raw", me).unwrap();
+            let results = [
+                outcome(msg!(std >> me).timeout(LONG).await),
+                outcome(msg!(std >> "calls_self_raw").timeout(LONG).await),
+                outcome(msg!(std >> me).timeout(LONG).wait()),
+                outcome(msg!(std >> "calls_self_raw").timeout(LONG).wait()),
+            ];
+            actor::unregister("calls_self_raw");
+            actor::reply(&m, Term::list(results));
+        })
+        .unwrap();
+        let reply = msg!(std >> raw).timeout(LONG * 5).wait().unwrap();
+        assert_eq!(
+            reply.data,
+            Term::list(std::array::from_fn::<_, 4, _>(|_| Term::atom(
+                "calling_self"
+            ))),
+            "from a raw process"
+        );
+    });
+}
+
+// issue 9, item 9
+#[test]
+fn every_call_a_dying_process_took_fails_at_once_with_its_reason() {
+    // Erlang: each gen_server:call monitors the callee, so every caller
+    // hears of its exit, however many calls it had taken.
+    const CALLS: usize = 100;
+    isolated(|| {
+        // Takes every call without replying, then exits with `bye`.
+        let server = actor::spawn(|mut inbox: Inbox| async move {
+            let mut taken = Vec::new();
+            while taken.len() < CALLS {
+                taken.push(inbox.recv().await);
+            }
+            actor::exit_self("bye");
+            std::future::pending::<()>().await;
+        })
+        .unwrap();
+        let r = actor::monitor(server);
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Half from threads (`.wait()`), half from processes (`.await`),
+        // each with a timeout far beyond the test's patience.
+        let patience = Duration::from_secs(120);
+        for i in 0..CALLS {
+            let tx = tx.clone();
+            if i % 2 == 0 {
+                std::thread::spawn(move || {
+                    let _ = tx.send((i, msg!(std(i) >> server).timeout(patience).wait()));
+                });
+            } else {
+                actor::spawn(move |_inbox: Inbox| async move {
+                    let _ = tx.send((i, msg!(std(i) >> server).timeout(patience).await));
+                })
+                .unwrap();
+            }
+        }
+        assert_eq!(wait_down(server, r).data["reason"], "bye");
+        let deadline = Instant::now() + LONG;
+        let mut heard = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(res) => heard.push(res),
+                Err(_) => break,
+            }
+            if heard.len() == CALLS {
+                break;
+            }
+        }
+        assert_eq!(
+            heard.len(),
+            CALLS,
+            "only {} of the {CALLS} callers heard of the exit within 10 s",
+            heard.len()
+        );
+        for (i, res) in heard {
+            assert_eq!(res, Err(CallError::Exit(Term::from("bye"))), "caller {i}");
+        }
+    });
+}
+
+// issue 9, item 9 (stress)
+#[test]
+fn callers_racing_a_dying_process_all_hear_at_once() {
+    // The callee takes some of the calls and exits while the others are
+    // queued or still on their way: each caller gets Exit (its call was
+    // taken or queued) or NoProcess (it arrived after the exit), at once.
+    const ROUNDS: usize = 100;
+    const CALLERS: usize = 20;
+    isolated(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for round in 0..ROUNDS {
+            let take = round % (CALLERS + 1);
+            let reason = Term::from(("bye", round));
+            let why = reason.clone();
+            let server = actor::spawn(move |mut inbox: Inbox| async move {
+                let mut taken = Vec::new();
+                while taken.len() < take {
+                    taken.push(inbox.recv().await);
+                }
+                actor::exit_self(why);
+                std::future::pending::<()>().await;
+            })
+            .unwrap();
+            for _ in 0..CALLERS {
+                let tx = tx.clone();
+                actor::spawn(move |_inbox: Inbox| async move {
+                    let res = msg!(std >> server).timeout(Duration::from_secs(120)).await;
+                    let _ = tx.send(res);
+                })
+                .unwrap();
+            }
+            let mut exits = 0;
+            for n in 0..CALLERS {
+                let res = rx.recv_timeout(LONG).unwrap_or_else(|_| {
+                    panic!("round {round} (takes {take}): caller {n} of {CALLERS} heard nothing within 10 s")
+                });
+                match res {
+                    Err(CallError::Exit(r)) if r == reason => exits += 1,
+                    Err(CallError::NoProcess) => {}
+                    other => panic!("round {round} (takes {take}): {other:?}"),
+                }
+            }
+            assert!(exits >= take, "round {round}: {exits} exits, {take} taken");
+        }
+    });
+}

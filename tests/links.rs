@@ -454,3 +454,335 @@ fn ten_thousand_linked_processes_one_panic_takes_down_exactly_its_link_set() {
         }
     });
 }
+
+/// An actor that traps exits (it has a `death` handler) and tells
+/// `observer` of each `death` (`{death: from, reason}`) and of its `stop`
+/// (`{stopped: reason}`); `std {link: pid}` links it to `pid`.
+struct Trapping {
+    observer: Pid,
+}
+
+#[actor]
+impl Trapping {
+    /// `spawn_with_args("Trapping", observer)`.
+    fn init(args: Term) -> Self {
+        Trapping {
+            observer: args.as_pid().expect("a Trapping's observer"),
+        }
+    }
+
+    fn std(&mut self, data: Term) -> bool {
+        data["link"].as_pid().map(actor::link).is_some()
+    }
+
+    fn death(&mut self, from: Pid, data: Term) {
+        msg!(
+            info {
+                death: from,
+                reason: data["reason"].clone()
+            } > self.observer
+        );
+    }
+
+    fn stop(&mut self, reason: Term) {
+        msg!(info { stopped: reason } > self.observer);
+    }
+}
+
+// issue 9, item 6 (c)
+#[test]
+fn a_trapping_actor_stops_with_its_parents_exit_reason_and_hears_others_as_death() {
+    // OTP: a gen_server that traps exits terminates with the reason of an
+    // exit signal from its parent (the process that spawned it linked), and
+    // gets every other one as an `'EXIT'` message.
+    isolated(|| {
+        let me = actor::pid();
+        let parent = actor::spawn(move |_inbox: Inbox| async move {
+            let child = actor::spawn_link(Trapping { observer: me }).unwrap();
+            msg!(info { child: child } > me);
+            std::future::pending::<()>().await;
+        })
+        .unwrap();
+        let child = recv_from(parent).data["child"].as_pid().unwrap();
+        let r = actor::monitor(child);
+
+        // Another linked process's exit is a Death message.
+        let other = server();
+        let linked = msg!(std { link: other } >> child).timeout(LONG).wait();
+        assert_eq!(linked.unwrap().data, true);
+        actor::exit(other, "other");
+        let m = recv_from(child);
+        assert_eq!(
+            (m.data["death"].clone(), m.data["reason"].clone()),
+            (other.into(), "other".into()),
+            "{m:?}"
+        );
+        assert!(answers(child));
+
+        // The parent's exit stops it, through its stop, with that reason.
+        actor::exit(parent, "boom");
+        let m = recv_from(child);
+        assert_eq!(
+            m.data["stopped"], "boom",
+            "the parent's exit did not stop the child: {m:?}"
+        );
+        let down = recv_from(child);
+        assert_eq!(
+            (down.reference, reason(&down).clone()),
+            (Some(r), "boom".into())
+        );
+    });
+}
+
+/// A raw process that exits with the reason it is sent, through
+/// `exit_self` (Erlang's `exit(Reason)`).
+fn exits_when_told() -> Pid {
+    actor::spawn(|mut inbox: Inbox| async move {
+        let m = inbox.recv().await;
+        actor::exit_self(m.data);
+        std::future::pending::<()>().await;
+    })
+    .unwrap()
+}
+
+/// An actor that exits with the reason it is sent, through `exit_self`.
+#[derive(Default)]
+struct ExitsWhenTold;
+
+#[actor]
+impl ExitsWhenTold {
+    fn std(&mut self, reason: Term) {
+        actor::exit_self(reason);
+    }
+}
+
+// issue 9, item 7
+#[test]
+fn an_exit_with_reason_kill_reaches_links_as_an_ordinary_signal() {
+    // Erlang: `exit(kill)` ends a process with reason `kill`, and its links
+    // get an exit signal with reason `kill`, which is trapped (or kills with
+    // reason `kill`) like any other. Only `exit(Pid, kill)` is untrappable.
+    isolated(|| {
+        let me = actor::pid();
+        for raw in [true, false] {
+            let who = if raw { "a raw process" } else { "an actor" };
+            let spawn = || {
+                if raw {
+                    exits_when_told()
+                } else {
+                    actor::spawn(ExitsWhenTold).unwrap()
+                }
+            };
+            let dying = spawn();
+            let r = actor::monitor(dying);
+            let t = trapper(me, Some(dying));
+            let rt = actor::monitor(t);
+            let (plain, rp) = actor::spawn_monitor(move |_inbox: Inbox| async move {
+                actor::link(dying);
+                msg!(info("linked") > me);
+                std::future::pending::<()>().await;
+            })
+            .unwrap();
+            assert_eq!(recv_from(plain).data, "linked");
+
+            msg!(std(Term::atom("kill")) > dying);
+            let down = recv_from(dying);
+            assert_eq!(
+                (down.reference, reason(&down).clone()),
+                (Some(r), Term::atom("kill")),
+                "{who}'s own exit reason"
+            );
+            let m = actor::receive_match_timeout(|m| m.from == t || m.reference == Some(rt), LONG)
+                .expect("the trapping process heard nothing");
+            assert_eq!(
+                (m.kind, m.data["reason"].clone()),
+                (Kind::Info, Term::atom("kill")),
+                "a trapping process linked to {who}: {m:?}"
+            );
+            let down = recv_from(plain);
+            assert_eq!(
+                (down.reference, reason(&down).clone()),
+                (Some(rp), Term::atom("kill")),
+                "a process linked to {who} that does not trap"
+            );
+            assert!(answers(t));
+            actor::kill(t);
+            assert_eq!(recv_from(t).reference, Some(rt));
+        }
+    });
+}
+
+/// A process that answers calls with their data, waiting for them in a
+/// blocking `actor::receive()` rather than an await; does not trap exits.
+fn blocking_server() -> Pid {
+    actor::spawn(|_inbox: Inbox| async move {
+        loop {
+            let m = actor::receive();
+            actor::reply(&m, m.data.clone());
+        }
+    })
+    .unwrap()
+}
+
+/// When the racing process of an [`unlink_race`] unlinks.
+#[derive(Clone, Copy)]
+enum Unlink {
+    /// After this much synchronous work (no await, no receive) following
+    /// the exit signal it sent.
+    After(Duration),
+    /// Once the other side is dead and its exit signal has had time to
+    /// arrive (still without waiting for messages).
+    OnceItDied,
+}
+
+/// One round of the unlink race, observed from the calling process: `q`
+/// links to a server `p` (one that blocks in `receive()`, so its exit runs
+/// beside `q`, or one that awaits), sends it an exit signal and unlinks
+/// (`when`). Returns how `q` ended when killed afterwards: `killed`, unless
+/// `p`'s exit reached it through the link it had removed (then `{exit,
+/// boom}`: a call to it failed).
+fn unlink_race(blocking: bool, when: Unlink) -> Term {
+    let me = actor::pid();
+    let p = if blocking {
+        blocking_server()
+    } else {
+        server()
+    };
+    let rp = actor::monitor(p);
+    // Waiting for its next message from here on.
+    assert!(answers(p));
+    let (q, rq) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
+        actor::link(p);
+        actor::exit(p, "boom");
+        let spin = |until: std::time::Instant, done: &dyn Fn() -> bool| {
+            while std::time::Instant::now() < until && !done() {
+                std::hint::spin_loop();
+            }
+        };
+        let now = std::time::Instant::now();
+        match when {
+            Unlink::After(gap) => spin(now + gap, &|| false),
+            Unlink::OnceItDied => {
+                // Bounded: a runtime may run `p` only once `q` yields.
+                spin(now + Duration::from_millis(100), &|| !actor::is_alive(p));
+                spin(
+                    std::time::Instant::now() + Duration::from_millis(1),
+                    &|| false,
+                );
+            }
+        }
+        actor::unlink(p);
+        msg!(info("unlinked") > me);
+        loop {
+            let m = inbox.recv().await;
+            // A pending exit signal is acted on at an await, if at all.
+            tokio::task::yield_now().await;
+            actor::reply(&m, m.data.clone());
+        }
+    })
+    .unwrap();
+    let down = actor::receive_match_timeout(|m| m.reference == Some(rp), LONG).unwrap();
+    assert_eq!(down.data["reason"], "boom");
+    // Give a signal in flight every chance to land before the kill.
+    let _ = actor::receive_match_timeout(|m| m.from == q && m.kind == Kind::Info, LONG);
+    if let Err(e) = msg!(std("ping") >> q).timeout(LONG).wait() {
+        return Term::from(e);
+    }
+    actor::kill(q);
+    let down = actor::receive_match_timeout(|m| m.reference == Some(rq), LONG).unwrap();
+    down.data["reason"].clone()
+}
+
+/// `rounds` unlink races: a third unlink once the other side died (the
+/// signal has arrived but is not acted on yet), the others after gaps from
+/// none to 1 ms, with both kinds of server. Returns a failure report, if
+/// the unlinked process died of the exit in any round.
+fn unlink_races(rounds: usize) -> Option<String> {
+    let (mut racing, mut racing_died, mut after, mut after_died) = (0, 0, 0, 0);
+    for i in 0..rounds {
+        let died = |reason: Term| usize::from(reason != Term::atom("killed"));
+        if i % 3 == 0 {
+            after += 1;
+            after_died += died(unlink_race(true, Unlink::OnceItDied));
+        } else {
+            racing += 1;
+            let gap = Duration::from_micros(50 * (i % 21) as u64);
+            racing_died += died(unlink_race(i % 2 == 0, Unlink::After(gap)));
+        }
+    }
+    (racing_died + after_died > 0).then(|| {
+        format!(
+            "the unlinked process died of the exit in {racing_died} of {racing} rounds \
+             that unlinked at once or after a gap, and in {after_died} of {after} that \
+             unlinked once the other side had died"
+        )
+    })
+}
+
+// issue 9, item 8
+#[test]
+fn after_unlink_returns_the_other_sides_exit_no_longer_matters() {
+    // Erlang: once unlink(Id) has returned, the link has no effect on the
+    // caller. A process acts on exit signals when it waits (an await, a
+    // receive), not in the middle of synchronous code: a signal that came
+    // through the link before the unlink but is acted on after it finds no
+    // link and is dropped.
+    isolated(|| {
+        if let Some(report) = unlink_races(1_000) {
+            panic!("{report}");
+        }
+    });
+}
+
+// issue 9, item 8 (stress)
+#[test]
+fn unlink_races_on_four_threads_at_once() {
+    let reports: Vec<String> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..4).map(|_| s.spawn(|| unlink_races(250))).collect();
+        threads
+            .into_iter()
+            .filter_map(|t| t.join().unwrap())
+            .collect()
+    });
+    assert!(reports.is_empty(), "{reports:#?}");
+}
+
+// issue 9, item 14
+#[test]
+fn a_trapping_process_linked_to_400_000_processes_gets_every_death_in_linear_time() {
+    // Quadratic bookkeeping (a scan of the link list per link or per exit)
+    // takes many minutes here; linear takes seconds.
+    const N: usize = 400_000;
+    const BOUND: Duration = Duration::from_secs(60);
+    isolated(|| {
+        let started = std::time::Instant::now();
+        let deadline = started + BOUND;
+        let mut pids = Vec::with_capacity(N);
+        for i in 0..N {
+            let p = actor::spawn_link(|mut inbox: Inbox| async move {
+                inbox.recv().await;
+            })
+            .unwrap();
+            pids.push(p);
+            if i % 1000 == 0 {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "linking to {i} of {N} processes took over {BOUND:?}"
+                );
+            }
+        }
+        for &p in &pids {
+            msg!(info("end") > p);
+        }
+        let mut dead = HashSet::with_capacity(N);
+        while dead.len() < N {
+            let m = deadline
+                .checked_duration_since(std::time::Instant::now())
+                .and_then(actor::receive_timeout)
+                .unwrap_or_else(|| panic!("{} of {N} Death messages within {BOUND:?}", dead.len()));
+            assert_eq!(m.kind, Kind::Death, "{m:?}");
+            assert_eq!(*reason(&m), Term::atom("normal"), "{m:?}");
+            assert!(dead.insert(m.from), "a second Death from {:?}", m.from);
+        }
+    });
+}

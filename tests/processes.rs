@@ -1,8 +1,11 @@
-//! Pids and refs, message fields, and plain threads as processes.
+//! Pids and refs, message fields, plain threads as processes (panicking
+//! ones too), and exit signals in a `panic = "abort"` build.
 
 use std::collections::HashSet;
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::path::Path;
+use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -275,4 +278,96 @@ fn a_killed_thread_blocked_in_receive_wakes_as_a_fresh_process() {
         assert_ne!(second, first);
         assert!(got.is_empty(), "{got:?}");
     });
+}
+
+// issue 9, item 10
+#[test]
+fn a_thread_that_panics_exits_with_a_panic_reason() {
+    isolated(|| {
+        let me = actor::pid();
+        let (tx, rx) = mpsc::channel();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let t = std::thread::spawn(move || {
+            tx.send(actor::pid()).unwrap();
+            go_rx.recv().unwrap();
+            panic!("the thread panics");
+        });
+        let thread_pid = rx.recv_timeout(LONG).unwrap();
+        let r = actor::monitor(thread_pid);
+        // Linked and not trapping: dies of it.
+        let (linked, rl) = actor::spawn_monitor(move |_inbox: Inbox| async move {
+            actor::link(thread_pid);
+            msg!(info("linked") > me);
+            std::future::pending::<()>().await;
+        })
+        .unwrap();
+        let m = actor::receive_match_timeout(|m| m.from == linked, LONG).unwrap();
+        assert_eq!(m.data, "linked");
+        // Linked and trapping: hears of it.
+        let trapper = actor::spawn(move |mut inbox: Inbox| async move {
+            inbox.trap_exit(true);
+            actor::link(thread_pid);
+            msg!(info("trapping") > me);
+            let m = inbox.recv_match(|m| m.kind == Kind::Death).await;
+            msg!(
+                info {
+                    from: m.from,
+                    reason: m.data["reason"].clone()
+                } > me
+            );
+        })
+        .unwrap();
+        let m = actor::receive_match_timeout(|m| m.from == trapper, LONG).unwrap();
+        assert_eq!(m.data, "trapping");
+
+        go_tx.send(()).unwrap();
+        assert!(t.join().is_err());
+        let expected = Term::from((Term::atom("panic"), "the thread panics"));
+        let down = actor::receive_match_timeout(|m| m.reference == Some(r), LONG)
+            .expect("no Down for the thread");
+        assert_eq!(down.data["reason"], expected, "the monitor's Down");
+        let death = actor::receive_match_timeout(|m| m.from == trapper, LONG)
+            .expect("the trapping process heard nothing");
+        assert_eq!(death.data["from"], thread_pid);
+        assert_eq!(death.data["reason"], expected, "the trapping link's Death");
+        let down = actor::receive_match_timeout(|m| m.reference == Some(rl), LONG)
+            .expect("the linked process that does not trap did not die");
+        assert_eq!(down.data["reason"], expected, "the linked process's exit");
+    });
+}
+
+// issue 9, item 2
+#[test]
+fn exit_signals_never_abort_a_panic_abort_build() {
+    // examples/panic_abort.rs stops actors blocked in `.wait()`, `receive`
+    // and `receive_timeout` with exit signals, in a build where unwinding
+    // is not available. Its own target directory: this cargo holds the
+    // workspace's while the tests run.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--profile",
+            "panic-abort",
+            "--example",
+            "panic_abort",
+        ])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target").join("panic-abort"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "the panic-abort example failed: {}\n--- stdout\n{}\n--- stderr (tail)\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        tail(&String::from_utf8_lossy(&out.stderr), 20),
+    );
+}
+
+/// The last `n` lines of `text`.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }

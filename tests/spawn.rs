@@ -414,3 +414,141 @@ fn async_receive_and_reply_from_a_raw_process() {
         let _ = me;
     });
 }
+
+/// An actor that reports the end of its `start` (`{n, hook: "start"}`) and
+/// its `stop` (`{n, hook: "stop", reason}`) on `tx`; with `yields`, its
+/// `start` awaits once before it ends.
+#[derive(Default)]
+struct Hooks {
+    n: usize,
+    yields: bool,
+    tx: Option<std::sync::mpsc::Sender<Term>>,
+}
+
+impl Hooks {
+    fn report(&self, hook: &str, reason: Term) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Term::from_iter([
+                ("n", Term::from(self.n)),
+                ("hook", Term::from(hook)),
+                ("reason", reason),
+            ]));
+        }
+    }
+}
+
+#[actor]
+impl Hooks {
+    async fn start(&mut self) {
+        if self.yields {
+            tokio::task::yield_now().await;
+        }
+        self.report("start", Term::Nil);
+    }
+
+    fn stop(&mut self, reason: Term) {
+        self.report("stop", reason);
+    }
+}
+
+/// Spawns a `Hooks` actor and at once sends it `signal` (`None`: kill).
+/// Returns its exit reason and the hooks it reported (`"start"`,
+/// `"stop shutdown"`), in order.
+fn spawn_then_signal(n: usize, signal: Option<Term>) -> (Term, Vec<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (pid, r) = actor::spawn_monitor(Hooks {
+        n,
+        yields: n % 2 == 1,
+        tx: Some(tx),
+    })
+    .unwrap();
+    match signal {
+        Some(reason) => actor::exit(pid, reason),
+        None => actor::kill(pid),
+    }
+    let down = actor::receive_match_timeout(|m| m.reference == Some(r), LONG)
+        .unwrap_or_else(|| panic!("round {n}: no Down within 10 s"));
+    // The hooks ran before the process exited, so before its Down.
+    let hooks = rx
+        .try_iter()
+        .map(|t| {
+            assert_eq!(t["n"], n);
+            match t["reason"].as_atom() {
+                Some(reason) => format!("{} {reason}", t["hook"].as_str().unwrap()),
+                None => t["hook"].as_str().unwrap().to_owned(),
+            }
+        })
+        .collect();
+    (down.data["reason"].clone(), hooks)
+}
+
+/// `rounds` spawns each followed at once by `exit(pid, shutdown)`; the
+/// rounds whose hooks were not `start` then `stop shutdown`.
+fn exits_right_after_spawn(rounds: usize) -> Vec<(usize, Term, Vec<String>)> {
+    (0..rounds)
+        .map(|n| {
+            let (reason, hooks) = spawn_then_signal(n, Some(Term::atom("shutdown")));
+            (n, reason, hooks)
+        })
+        .filter(|(_, reason, hooks)| {
+            *reason != Term::atom("shutdown") || hooks[..] != ["start", "stop shutdown"]
+        })
+        .collect()
+}
+
+// issue 9, item 13
+#[test]
+fn start_runs_before_an_exit_signal_so_stop_always_pairs_with_it() {
+    // The docs: `start` runs once, before the first message; `stop` runs
+    // once when the process ends (not after `kill` or a failed `start`).
+    // An exit signal that comes while `start` runs (even across an await in
+    // it) is acted on after it.
+    const ROUNDS: usize = 2_000;
+    isolated(|| {
+        let wrong = exits_right_after_spawn(ROUNDS);
+        assert!(
+            wrong.is_empty(),
+            "{} of {ROUNDS} rounds did not run start then stop(shutdown); first: {:?}",
+            wrong.len(),
+            &wrong[..wrong.len().min(3)]
+        );
+    });
+}
+
+// issue 9, item 13
+#[test]
+fn kill_right_after_spawn_never_runs_stop() {
+    const ROUNDS: usize = 2_000;
+    isolated(|| {
+        for n in 0..ROUNDS {
+            let (reason, hooks) = spawn_then_signal(n, None);
+            assert_eq!(reason, Term::atom("killed"), "round {n}");
+            assert!(
+                hooks.is_empty() || hooks[..] == ["start"],
+                "round {n}: {hooks:?}"
+            );
+        }
+    });
+}
+
+// issue 9, item 13 (stress)
+#[test]
+fn exits_right_after_spawn_on_four_threads_at_once() {
+    const ROUNDS: usize = 500;
+    let wrong: Vec<_> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| exits_right_after_spawn(ROUNDS)))
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    assert!(
+        wrong.is_empty(),
+        "{} of {} rounds did not run start then stop(shutdown); first: {:?}",
+        wrong.len(),
+        4 * ROUNDS,
+        &wrong[..wrong.len().min(3)]
+    );
+}

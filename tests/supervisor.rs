@@ -2,7 +2,8 @@
 //! order, dynamic children, nested trees. Every wait is for an event (a
 //! supervisor event, a Down or Death message) with a bound, never a sleep.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use actor::prelude::*;
@@ -1239,4 +1240,186 @@ fn api_calls_to_a_process_that_is_no_supervisor_fail_at_once() {
     assert_eq!(supervisor::stop(echo), Err(SupervisorError::NoProcess));
     assert!(actor::is_alive(echo));
     actor::kill(echo);
+}
+
+/// A worker that traps exits (it has a `death` handler): notes `started`,
+/// each `death` as `{from, reason}`, and `stopped` with its reason.
+struct Trapping {
+    observer: Pid,
+}
+
+#[actor]
+impl Trapping {
+    /// `spawn_with_args("Trapping", observer)`.
+    fn init(args: Term) -> Self {
+        Trapping {
+            observer: args.as_pid().expect("a Trapping's observer"),
+        }
+    }
+
+    fn start(&mut self) {
+        note(
+            self.observer,
+            "started",
+            "trapping",
+            Term::Pid(actor::pid()),
+        );
+    }
+
+    fn death(&mut self, from: Pid, data: Term) {
+        let what = Term::from_iter([
+            ("from", Term::Pid(from)),
+            ("reason", data["reason"].clone()),
+        ]);
+        note(self.observer, "death", "trapping", what);
+    }
+
+    fn stop(&mut self, reason: Term) {
+        note(self.observer, "stopped", "trapping", reason);
+    }
+}
+
+fn trapping(shutdown: Shutdown) -> ChildSpec {
+    let observer = actor::pid();
+    ChildSpec::worker_fn("trapping", move || Trapping { observer }).shutdown(shutdown)
+}
+
+// issue 9, item 6 (a)
+#[test]
+fn stop_ends_a_trapping_child_through_its_stop_without_waiting_out_the_shutdown() {
+    // OTP: a gen_server that traps exits terminates on its parent's exit
+    // signal; the supervisor's 30 s shutdown timeout is for children that
+    // do not.
+    let sup = SupervisorSpec::one_for_one()
+        .child(trapping(Shutdown::Timeout(Duration::from_secs(30))))
+        .start_link()
+        .unwrap();
+    let (_, child) = next_note_of("started");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || tx.send(supervisor::stop(sup)));
+    let res = rx.recv_timeout(WAIT).expect(
+        "supervisor::stop did not return within 10 s (the child's shutdown timeout is 30 s)",
+    );
+    assert_eq!(res, Ok(()));
+    let (_, reason) = next_note_of("stopped");
+    assert_eq!(reason, Term::atom("shutdown"), "the child's stop");
+    assert!(!actor::is_alive(child.as_pid().unwrap()));
+    let death = actor::receive_match_timeout(|m| m.data["what"] == "death", Duration::ZERO);
+    assert!(
+        death.is_none(),
+        "the parent's exit signal reached the death handler: {death:?}"
+    );
+}
+
+// issue 9, item 6 (b)
+#[test]
+fn a_killed_supervisor_takes_its_trapping_children_with_it() {
+    let sup = SupervisorSpec::one_for_one()
+        .child(trapping(Shutdown::Timeout(Duration::from_secs(30))))
+        .start()
+        .unwrap();
+    let (_, child) = next_note_of("started");
+    let child = child.as_pid().unwrap();
+    let r = actor::monitor(child);
+    actor::kill(sup);
+    let down = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT)
+        .expect("the trapping child outlived its killed supervisor");
+    assert_eq!(down.data["reason"], Term::atom("killed"));
+}
+
+// issue 9, item 7
+#[test]
+fn a_child_exiting_with_reason_kill_is_restarted_and_the_supervisor_lives() {
+    // Reason `kill` in a link's exit signal is an ordinary reason; only
+    // `exit(pid, kill)` itself cannot be trapped.
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(5, Duration::from_secs(60))
+            .child(ChildSpec::worker_fn("k", || {
+                |mut inbox: Inbox| async move {
+                    let m = inbox.recv().await;
+                    actor::exit_self(m.data);
+                    std::future::pending::<()>().await;
+                }
+            })),
+    );
+    let sup = spec.start().unwrap();
+    assert_eq!(tags(&rx, 1), [t("started", "k")]);
+    let r = actor::monitor(sup);
+    let k = pid_of(sup, "k");
+    msg!(std(Term::atom("kill")) > k);
+    match rx.recv_timeout(WAIT).map(|(_, e)| e) {
+        Ok(Event::Exited { id, reason, .. }) => {
+            assert_eq!((id.as_str(), reason), ("k", Term::atom("kill")));
+        }
+        Ok(other) => panic!("unexpected {other:?}"),
+        Err(_) => {
+            let down = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT);
+            panic!(
+                "no event within 10 s; the supervisor is alive: {}, its Down: {:?}, the child is alive: {}",
+                actor::is_alive(sup),
+                down.map(|m| m.data),
+                actor::is_alive(k),
+            );
+        }
+    }
+    assert_eq!(tags(&rx, 2), [t("scheduled", "k"), t("restarted", "k")]);
+    assert_ne!(pid_of(sup, "k"), k);
+    assert!(actor::receive_match_timeout(|m| m.reference == Some(r), Duration::ZERO).is_none());
+    supervisor::stop(sup).unwrap();
+}
+
+/// An actor whose `start` fails with `no_db`, counting its starts.
+struct NoDb {
+    starts: Arc<AtomicUsize>,
+}
+
+#[actor]
+impl NoDb {
+    /// `spawn("NoDb")`: a counter of its own.
+    fn init(_args: Term) -> Self {
+        NoDb {
+            starts: Arc::default(),
+        }
+    }
+
+    fn start(&mut self) -> Result<(), Term> {
+        self.starts.fetch_add(1, Ordering::SeqCst);
+        Err(Term::atom("no_db"))
+    }
+}
+
+// issue 9, item 11
+#[test]
+fn a_child_whose_start_fails_fails_the_supervisor_start_and_is_not_restarted() {
+    // OTP: supervisor:start_link returns
+    // {error, {shutdown, {failed_to_start_child, Id, Reason}}}, with the
+    // child's own reason, after one attempt.
+    let starts = Arc::new(AtomicUsize::new(0));
+    let counter = starts.clone();
+    let res = SupervisorSpec::one_for_one()
+        .child(ChildSpec::worker_fn("db", move || NoDb {
+            starts: counter.clone(),
+        }))
+        .start_link();
+    // Any restart would have happened by now.
+    std::thread::sleep(Duration::from_millis(200));
+    let ran = starts.load(Ordering::SeqCst);
+    let reason = match res {
+        Err(SupervisorError::StartFailed(reason)) => reason,
+        Ok(sup) => {
+            let _ = supervisor::stop(sup);
+            panic!("start_link succeeded though the child's start failed (it ran {ran} times)");
+        }
+        Err(other) => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(reason[0], Term::atom("shutdown"), "{reason}");
+    assert_eq!(
+        reason[1][0],
+        Term::atom("failed_to_start_child"),
+        "{reason}"
+    );
+    assert_eq!(reason[1][1], "db", "{reason}");
+    assert_eq!(reason[1][2], Term::atom("no_db"), "{reason}");
+    assert_eq!(ran, 1, "the child's start ran {ran} times");
 }
