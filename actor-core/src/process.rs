@@ -206,15 +206,21 @@ fn current_task() -> Option<*const Proc> {
 }
 
 /// A thread's own process; ends when the thread does.
-struct ThreadProc(Arc<Proc>);
+struct ThreadProc {
+    proc: Arc<Proc>,
+    /// The message of a panic on the thread since it last used its process
+    /// (kept here, not in a thread-local of its own, which the thread's
+    /// end may drop first).
+    panic: Option<String>,
+}
 
 impl Drop for ThreadProc {
     fn drop(&mut self) {
-        let reason = match panic_hook::take() {
+        let reason = match self.panic.take() {
             Some(message) => Term::tuple([Term::atom("panic"), Term::from(message)]),
             None => reasons::normal(),
         };
-        terminate(&self.0, reason);
+        terminate(&self.proc, reason);
     }
 }
 
@@ -239,12 +245,14 @@ pub(crate) fn current() -> Arc<Proc> {
 fn thread_proc() -> Arc<Proc> {
     THREAD_PROC.with(|slot| {
         let mut slot = slot.borrow_mut();
-        match &*slot {
-            Some(tp) if !tp.0.is_dead() => {
+        match &mut *slot {
+            Some(tp) if !tp.proc.is_dead() => {
                 // The thread is running again: a panic it caught earlier
                 // did not end it.
-                panic_hook::clear();
-                tp.0.clone()
+                if tp.panic.is_some() {
+                    tp.panic = None;
+                }
+                tp.proc.clone()
             }
             _ => {
                 panic_hook::install();
@@ -256,7 +264,10 @@ fn thread_proc() -> Arc<Proc> {
                     },
                     Pid::NOBODY,
                 );
-                *slot = Some(ThreadProc(p.clone()));
+                *slot = Some(ThreadProc {
+                    proc: p.clone(),
+                    panic: None,
+                });
                 p
             }
         }
@@ -304,12 +315,7 @@ pub fn pid() -> Pid {
 /// exits with it: a thread that unwinds to its end has stopped panicking
 /// by the time its thread-locals (and its process) are dropped.
 mod panic_hook {
-    use std::cell::RefCell;
     use std::sync::Once;
-
-    thread_local! {
-        static LAST: RefCell<Option<String>> = const { RefCell::new(None) };
-    }
 
     /// Chains a hook that records the message, once per program.
     pub(super) fn install() {
@@ -320,23 +326,15 @@ mod panic_hook {
         ONCE.call_once(|| {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| {
-                let _ = LAST.try_with(|l| {
-                    *l.borrow_mut() = Some(super::exit::panic_text(info.payload()));
+                let _ = super::THREAD_PROC.try_with(|slot| {
+                    if let Ok(mut slot) = slot.try_borrow_mut() {
+                        if let Some(tp) = slot.as_mut() {
+                            tp.panic = Some(super::exit::panic_text(info.payload()));
+                        }
+                    }
                 });
                 previous(info);
             }));
-        });
-    }
-
-    pub(super) fn take() -> Option<String> {
-        LAST.try_with(|l| l.borrow_mut().take()).ok().flatten()
-    }
-
-    pub(super) fn clear() {
-        let _ = LAST.try_with(|l| {
-            if l.borrow().is_some() {
-                *l.borrow_mut() = None;
-            }
         });
     }
 }
@@ -367,6 +365,7 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
             this.proc.signals.register(cx.waker());
             *this.registered = true;
         }
+        exit::act_on_link_exits(this.proc);
         if !*this.body_handles_exit {
             if let Some(reason) = this.proc.signals.pending() {
                 terminate(this.proc, reason);

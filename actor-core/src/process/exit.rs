@@ -80,13 +80,30 @@ pub(crate) fn signal_exit(target: Pid, from: Pid, reason: Term) {
 
 /// Receives an exit signal: `link` when it comes from a link (it acts
 /// only if the link is still there, and `kill` is then ordinary).
+///
+/// A task process acts on a link exit when it next runs, not in the
+/// middle of whatever it is doing: an `unlink` it makes before then drops
+/// the signal (Erlang's guarantee that once `unlink` returns the link has
+/// no effect). A plain thread cannot be interrupted; it traps exits, so it
+/// gets the `Death` message at once.
 pub(crate) fn exit_signal(proc: &Arc<Proc>, from: Pid, reason: Term, link: bool) {
-    if link {
-        proc.relations
-            .unlink_then(from, || act_on_exit(proc, from, reason, false));
-    } else {
+    if !link {
         let untrappable = reason == reasons::kill();
         act_on_exit(proc, from, reason, untrappable);
+    } else if proc.is_thread() {
+        proc.relations
+            .unlink_then(from, || act_on_exit(proc, from, reason, false));
+    } else if proc.relations.queue_link_exit(from, reason) && proc.signals.link_exits_queued() {
+        proc.push(Envelope::Wake);
+    }
+}
+
+/// Acts on the link exits queued for the (task) process: called by the
+/// process itself when it runs.
+pub(crate) fn act_on_link_exits(proc: &Arc<Proc>) {
+    if proc.signals.take_link_exits() {
+        proc.relations
+            .act_on_link_exits(|from, reason| act_on_exit(proc, from, reason, false));
     }
 }
 

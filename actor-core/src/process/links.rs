@@ -33,6 +33,9 @@ pub(crate) struct Rel {
     /// Monitors this process holds: monitor ref → target.
     pub(crate) monitoring: HashMap<Ref, Pid, IdHash>,
     pub(crate) name: Option<Arc<str>>,
+    /// Link exits that arrived and wait for the process to act on them
+    /// (`from`, reason), in arrival order.
+    pending: Vec<(Pid, crate::term::Term)>,
 }
 
 impl State {
@@ -75,6 +78,35 @@ impl Relations {
     pub(crate) fn remove_link(&self, pid: Pid) -> bool {
         let mut st = self.lock();
         st.rel.as_mut().is_some_and(|r| r.links.remove(&pid))
+    }
+
+    /// Queues a link exit from `pid` for the process to act on when it
+    /// next runs; `false` when there is no such link (or it exited).
+    pub(crate) fn queue_link_exit(&self, pid: Pid, reason: crate::term::Term) -> bool {
+        let mut st = self.lock();
+        if st.closed {
+            return false;
+        }
+        match st.rel.as_mut() {
+            Some(r) if r.links.contains(&pid) => {
+                r.pending.push((pid, reason));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Acts on the queued link exits, in order: each acts only if its link
+    /// is still there (it is removed then), under the lock, as
+    /// [`unlink_then`](Relations::unlink_then) does.
+    pub(crate) fn act_on_link_exits(&self, mut act: impl FnMut(Pid, crate::term::Term)) {
+        let mut st = self.lock();
+        let Some(r) = st.rel.as_mut() else { return };
+        for (pid, reason) in std::mem::take(&mut r.pending) {
+            if r.links.remove(&pid) {
+                act(pid, reason);
+            }
+        }
     }
 
     /// Removes the link to `pid` and, if there was one, runs `act` before

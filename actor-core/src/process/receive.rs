@@ -139,6 +139,16 @@ impl Proc {
         false
     }
 
+    /// A blocking wait was woken (or is about to block with a signal
+    /// waiting): acts on queued link exits, then whether the process must
+    /// stop.
+    fn woken_to_stop(&self) -> bool {
+        if let Some(me) = super::lookup(self.pid) {
+            super::exit::act_on_link_exits(&me);
+        }
+        self.is_dead() || self.signals.interrupts()
+    }
+
     /// The reason to give up a blocking wait for, once the process was
     /// told to exit: a task unwinds out of it where it can.
     fn exiting(&self) -> crate::term::Term {
@@ -213,7 +223,7 @@ impl Proc {
             return Got::Msg(m);
         }
         crate::runtime::blocking(|| {
-            if self.signals.block() {
+            if self.signals.block() && self.woken_to_stop() {
                 self.signals.unblock();
                 return Got::Exiting(self.exiting());
             }
@@ -224,9 +234,7 @@ impl Proc {
                 match self.sort(env, None) {
                     Sorted::Ordinary(m) if pred(&m) => break Got::Msg(m),
                     Sorted::Ordinary(m) => self.hold(m),
-                    Sorted::Wake if self.is_dead() || self.signals.interrupts() => {
-                        break Got::Exiting(reasons::killed());
-                    }
+                    Sorted::Wake if self.woken_to_stop() => break Got::Exiting(reasons::killed()),
                     _ => {}
                 }
             };
@@ -310,7 +318,7 @@ impl Proc {
     pub(crate) fn wait_call_blocking(&self, seq: u64, deadline: Instant) -> CallWait {
         let me = Some(Waiter::Call(seq));
         crate::runtime::blocking(|| {
-            if self.signals.block() {
+            if self.signals.block() && self.woken_to_stop() {
                 self.signals.unblock();
                 return CallWait::Exiting(self.exiting());
             }
@@ -321,8 +329,8 @@ impl Proc {
                 match self.sort(env, me) {
                     Sorted::Outcome(o) => break o.into(),
                     Sorted::Ordinary(m) => self.hold(m),
-                    Sorted::Wake if self.is_dead() || self.signals.interrupts() => {
-                        break CallWait::Exiting(reasons::killed());
+                    Sorted::Wake if self.woken_to_stop() => {
+                        break CallWait::Exiting(reasons::killed())
                     }
                     Sorted::Wake | Sorted::Nothing => {}
                 }

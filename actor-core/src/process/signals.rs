@@ -14,6 +14,8 @@
 //! - `TRAP_EXIT`: exits of linked processes arrive as `Death` messages.
 //! - `BLOCKED`: the process blocks its thread in a receive or `.wait()`,
 //!   so a request must also put a wake-up in its mailbox.
+//! - `LINK_EXITS`: link exits wait in the relations for the process to
+//!   act on them (see `exit`).
 //! - `THREAD`, `OBEYS_PARENT`: fixed at birth (a plain thread's process;
 //!   an actor that stops when its parent sends it an exit signal).
 //!
@@ -28,10 +30,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 use std::task::Waker;
 
-#[cfg(not(actor_loom))]
-use atomic_waker::AtomicWaker;
-#[cfg(actor_loom)]
-use loom::future::AtomicWaker;
+use std::sync::OnceLock;
 
 use crate::term::Term;
 
@@ -43,6 +42,7 @@ const TRAP_EXIT: u32 = 1 << 4;
 const BLOCKED: u32 = 1 << 5;
 const THREAD: u32 = 1 << 6;
 const OBEYS_PARENT: u32 = 1 << 7;
+const LINK_EXITS: u32 = 1 << 8;
 
 /// Which part of its life an actor is in after `start` (a process is born
 /// in `start` with [`Birth::starting`]), for which requests interrupt it.
@@ -69,9 +69,10 @@ pub(crate) struct Signals {
     /// process (a later kill shows through `KILLED` instead of replacing
     /// it), so a reader may follow it for as long as it holds `self`.
     reason: AtomicPtr<Term>,
-    /// The process's task: woken so it sees a request. Registered once, by
-    /// the task wrapper's first poll.
-    waker: AtomicWaker,
+    /// The process's task: woken so it sees a request. Set once, by the
+    /// task wrapper's first poll (a tokio task's waker stays valid for the
+    /// task's life), and woken by reference as often as signals come.
+    waker: OnceLock<Waker>,
 }
 
 impl Signals {
@@ -90,7 +91,7 @@ impl Signals {
         Signals {
             state: AtomicU32::new(state),
             reason: AtomicPtr::new(std::ptr::null_mut()),
-            waker: AtomicWaker::new(),
+            waker: OnceLock::new(),
         }
     }
 
@@ -121,10 +122,13 @@ impl Signals {
 
     /// Registers the task to wake for requests.
     pub(crate) fn register(&self, waker: &Waker) {
-        #[cfg(not(actor_loom))]
-        self.waker.register(waker);
-        #[cfg(actor_loom)]
-        self.waker.register_by_ref(waker);
+        let _ = self.waker.set(waker.clone());
+    }
+
+    fn wake(&self) {
+        if let Some(w) = self.waker.get() {
+            w.wake_by_ref();
+        }
     }
 
     /// Asks the process to exit with `reason` (`killed` for a kill).
@@ -152,8 +156,24 @@ impl Signals {
             }
         }
         let before = self.state.fetch_or(bits, Ordering::SeqCst);
-        self.waker.wake();
+        self.wake();
         before & BLOCKED != 0
+    }
+
+    /// Link exits were queued for the process: wake it to act on them.
+    /// Returns whether it blocks its thread (and needs a wake-up in its
+    /// mailbox).
+    pub(crate) fn link_exits_queued(&self) -> bool {
+        let before = self.state.fetch_or(LINK_EXITS, Ordering::SeqCst);
+        self.wake();
+        before & BLOCKED != 0
+    }
+
+    /// Whether link exits wait; clears the mark (the caller acts on them).
+    #[inline]
+    pub(crate) fn take_link_exits(&self) -> bool {
+        self.load() & LINK_EXITS != 0
+            && self.state.fetch_and(!LINK_EXITS, Ordering::AcqRel) & LINK_EXITS != 0
     }
 
     /// Whether a request asks the process to stop now, in its phase.
@@ -215,9 +235,11 @@ impl Signals {
 
     /// The process is about to block its thread: from now on a request
     /// puts a wake-up in its mailbox. Returns whether a request already
-    /// asks it to stop, in which case it must not block.
+    /// asks it to stop, or link exits wait, in which case it must not
+    /// block before it looked at them.
     pub(crate) fn block(&self) -> bool {
-        interrupts(self.state.fetch_or(BLOCKED, Ordering::SeqCst))
+        let before = self.state.fetch_or(BLOCKED, Ordering::SeqCst);
+        interrupts(before) || before & LINK_EXITS != 0
     }
 
     pub(crate) fn unblock(&self) {
