@@ -66,7 +66,12 @@ pub(crate) struct Proc {
     pub(crate) relations: Relations,
 }
 
+#[cfg(not(actor_loom))]
 static TABLE: Table<Arc<Proc>> = Table::new();
+// Loom builds only run the loom models, which make tables of their own;
+// this one just has to compile.
+#[cfg(actor_loom)]
+static TABLE: std::sync::LazyLock<Table<Arc<Proc>>> = std::sync::LazyLock::new(Table::new);
 
 /// One place for the runtime's "lock, and carry on if a panic poisoned
 /// it": no user code runs under these locks, but stay usable if one did.

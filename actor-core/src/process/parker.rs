@@ -7,7 +7,7 @@
 //! sees the message. Lose either fence and a wake-up can be lost, leaving a
 //! process asleep on a non-empty mailbox; the loom model below checks every
 //! interleaving (`RUSTFLAGS="--cfg actor_loom" cargo test -p actor-core --release
-//! --lib parker`).
+//! --lib loom`).
 
 #[cfg(not(actor_loom))]
 use atomic_waker::AtomicWaker;
@@ -84,7 +84,7 @@ impl Parker {
 }
 
 #[cfg(all(test, actor_loom))]
-mod tests {
+mod loom_tests {
     use super::Parker;
     use loom::sync::atomic::{AtomicUsize, Ordering};
     use loom::sync::Arc;
