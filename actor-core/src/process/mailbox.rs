@@ -186,11 +186,13 @@ impl Mailbox {
     /// Empties the mailbox of a process that exited: its held messages and
     /// everything still in the channel.
     pub(crate) fn drain(&self) -> (VecDeque<Message>, Vec<Envelope>) {
-        let held = super::lock(&self.held)
-            .take()
-            .map(|b| *b)
-            .unwrap_or_default();
-        self.set_held(false);
+        let held = if self.has_held() {
+            let held = super::lock(&self.held).take();
+            self.set_held(false);
+            held.map(|b| *b).unwrap_or_default()
+        } else {
+            VecDeque::new()
+        };
         let queued = if self.rx.is_empty() {
             Vec::new()
         } else {

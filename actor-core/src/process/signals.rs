@@ -43,6 +43,8 @@ const BLOCKED: u32 = 1 << 5;
 const THREAD: u32 = 1 << 6;
 const OBEYS_PARENT: u32 = 1 << 7;
 const LINK_EXITS: u32 = 1 << 8;
+/// The reason is `shutdown`: the commonest one, kept without a box.
+const SHUTDOWN: u32 = 1 << 9;
 
 /// Which part of its life an actor is in after `start` (a process is born
 /// in `start` with [`Birth::starting`]), for which requests interrupt it.
@@ -138,7 +140,11 @@ impl Signals {
         let mut bits = EXITING;
         if killed {
             bits |= KILLED;
-        } else {
+        } else if reason.is_atom("shutdown") {
+            if self.reason.load(Ordering::Acquire).is_null() && self.load() & SHUTDOWN == 0 {
+                bits |= SHUTDOWN;
+            }
+        } else if self.load() & SHUTDOWN == 0 {
             // The first reason wins.
             let boxed = Box::into_raw(Box::new(reason));
             if self
@@ -206,6 +212,9 @@ impl Signals {
         if state & KILLED != 0 {
             return super::reasons::killed();
         }
+        if state & SHUTDOWN != 0 {
+            return Term::atom("shutdown");
+        }
         let reason = self.reason.load(Ordering::Acquire);
         if reason.is_null() {
             return super::reasons::killed();
@@ -216,21 +225,12 @@ impl Signals {
     }
 
     pub(crate) fn set_phase(&self, phase: Phase) {
-        let set = match phase {
-            Phase::Running => 0,
-            Phase::Stopping => STOPPING,
-        };
-        let mut state = self.load();
-        loop {
-            let next = (state & !(STARTING | STOPPING)) | set;
-            match self
+        match phase {
+            Phase::Running => self
                 .state
-                .compare_exchange_weak(state, next, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => return,
-                Err(now) => state = now,
-            }
-        }
+                .fetch_and(!(STARTING | STOPPING), Ordering::AcqRel),
+            Phase::Stopping => self.state.fetch_or(STOPPING, Ordering::AcqRel),
+        };
     }
 
     /// The process is about to block its thread: from now on a request

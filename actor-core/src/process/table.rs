@@ -102,15 +102,13 @@ unsafe impl<T: Send> Send for Slot<T> {}
 
 pub(crate) struct Table<T> {
     pages: [AtomicPtr<Slot<T>>; PAGES],
-    free: Mutex<Free>,
-}
-
-#[derive(Default)]
-struct Free {
     /// Indices of empty slots, reused last-freed first (warm in cache).
-    indices: Vec<u32>,
+    free: Mutex<Vec<u32>>,
+    /// How many indices `free` holds: a table that is only growing takes
+    /// fresh indices without its lock.
+    freed: AtomicU64,
     /// The next never-used index.
-    next: u32,
+    next: AtomicU64,
 }
 
 /// A reader's hold on a slot: the value stays in place until it is dropped.
@@ -162,10 +160,9 @@ impl<T> Table<T> {
     pub(crate) const fn new() -> Table<T> {
         Table {
             pages: [const { AtomicPtr::new(std::ptr::null_mut()) }; PAGES],
-            free: Mutex::new(Free {
-                indices: Vec::new(),
-                next: 0,
-            }),
+            free: Mutex::new(Vec::new()),
+            freed: AtomicU64::new(0),
+            next: AtomicU64::new(0),
         }
     }
 
@@ -173,7 +170,9 @@ impl<T> Table<T> {
     pub(crate) fn new() -> Table<T> {
         Table {
             pages: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
-            free: Mutex::new(Free::default()),
+            free: Mutex::new(Vec::new()),
+            freed: AtomicU64::new(0),
+            next: AtomicU64::new(0),
         }
     }
 
@@ -230,17 +229,19 @@ impl<T> Table<T> {
     /// Puts the value `make` builds from its key in an empty slot; returns
     /// what `make` returns beside the value.
     pub(crate) fn insert_with<R>(&self, make: impl FnOnce(u64) -> (T, R)) -> R {
-        let index = {
+        let reused = if self.freed.load(Ordering::Acquire) > 0 {
             let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-            match free.indices.pop() {
-                Some(i) => i,
-                None => {
-                    let i = free.next;
-                    free.next = i
-                        .checked_add(1)
-                        .expect("the process table is full (2^32 live processes)");
-                    i
-                }
+            let i = free.pop();
+            self.freed.store(free.len() as u64, Ordering::Release);
+            i
+        } else {
+            None
+        };
+        let index = match reused {
+            Some(i) => i,
+            None => {
+                let i = self.next.fetch_add(1, Ordering::Relaxed);
+                u32::try_from(i).expect("the process table is full (2^32 live processes)")
             }
         };
         let slot = self.slot_or_grow(index as usize);
@@ -323,11 +324,10 @@ impl<T> Table<T> {
         let value = unsafe { slot.value.get_mut().deref() }.take();
         let next = (want + 1) & GEN_MASK;
         slot.state.store(next << GEN_SHIFT, Ordering::Release);
-        self.free
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .indices
-            .push(index as u32);
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        free.push(index as u32);
+        self.freed.store(free.len() as u64, Ordering::Release);
+        drop(free);
         value
     }
 }
