@@ -75,6 +75,9 @@ fn fanout(c: &mut Criterion) {
     g.bench_with_input(BenchmarkId::new("actor", K), &K, |b, &k| {
         b.iter_custom(|rounds| workloads::fanout(k, rounds))
     });
+    g.bench_with_input(BenchmarkId::new("actor joined calls", K), &K, |b, &k| {
+        b.iter_custom(|rounds| workloads::fanout_calls(k, rounds))
+    });
     g.bench_with_input(BenchmarkId::new("raw", K), &K, |b, &k| {
         b.iter_custom(|rounds| workloads::fanout_raw(k, rounds))
     });

@@ -893,3 +893,43 @@ fn callers_racing_a_dying_process_all_hear_at_once() {
         }
     });
 }
+
+#[test]
+fn calls_joined_in_one_task_all_complete_without_waiting_for_their_timeouts() {
+    // Calls polled together (`join_all` polls up to 30 together and more
+    // through a FuturesUnordered, each with a waker of its own) share one
+    // mailbox: none may miss its wake-up and wait out its timeout.
+    const TIMEOUT: Duration = Duration::from_secs(10);
+    let started = std::time::Instant::now();
+    for k in [2usize, 31, 40, 300] {
+        let echoes: Vec<Pid> = (0..k).map(|_| actor::spawn("EchoActor").unwrap()).collect();
+        let ws = echoes.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        actor::spawn(move |_inbox: Inbox| async move {
+            for round in 0..50i64 {
+                let calls = ws.iter().map(|&w| {
+                    std::future::IntoFuture::into_future(msg!(std(round) >> w).timeout(TIMEOUT))
+                });
+                let replies = futures::future::join_all(calls).await;
+                for r in replies {
+                    let _ = tx.send(r.map(|m| m.data));
+                }
+            }
+        })
+        .unwrap();
+        for _ in 0..50 * k {
+            let got = rx
+                .recv_timeout(TIMEOUT * 2)
+                .expect("the joined calls stalled");
+            assert!(got.is_ok(), "a joined call failed: {got:?}");
+        }
+        for e in echoes {
+            actor::kill(e);
+        }
+    }
+    assert!(
+        started.elapsed() < TIMEOUT,
+        "joined calls waited for a timeout: {:?}",
+        started.elapsed()
+    );
+}

@@ -8,7 +8,7 @@
 //! Shared by `benches/runtime.rs` (criterion) and `examples/bench.rs` (the
 //! ratio table) through `#[path]`.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -427,6 +427,31 @@ pub(crate) fn fanout(k: usize, rounds: u64) -> Duration {
             for _ in 0..k {
                 let m = inbox.recv().await;
                 debug_assert_eq!(m.data, Term::Int(round as i64));
+            }
+        }
+        t.elapsed()
+    });
+    for w in workers {
+        actor::kill(w);
+    }
+    d
+}
+
+/// The driver calls each of `k` echo actors at once and joins the `k`
+/// calls (`futures::future::join_all`, what users write); `rounds` times.
+/// Measured against the same baseline as [`fanout`].
+pub(crate) fn fanout_calls(k: usize, rounds: u64) -> Duration {
+    let workers: Vec<Pid> = (0..k).map(|_| spawn_value(Echo)).collect();
+    let ws = workers.clone();
+    let d = driver(move |_inbox: Inbox| async move {
+        let t = Instant::now();
+        for round in 0..rounds {
+            let calls = ws
+                .iter()
+                .map(|&w| msg!(std(round as i64) >> w).into_future());
+            for reply in futures::future::join_all(calls).await {
+                let reply = reply.expect("echo call failed");
+                debug_assert_eq!(reply.data, Term::Int(round as i64));
             }
         }
         t.elapsed()

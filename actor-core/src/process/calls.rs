@@ -65,6 +65,9 @@ pub(crate) enum Routed {
     Delivered,
     /// For a call that is no longer waiting: dropped.
     Stale,
+    /// Given to the call waiting alone, which parked last: wake the
+    /// parker's waker.
+    Parked,
 }
 
 #[derive(Default)]
@@ -222,7 +225,10 @@ impl Calls {
     }
 
     /// A waiter left the slow state: back to no waiter when it was the
-    /// last; a successor to wake when it held the parker.
+    /// last; else, when it held the parker (or nobody does), a successor to
+    /// wake, which looks at the mailbox for the others before it parks.
+    /// One still waiting for its outcome is preferred: one whose outcome is
+    /// there may complete without looking, and then hands over again.
     fn leave(&self, slow: &mut Slow, who: Waiter) -> Option<Waker> {
         if slow.waiting.is_empty() && slow.receiver.is_none() {
             slow.drainer = None;
@@ -230,14 +236,20 @@ impl Calls {
             self.set_mode(word, 0, word & SEQ);
             return None;
         }
-        if slow.drainer != Some(who) {
+        if slow.drainer.is_some_and(|d| d != who) {
             return None;
         }
-        slow.drainer = None;
-        slow.waiting
-            .values()
-            .find_map(|s| s.waker.clone())
-            .or_else(|| slow.receiver.clone())
+        let call = |pending: bool| {
+            slow.waiting
+                .iter()
+                .filter(|(_, s)| !pending || s.outcome.is_none())
+                .find_map(|(seq, s)| Some((Waiter::Call(*seq), s.waker.clone()?)))
+        };
+        let next = call(true)
+            .or_else(|| Some((Waiter::Receive, slow.receiver.clone()?)))
+            .or_else(|| call(false));
+        slow.drainer = next.as_ref().map(|(w, _)| *w);
+        next.map(|(_, w)| w)
     }
 
     /// Routes the outcome of call `seq` found by `asker`.
@@ -261,7 +273,7 @@ impl Calls {
                 );
                 slow.drainer = Some(Waiter::Call(seq));
                 self.set_mode(word, MANY, seq);
-                Routed::Delivered
+                Routed::Parked
             }
             MANY => {
                 if asker == Some(Waiter::Call(seq)) {
@@ -303,22 +315,32 @@ impl Calls {
         self.word.load(Ordering::Relaxed) & MODE == MANY
     }
 
-    /// Records `waiter`'s waker before it parks, in "many" mode; it is now
-    /// the one the parker wakes.
-    pub(crate) fn park(&self, waiter: Waiter, waker: &Waker) {
+    /// Records `waiter`'s waker before it waits, in "many" mode. Returns
+    /// whether it must park with the mailbox's parker too: when it is the
+    /// drainer, or there is none (it becomes the drainer). The others are
+    /// woken by the drainer's routing, not by the parker.
+    pub(crate) fn park(&self, waiter: Waiter, waker: &Waker) -> bool {
         let mut guard = self.slow();
-        let Some(slow) = guard.as_mut() else { return };
+        let Some(slow) = guard.as_mut() else {
+            return true;
+        };
         let slot = match waiter {
             Waiter::Call(seq) => match slow.waiting.get_mut(&seq) {
                 Some(s) => &mut s.waker,
-                None => return,
+                None => return true,
             },
             Waiter::Receive => &mut slow.receiver,
         };
         if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
             *slot = Some(waker.clone());
         }
-        slow.drainer = Some(waiter);
+        match slow.drainer {
+            Some(d) if d != waiter => false,
+            _ => {
+                slow.drainer = Some(waiter);
+                true
+            }
+        }
     }
 
     /// A receive starts waiting: alone it needs nothing; beside calls it

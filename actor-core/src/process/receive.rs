@@ -78,6 +78,10 @@ impl Proc {
                 };
                 match seq.map(|seq| self.calls.route(seq, Outcome::Failed(reason), asker)) {
                     Some(Routed::Mine(o)) => Sorted::Outcome(o),
+                    Some(Routed::Parked) => {
+                        self.mailbox.wake();
+                        Sorted::Nothing
+                    }
                     _ => Sorted::Nothing,
                 }
             }
@@ -101,6 +105,10 @@ impl Proc {
             if let Some(seq) = seq {
                 return match self.calls.route(seq, Outcome::Reply(m), asker) {
                     Routed::Mine(o) => Sorted::Outcome(o),
+                    Routed::Parked => {
+                        self.mailbox.wake();
+                        Sorted::Nothing
+                    }
                     Routed::Delivered | Routed::Stale => Sorted::Nothing,
                 };
             }
@@ -290,8 +298,8 @@ impl Proc {
                     if self.expired(deadline) {
                         return Poll::Ready(CallWait::Timeout);
                     }
-                    if self.calls.many() {
-                        self.calls.park(Waiter::Call(seq), cx.waker());
+                    if self.calls.many() && !self.calls.park(Waiter::Call(seq), cx.waker()) {
+                        return Poll::Pending;
                     }
                     self.mailbox.park(cx.waker());
                     match self.mailbox.try_pull() {
@@ -440,8 +448,9 @@ impl Proc {
                             return Poll::Ready(Got::Timeout);
                         }
                     }
-                    if self.calls.many() {
-                        self.calls.park(Waiter::Receive, cx.waker());
+                    if self.calls.many() && !self.calls.park(Waiter::Receive, cx.waker()) {
+                        *waited = true;
+                        return Poll::Pending;
                     }
                     self.mailbox.park(cx.waker());
                     match self.mailbox.try_pull() {
