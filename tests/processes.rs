@@ -371,3 +371,77 @@ fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
+
+#[test]
+fn processes_and_process_info_show_what_each_process_is_doing() {
+    isolated(|| {
+        let me = actor::pid();
+        let echo = actor::spawn_link("EchoActor").unwrap();
+        actor::register("info_test_echo", echo).unwrap();
+        let watcher = actor::spawn(move |mut inbox: Inbox| async move {
+            actor::monitor(echo);
+            msg!(info("watching") > me);
+            inbox.recv_match(|m| m.kind == Kind::Kill).await;
+        })
+        .unwrap();
+        assert_eq!(recv().data, "watching");
+        for i in 0..3 {
+            msg!(std(i) >> echo).wait().unwrap();
+        }
+        // A message the raw process passes over.
+        msg!(info(1) > watcher);
+        let all = actor::processes();
+        assert!(all.contains(&me) && all.contains(&echo) && all.contains(&watcher));
+
+        let info = actor::process_info(echo).unwrap();
+        assert_eq!(info.pid, echo);
+        assert_eq!(info.name.as_deref(), Some("info_test_echo"));
+        assert_eq!(info.actor, Some("actor_core::actors::echo::EchoActor"));
+        assert_eq!(info.links, vec![me]);
+        assert_eq!(info.monitored_by, vec![watcher]);
+        assert!(info.monitors.is_empty());
+        assert_eq!(info.handled, 3);
+        assert_eq!(info.parent, Some(me));
+        assert!(!info.trap_exit && !info.thread);
+
+        let w = actor::process_info(watcher).unwrap();
+        assert_eq!((w.actor, w.monitors.clone()), (None, vec![echo]));
+        assert_eq!(w.handled, 0);
+        let mine = actor::process_info(me).unwrap();
+        assert!(mine.thread && mine.trap_exit && mine.parent.is_none());
+        assert_eq!(mine.links, vec![echo]);
+
+        actor::unlink(echo);
+        actor::kill(echo);
+        let r = actor::monitor(echo);
+        let _ = actor::receive_match_timeout(|m| m.reference == Some(r), LONG);
+        assert_eq!(actor::process_info(echo), None);
+        assert!(!actor::processes().contains(&echo));
+        actor::kill(watcher);
+    });
+}
+
+#[test]
+fn process_info_counts_a_flooded_mailbox() {
+    isolated(|| {
+        let sleeper = actor::spawn(|mut inbox: Inbox| async move {
+            inbox.recv_match(|m| m.kind == Kind::Kill).await;
+        })
+        .unwrap();
+        for i in 0..1000 {
+            msg!(std(i) > sleeper);
+        }
+        // The process moves what its selective receive passes over out of
+        // the channel while we look: a snapshot settles once it waits.
+        let deadline = std::time::Instant::now() + LONG;
+        let len = loop {
+            let len = actor::process_info(sleeper).unwrap().mailbox_len;
+            if len == 1000 || std::time::Instant::now() > deadline {
+                break len;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert_eq!(len, 1000);
+        actor::kill(sleeper);
+    });
+}

@@ -7,6 +7,7 @@ pub mod actors;
 mod call;
 #[cfg(feature = "dist")]
 mod dist;
+mod info;
 mod mailbox;
 mod message;
 mod pid;
@@ -38,6 +39,7 @@ pub use crate::dist::node::{spawn_link_on, spawn_on};
 
 pub use crate::actor::Actor;
 pub use crate::call::{reply, Call, CallError, CallFuture, IntoTarget};
+pub use crate::info::{process_info, processes, ProcessInfo};
 pub use crate::mailbox::{
     pop_mailbox, receive, receive_match_timeout, receive_timeout, recv, recv_match,
     recv_match_timeout, recv_timeout,

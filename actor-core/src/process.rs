@@ -60,6 +60,8 @@ pub(crate) struct Proc {
     pub(crate) pid: Pid,
     /// Who spawned it (`Pid::NOBODY` for a plain thread's process).
     parent: Pid,
+    /// The actor type's name, for actors.
+    actor: Option<fn() -> &'static str>,
     pub(crate) mailbox: Mailbox,
     pub(crate) calls: Calls,
     pub(crate) signals: Signals,
@@ -86,6 +88,7 @@ impl Proc {
             let proc = Arc::new(Proc {
                 pid: Pid::local(key),
                 parent,
+                actor: birth.actor,
                 mailbox: Mailbox::new(),
                 calls: Calls::new(),
                 signals: Signals::new(birth),
@@ -103,6 +106,11 @@ impl Proc {
 
     pub(crate) fn parent(&self) -> Option<Pid> {
         (self.parent != Pid::NOBODY).then_some(self.parent)
+    }
+
+    /// The actor type's name, for actors.
+    pub(crate) fn actor(&self) -> Option<&'static str> {
+        self.actor.map(|name| name())
     }
 
     pub(crate) fn is_thread(&self) -> bool {
@@ -167,6 +175,11 @@ pub(crate) fn deliver(pid: Pid, env: Envelope) -> Result<(), Envelope> {
         }
         None => Err(env),
     }
+}
+
+/// Every live local process, in table order.
+pub(crate) fn all() -> Vec<Pid> {
+    TABLE.keys().into_iter().map(Pid::local).collect()
 }
 
 /// Whether a pid names a live local process.
@@ -473,8 +486,10 @@ impl<F: Future> Future for Guarded<'_, F> {
 mod tests {
     use super::*;
 
-    /// The per-process record every idle actor carries. A change that makes
-    /// it bigger costs memory per process: update the bound knowingly.
+    /// The per-process record every idle actor carries (with the `Arc`'s
+    /// counts, a 256-byte heap chunk). A change that makes it bigger costs
+    /// memory per process: update the bound knowingly, and BENCHMARKS.md's
+    /// memory figure with it.
     #[test]
     fn the_process_record_stays_small() {
         let size = std::mem::size_of::<Proc>();

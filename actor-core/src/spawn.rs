@@ -184,6 +184,7 @@ fn prepare(birth: Birth, opts: &SpawnOpts) -> (Arc<Proc>, Option<Ref>) {
 #[doc(hidden)]
 pub fn spawn_actor<A: Actor>(actor: A, opts: SpawnOpts) -> (Pid, Option<Ref>) {
     let birth = Birth {
+        actor: Some(std::any::type_name::<A>),
         trap_exit: A::TRAP_EXIT,
         // A gen_server stops when the process that started it linked sends
         // it an exit signal.

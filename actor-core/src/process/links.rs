@@ -169,6 +169,24 @@ impl Relations {
         f(closed, &mut st.rel().name)
     }
 
+    /// Links, monitors held (ref, target), monitors on it (ref, watcher)
+    /// and name, for `process_info`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn snapshot(
+        &self,
+    ) -> (Vec<Pid>, Vec<(Ref, Pid)>, Vec<(Ref, Pid)>, Option<Arc<str>>) {
+        let st = self.lock();
+        match st.rel.as_deref() {
+            Some(r) => (
+                r.links.iter().copied().collect(),
+                r.monitoring.iter().map(|(r, p)| (*r, *p)).collect(),
+                r.watchers.iter().map(|(r, p)| (*r, *p)).collect(),
+                r.name.clone(),
+            ),
+            None => Default::default(),
+        }
+    }
+
     /// Marks the process exited and hands over its relations to notify.
     pub(crate) fn close(&self) -> Option<Option<Box<Rel>>> {
         let mut st = self.lock();

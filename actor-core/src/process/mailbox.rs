@@ -7,7 +7,7 @@
 //! looks at them first, so arrival order holds.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 use std::task::Waker;
 use std::time::Instant;
@@ -50,6 +50,9 @@ pub(crate) struct Mailbox {
     /// `HELD` mirrors whether `held` is non-empty (kept under its lock), so
     /// a receive can skip the lock; `EXPECT` is the owner's hint.
     flags: AtomicU8,
+    /// How many messages the process has taken (the owner counts; others
+    /// read it for `process_info`).
+    taken: AtomicU64,
 }
 
 impl Mailbox {
@@ -61,6 +64,7 @@ impl Mailbox {
             parker: Parker::new(),
             held: Mutex::new(None),
             flags: AtomicU8::new(EXPECT),
+            taken: AtomicU64::new(0),
         }
     }
 
@@ -181,6 +185,27 @@ impl Mailbox {
             self.set_held(false);
         }
         dropped
+    }
+
+    /// A message was taken by the process.
+    #[inline]
+    pub(crate) fn count_taken(&self) {
+        // The owner is the only writer.
+        let n = self.taken.load(Ordering::Relaxed);
+        self.taken.store(n + 1, Ordering::Relaxed);
+    }
+
+    /// How many messages the process has taken.
+    pub(crate) fn taken(&self) -> u64 {
+        self.taken.load(Ordering::Relaxed)
+    }
+
+    /// Messages waiting: held ones and those in the channel. Read from
+    /// another thread while the owner moves messages from one to the
+    /// other, it is a snapshot, exact once the owner waits.
+    pub(crate) fn len(&self) -> usize {
+        let held = super::lock(&self.held).as_ref().map_or(0, |h| h.len());
+        held + self.rx.len()
     }
 
     /// Empties the mailbox of a process that exited: its held messages and

@@ -172,15 +172,22 @@ impl Proc {
 
     // ---- receives -------------------------------------------------------
 
+    /// A message goes to the process's code: counted for `process_info`.
+    #[inline]
+    fn taken(&self, m: Message) -> Message {
+        self.mailbox.count_taken();
+        m
+    }
+
     /// The first message `pred` accepts, without waiting.
     pub(crate) fn try_receive(&self, mut pred: impl FnMut(&Message) -> bool) -> Option<Message> {
         if let Some(m) = self.mailbox.take_held(&mut pred) {
-            return Some(m);
+            return Some(self.taken(m));
         }
         while let Some(env) = self.mailbox.try_pull() {
             if let Sorted::Ordinary(m) = self.sort(env, None) {
                 if pred(&m) {
-                    return Some(m);
+                    return Some(self.taken(m));
                 }
                 self.hold(m);
             }
@@ -199,7 +206,7 @@ impl Proc {
         }
         loop {
             if let Sorted::Ordinary(m) = self.sort(self.mailbox.try_pull()?, None) {
-                return Some(m);
+                return Some(self.taken(m));
             }
         }
     }
@@ -230,7 +237,7 @@ impl Proc {
         deadline: Option<Instant>,
     ) -> Got {
         if let Some(m) = self.mailbox.take_held(&mut pred) {
-            return Got::Msg(m);
+            return Got::Msg(self.taken(m));
         }
         crate::runtime::blocking(|| {
             if self.signals.block() && self.woken_to_stop() {
@@ -242,7 +249,7 @@ impl Proc {
                     break Got::Timeout;
                 };
                 match self.sort(env, None) {
-                    Sorted::Ordinary(m) if pred(&m) => break Got::Msg(m),
+                    Sorted::Ordinary(m) if pred(&m) => break Got::Msg(self.taken(m)),
                     Sorted::Ordinary(m) => self.hold(m),
                     Sorted::Wake if self.woken_to_stop() => break Got::Exiting(reasons::killed()),
                     _ => {}
@@ -428,7 +435,7 @@ impl Proc {
         waited: &mut bool,
     ) -> Poll<Got> {
         if let Some(m) = self.mailbox.take_held(&mut *pred) {
-            return Poll::Ready(Got::Msg(m));
+            return Poll::Ready(Got::Msg(self.taken(m)));
         }
         // After a receive that found its message without waiting, look
         // before parking: mail keeps coming.
@@ -469,7 +476,7 @@ impl Proc {
             match self.sort(env, Some(Waiter::Receive)) {
                 Sorted::Ordinary(m) if pred(&m) => {
                     self.mailbox.set_expect(!*waited);
-                    return Poll::Ready(Got::Msg(m));
+                    return Poll::Ready(Got::Msg(self.taken(m)));
                 }
                 Sorted::Ordinary(m) => self.mailbox.hold(m),
                 Sorted::Wake if self.is_thread() && self.is_dead() => {

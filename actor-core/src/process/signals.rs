@@ -59,6 +59,8 @@ pub(crate) enum Phase {
 /// What a process is, fixed when it is made.
 #[derive(Clone, Copy, Default, Debug)]
 pub(crate) struct Birth {
+    /// The actor type's name, for actors.
+    pub(crate) actor: Option<fn() -> &'static str>,
     pub(crate) thread: bool,
     pub(crate) trap_exit: bool,
     pub(crate) obeys_parent: bool,
@@ -315,7 +317,7 @@ mod tests {
             thread: true,
             trap_exit: true,
             obeys_parent: true,
-            starting: false,
+            ..Birth::default()
         });
         assert!(s.is_thread() && s.traps_exit() && s.obeys_parent());
         s.set_trap_exit(false);

@@ -332,6 +332,30 @@ impl<T> Table<T> {
     }
 }
 
+impl<T> Table<T> {
+    /// The keys of every value in the table now (values may come and go
+    /// while it looks: a snapshot, not a lock).
+    pub(crate) fn keys(&self) -> Vec<u64> {
+        let mut keys = Vec::new();
+        for (page, cell) in self.pages.iter().enumerate() {
+            let base = cell.load(Ordering::Acquire);
+            if base.is_null() {
+                break;
+            }
+            for offset in 0..(BASE << page) {
+                // SAFETY: as in `slot`.
+                let slot = unsafe { &*base.add(offset) };
+                let state = slot.state.load(Ordering::Acquire);
+                if state & PRESENT != 0 {
+                    let index = (BASE << page) - BASE + offset;
+                    keys.push((generation(state) << GEN_SHIFT) | index as u64);
+                }
+            }
+        }
+        keys
+    }
+}
+
 impl<T> Drop for Table<T> {
     fn drop(&mut self) {
         for (page, cell) in self.pages.iter_mut().enumerate() {
@@ -363,6 +387,18 @@ mod tests {
             }
         }
         assert!(locate(u32::MAX as usize).0 < PAGES);
+    }
+
+    #[test]
+    fn keys_lists_what_is_present() {
+        let t: Table<u32> = Table::new();
+        let ks: Vec<u64> = (0..100).map(|i| t.insert(i)).collect();
+        for k in &ks[..50] {
+            t.remove(*k);
+        }
+        let mut got = t.keys();
+        got.sort();
+        assert_eq!(got, ks[50..]);
     }
 
     #[test]
