@@ -330,7 +330,7 @@ impl Call {
             (None, _) => false,
         };
         if !sent {
-            waiting.end(proc, false);
+            waiting.end(proc, Some(&CallWait::Failed(Term::Nil)));
             return Err(match to {
                 Some(pid) if pid.is_local() => CallError::NoProcess,
                 _ => CallError::Exit(reasons::noconnection()),
@@ -351,10 +351,7 @@ impl Call {
         let deadline = Instant::now() + self.timeout;
         let waiting = self.start(&proc)?;
         let outcome = proc.wait_call_blocking(waiting.seq, deadline);
-        waiting.end(
-            &proc,
-            !matches!(outcome, CallWait::Reply(_) | CallWait::Failed(_)),
-        );
+        waiting.end(&proc, Some(&outcome));
         finish(outcome)
     }
 }
@@ -369,12 +366,26 @@ struct Waiting {
 }
 
 impl Waiting {
-    /// The call stops waiting; `gave_up` tells the callee it need not
-    /// answer any more (a timeout, or a dropped future).
-    fn end(self, proc: &Proc, gave_up: bool) {
+    /// The call stops waiting, with `outcome` (`None`: its future was
+    /// dropped). A call that gave up (a timeout, a dropped future) tells
+    /// the callee it need not answer any more.
+    fn end(self, proc: &Proc, outcome: Option<&CallWait>) {
         if let Some(successor) = proc.calls.end(self.seq) {
             successor.wake();
         }
+        let gave_up = match outcome {
+            Some(CallWait::Reply(_) | CallWait::Failed(_)) => false,
+            Some(CallWait::Timeout) => {
+                tracing::debug!(
+                    pid = %proc.pid,
+                    callee = ?self.to,
+                    reference = %self.reference,
+                    "a call timed out; a reply that comes later is dropped"
+                );
+                true
+            }
+            Some(CallWait::Exiting(_)) | None => true,
+        };
         if gave_up {
             if let Some(to) = self.to.filter(|p| p.is_local()) {
                 let reference = self.reference;
@@ -419,7 +430,7 @@ pub struct CallFuture {
 impl Drop for CallFuture {
     fn drop(&mut self) {
         if let Some((proc, waiting, _)) = self.wait.take() {
-            waiting.end(&proc, true);
+            waiting.end(&proc, None);
         }
     }
 }
@@ -452,10 +463,7 @@ impl Future for CallFuture {
         };
         let outcome = std::task::ready!(proc.poll_call(cx, waiting.seq, *deadline, fresh));
         let (proc, waiting, _) = this.wait.take().expect("checked above");
-        waiting.end(
-            &proc,
-            !matches!(outcome, CallWait::Reply(_) | CallWait::Failed(_)),
-        );
+        waiting.end(&proc, Some(&outcome));
         Poll::Ready(finish(outcome))
     }
 }

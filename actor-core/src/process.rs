@@ -34,6 +34,7 @@ mod receive;
 mod signals;
 mod table;
 
+#[cfg_attr(not(feature = "dist"), allow(unused_imports))]
 pub(crate) use self::exit::{
     deliver_down, link_procs, monitor_from, panic_reason, reasons, send_call_failed, signal_exit,
 };
@@ -363,6 +364,10 @@ pin_project_lite::pin_project! {
     /// the exit when it ends.
     struct ProcessTask<F> {
         proc: Arc<Proc>,
+        // The `process` span the body runs in, made on the first poll that
+        // finds a subscriber interested (boxed: most programs trace at a
+        // level that leaves it off, and every process carries the slot).
+        span: Option<Box<tracing::Span>>,
         registered: bool,
         // Whether the body watches for exit requests itself (actors do, to
         // run `stop`); otherwise this wrapper stops it.
@@ -378,6 +383,10 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let _current = Enter::new(this.proc);
+        if this.span.is_none() {
+            *this.span = process_span(this.proc);
+        }
+        let _span = this.span.as_deref().map(tracing::Span::enter);
         if !*this.registered {
             // A tokio task's waker stays valid for the task's life.
             this.proc.signals.register(cx.waker());
@@ -405,6 +414,17 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
     }
 }
 
+/// The `process` span of `proc`, if a subscriber wants it.
+#[cold]
+fn process_span(proc: &Proc) -> Option<Box<tracing::Span>> {
+    let span = tracing::info_span!(
+        "process",
+        pid = %proc.pid,
+        actor = proc.actor().unwrap_or(""),
+    );
+    (!span.is_disabled()).then(|| Box::new(span))
+}
+
 /// The reason a body that unwound with `payload` ends with: the requested
 /// exit when that is what unwound it (or when a panic followed it), else
 /// the panic.
@@ -423,6 +443,7 @@ where
 {
     let task = ProcessTask {
         proc: proc.clone(),
+        span: None,
         registered: false,
         body_handles_exit,
         body,
@@ -440,13 +461,39 @@ pub(crate) fn terminate(proc: &Arc<Proc>, reason: Term) {
     // `remove` waits for senders that hold the slot, so nothing reaches
     // the mailbox after this and the drain below sees every call owed.
     TABLE.remove(proc.key());
-    if let Some(name) = rel.as_ref().and_then(|r| r.name.as_deref()) {
+    let name = rel.as_ref().and_then(|r| r.name.as_deref());
+    if let Some(name) = name {
         names::drop_name(name, proc.pid);
+    }
+    if !is_clean_exit(&reason) {
+        crash_report(proc, name, &reason);
     }
     exit::fail_owed_calls(proc, &reason);
     if let Some(rel) = rel {
         exit::notify(proc.pid, *rel, &reason);
     }
+}
+
+/// Exits nobody needs to hear about: `normal`, `shutdown`, `{shutdown, _}`
+/// (a supervisor's orderly stop), and `killed` (OTP writes no report for a
+/// process killed outright).
+fn is_clean_exit(reason: &Term) -> bool {
+    reason.is_atom("normal")
+        || reason.is_atom("shutdown")
+        || reason.is_atom("killed")
+        || matches!(reason, Term::Tuple(t) if t.len() == 2 && t[0].is_atom("shutdown"))
+}
+
+/// Erlang's crash report: one `error` event for an abnormal exit.
+#[cold]
+fn crash_report(proc: &Proc, name: Option<&str>, reason: &Term) {
+    tracing::error!(
+        pid = %proc.pid,
+        actor = proc.actor().unwrap_or(""),
+        name = name.unwrap_or(""),
+        %reason,
+        "process exited abnormally"
+    );
 }
 
 pin_project_lite::pin_project! {
@@ -487,14 +534,14 @@ mod tests {
     use super::*;
 
     /// The per-process record every idle actor carries (with the `Arc`'s
-    /// counts, a 256-byte heap chunk). A change that makes it bigger costs
+    /// counts, a 240-byte heap chunk). A change that makes it bigger costs
     /// memory per process: update the bound knowingly, and BENCHMARKS.md's
     /// memory figure with it.
     #[test]
     fn the_process_record_stays_small() {
         let size = std::mem::size_of::<Proc>();
         assert!(
-            size <= 232,
+            size <= 216,
             "Proc is {size} bytes: mailbox {}, calls {}, signals {}, relations {}",
             std::mem::size_of::<Mailbox>(),
             std::mem::size_of::<Calls>(),

@@ -7,7 +7,7 @@
 //! looks at them first, so arrival order holds.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::task::Waker;
 use std::time::Instant;
@@ -34,10 +34,12 @@ pub(crate) enum Envelope {
 }
 
 /// Held messages exist.
-const HELD: u8 = 1;
+const HELD: u64 = 1;
 /// The last receive found a message without waiting: the next one looks
 /// before it parks.
-const EXPECT: u8 = 1 << 1;
+const EXPECT: u64 = 1 << 1;
+/// The count of messages taken sits above the flags.
+const ONE_TAKEN: u64 = 1 << 8;
 
 pub(crate) struct Mailbox {
     tx: flume::Sender<Envelope>,
@@ -47,12 +49,11 @@ pub(crate) struct Mailbox {
     /// the slot (a `VecDeque` inline is 32 bytes, the box 8).
     #[allow(clippy::box_collection)]
     held: Mutex<Option<Box<VecDeque<Message>>>>,
-    /// `HELD` mirrors whether `held` is non-empty (kept under its lock), so
-    /// a receive can skip the lock; `EXPECT` is the owner's hint.
-    flags: AtomicU8,
-    /// How many messages the process has taken (the owner counts; others
-    /// read it for `process_info`).
-    taken: AtomicU64,
+    /// Flags in the low byte: `HELD` mirrors whether `held` is non-empty
+    /// (kept under its lock), so a receive can skip the lock; `EXPECT` is
+    /// the owner's hint. Above them, how many messages the process has
+    /// taken (for `process_info`). Written by the owner only.
+    flags: AtomicU64,
 }
 
 impl Mailbox {
@@ -63,8 +64,7 @@ impl Mailbox {
             rx,
             parker: Parker::new(),
             held: Mutex::new(None),
-            flags: AtomicU8::new(EXPECT),
-            taken: AtomicU64::new(0),
+            flags: AtomicU64::new(EXPECT),
         }
     }
 
@@ -191,13 +191,14 @@ impl Mailbox {
     #[inline]
     pub(crate) fn count_taken(&self) {
         // The owner is the only writer.
-        let n = self.taken.load(Ordering::Relaxed);
-        self.taken.store(n + 1, Ordering::Relaxed);
+        let f = self.flags.load(Ordering::Relaxed);
+        self.flags
+            .store(f.wrapping_add(ONE_TAKEN), Ordering::Relaxed);
     }
 
     /// How many messages the process has taken.
     pub(crate) fn taken(&self) -> u64 {
-        self.taken.load(Ordering::Relaxed)
+        self.flags.load(Ordering::Relaxed) / ONE_TAKEN
     }
 
     /// Messages waiting: held ones and those in the channel. Read from

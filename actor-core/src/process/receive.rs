@@ -103,13 +103,18 @@ impl Proc {
                 _ => None,
             };
             if let Some(seq) = seq {
+                let from = m.from;
                 return match self.calls.route(seq, Outcome::Reply(m), asker) {
                     Routed::Mine(o) => Sorted::Outcome(o),
                     Routed::Parked => {
                         self.mailbox.wake();
                         Sorted::Nothing
                     }
-                    Routed::Delivered | Routed::Stale => Sorted::Nothing,
+                    Routed::Delivered => Sorted::Nothing,
+                    Routed::Stale => {
+                        late_reply(self.pid, from, r);
+                        Sorted::Nothing
+                    }
                 };
             }
             if is_call {
@@ -359,6 +364,18 @@ impl Proc {
             }
         })
     }
+}
+
+/// A reply came for a call that no longer waits (it timed out, or its
+/// future was dropped): dropped, with a `debug` event.
+#[cold]
+fn late_reply(to: crate::pid::Pid, from: crate::pid::Pid, reference: crate::pid::Ref) {
+    tracing::debug!(
+        pid = %to,
+        %from,
+        %reference,
+        "dropped a reply to a call that no longer waits"
+    );
 }
 
 /// The future of a receive (see [`Proc::receive`]).

@@ -30,7 +30,8 @@ use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 use std::task::Waker;
 
-use std::sync::OnceLock;
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
 
 use crate::term::Term;
 
@@ -43,6 +44,10 @@ const BLOCKED: u32 = 1 << 5;
 const THREAD: u32 = 1 << 6;
 const OBEYS_PARENT: u32 = 1 << 7;
 const LINK_EXITS: u32 = 1 << 8;
+/// `waker` is set (and never changes again).
+const WAKER: u32 = 1 << 10;
+/// `waker` is being set.
+const WAKER_SETTING: u32 = 1 << 11;
 /// The reason is `shutdown`: the commonest one, kept without a box.
 const SHUTDOWN: u32 = 1 << 9;
 
@@ -75,9 +80,16 @@ pub(crate) struct Signals {
     reason: AtomicPtr<Term>,
     /// The process's task: woken so it sees a request. Set once, by the
     /// task wrapper's first poll (a tokio task's waker stays valid for the
-    /// task's life), and woken by reference as often as signals come.
-    waker: OnceLock<Waker>,
+    /// task's life), published by `WAKER`, and woken by reference as often
+    /// as signals come. (A `OnceLock` would take 8 bytes more.)
+    waker: UnsafeCell<MaybeUninit<Waker>>,
 }
+
+// SAFETY: `waker` is written once, before `WAKER` is published with
+// release ordering, and only read after `WAKER` is seen with acquire
+// ordering; `Waker` is `Send + Sync`.
+unsafe impl Sync for Signals {}
+unsafe impl Send for Signals {}
 
 impl Signals {
     pub(crate) fn new(birth: Birth) -> Signals {
@@ -95,7 +107,7 @@ impl Signals {
         Signals {
             state: AtomicU32::new(state),
             reason: AtomicPtr::new(std::ptr::null_mut()),
-            waker: OnceLock::new(),
+            waker: UnsafeCell::new(MaybeUninit::uninit()),
         }
     }
 
@@ -124,14 +136,21 @@ impl Signals {
         }
     }
 
-    /// Registers the task to wake for requests.
+    /// Registers the task to wake for requests (the first time only).
     pub(crate) fn register(&self, waker: &Waker) {
-        let _ = self.waker.set(waker.clone());
+        if self.state.fetch_or(WAKER_SETTING, Ordering::AcqRel) & WAKER_SETTING != 0 {
+            return;
+        }
+        // SAFETY: `WAKER_SETTING` lets one caller in, once, and nobody
+        // reads the cell before `WAKER` is set below.
+        unsafe { (*self.waker.get()).write(waker.clone()) };
+        self.state.fetch_or(WAKER, Ordering::Release);
     }
 
     fn wake(&self) {
-        if let Some(w) = self.waker.get() {
-            w.wake_by_ref();
+        if self.state.load(Ordering::Acquire) & WAKER != 0 {
+            // SAFETY: set once before `WAKER` was published, never again.
+            unsafe { (*self.waker.get()).assume_init_ref() }.wake_by_ref();
         }
     }
 
@@ -251,6 +270,10 @@ impl Signals {
 
 impl Drop for Signals {
     fn drop(&mut self) {
+        if self.load() & WAKER != 0 {
+            // SAFETY: set once, and nobody else holds `self` now.
+            unsafe { self.waker.get_mut().assume_init_drop() };
+        }
         #[cfg(not(actor_loom))]
         let reason = *self.reason.get_mut();
         #[cfg(actor_loom)]
