@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::process::names::whereis;
-use crate::process::{self, current, reasons, CallWait, Deadline, Envelope, Proc};
+use crate::process::{self, reasons, CallWait, Deadline, Envelope, Proc};
 use crate::term::Term;
 
 /// Where a message goes: a pid, a registered name, or a name on a node.
@@ -176,9 +176,12 @@ fn deliver_to(pid: Pid, msg: Message) -> bool {
 fn sender(reference: Option<Ref>) -> Pid {
     match reference {
         None => process::current_pid(),
-        Some(r) => process::with_current(|p| {
-            p.calls.answered(r);
-            p.pid
+        Some(r) => process::with_current(|p| match p {
+            Some(p) => {
+                p.calls.answered(r);
+                p.pid
+            }
+            None => Pid::NOBODY,
         }),
     }
 }
@@ -347,12 +350,51 @@ impl Call {
     /// thread of the runtime's blocking pool until its reply comes. Async
     /// handlers that `.await` the call hold none.
     pub fn wait(self) -> Result<Message, CallError> {
-        let proc = current();
+        let caller = Caller::new();
         let deadline = Instant::now() + self.timeout;
-        let waiting = self.start(&proc)?;
-        let outcome = proc.wait_call_blocking(waiting.seq, deadline);
-        waiting.end(&proc, Some(&outcome));
+        let waiting = self.start(&caller)?;
+        let outcome = caller.wait_call_blocking(waiting.seq, deadline);
+        waiting.end(&caller, Some(&outcome));
         finish(outcome)
+    }
+}
+
+/// The process a call waits in: the caller's own, or, in a tokio task that
+/// is not a process, a private one made for the call alone, so the reply
+/// is the task's and nobody else's.
+struct Caller {
+    proc: Arc<Proc>,
+    private: bool,
+}
+
+impl Caller {
+    fn new() -> Caller {
+        match process::caller() {
+            Some(proc) => Caller {
+                proc,
+                private: false,
+            },
+            None => Caller {
+                proc: process::private(),
+                private: true,
+            },
+        }
+    }
+}
+
+impl std::ops::Deref for Caller {
+    type Target = Proc;
+
+    fn deref(&self) -> &Proc {
+        &self.proc
+    }
+}
+
+impl Drop for Caller {
+    fn drop(&mut self) {
+        if self.private {
+            process::terminate(&self.proc, reasons::normal());
+        }
     }
 }
 
@@ -424,7 +466,7 @@ impl IntoFuture for Call {
 #[must_use = "futures do nothing unless awaited"]
 pub struct CallFuture {
     call: Option<Call>,
-    wait: Option<(Arc<Proc>, Waiting, Deadline)>,
+    wait: Option<(Caller, Waiting, Deadline)>,
 }
 
 impl Drop for CallFuture {
@@ -450,7 +492,7 @@ impl Future for CallFuture {
         let this = &mut *self;
         let mut fresh = false;
         if let Some(call) = this.call.take() {
-            let proc = current();
+            let proc = Caller::new();
             let deadline = Deadline::new(Instant::now() + call.timeout);
             match call.start(&proc) {
                 Ok(waiting) => this.wait = Some((proc, waiting, deadline)),

@@ -46,7 +46,10 @@ pub use crate::mailbox::{
 };
 pub use crate::message::{Kind, Message};
 pub use crate::pid::{Pid, Ref};
-pub use crate::process::{demonitor, exit, exit_self, kill, link, monitor, pid, unlink};
+pub use crate::process::{
+    demonitor, exit, exit_self, kill, link, monitor, pid, scope, trap_exit, unlink, Scope,
+    ScopeExit,
+};
 pub use crate::registry::{register, registered, unregister, whereis, RegistryError};
 pub use crate::runtime::runtime;
 pub use crate::spawn::{

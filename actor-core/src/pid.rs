@@ -98,8 +98,10 @@ const KEY_MUL_INV: u64 = {
 };
 
 impl Pid {
-    /// No process: the parent of a thread's process.
-    pub(crate) const NOBODY: Pid = Pid { hi: 0, lo: 0 };
+    /// No process: the sender of messages from code that is not a process
+    /// (a tokio task the program spawned itself). Sending to it goes
+    /// nowhere.
+    pub const NOBODY: Pid = Pid { hi: 0, lo: 0 };
 
     /// Builds a pid from its two halves, as [`Pid::to_parts`] returns them.
     pub const fn from_parts(hi: u64, lo: u64) -> Pid {

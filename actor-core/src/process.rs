@@ -249,16 +249,54 @@ thread_local! {
 
 /// The process of the running code: the task's, or else the thread's own,
 /// made on first use (and made again if it was killed).
+///
+/// # Panics
+///
+/// In a tokio task that is not a process (see [`caller`]).
 pub(crate) fn current() -> Arc<Proc> {
+    match caller() {
+        Some(p) => p,
+        None => not_a_process(),
+    }
+}
+
+/// The process of the running code, or `None` in a tokio task that is not
+/// a process: a task the program spawned itself, outside `actor::scope`.
+/// Such a task never shares a process with another task, so it has none
+/// (a plain thread keeps the seed's rule: it is a process).
+pub(crate) fn caller() -> Option<Arc<Proc>> {
     match current_task() {
         // SAFETY: `CURRENT` points into an `Arc` that the polling
         // `ProcessTask` holds for as long as it is set.
-        Some(p) => unsafe {
+        Some(p) => Some(unsafe {
             Arc::increment_strong_count(p);
             Arc::from_raw(p)
-        },
-        None => thread_proc(),
+        }),
+        None if in_plain_task() => None,
+        None => Some(thread_proc()),
     }
+}
+
+/// Whether the running code is a tokio task that is not a process.
+#[inline]
+fn in_plain_task() -> bool {
+    tokio::task::try_id().is_some()
+}
+
+#[cold]
+#[track_caller]
+fn not_a_process() -> ! {
+    panic!(
+        "this actor function needs a process of its own, and a tokio task spawned by the \
+         program is not one (two tasks never share a mailbox): run the task's future in \
+         `actor::scope(future)` to make it a process, or spawn a process with `actor::spawn`"
+    )
+}
+
+/// A process of its own for code that has none (a call from a plain tokio
+/// task): no task runs it; whoever made it ends it with `terminate`.
+pub(crate) fn private() -> Arc<Proc> {
+    Proc::new(Birth::default(), Pid::NOBODY)
 }
 
 fn thread_proc() -> Arc<Proc> {
@@ -293,23 +331,26 @@ fn thread_proc() -> Arc<Proc> {
     })
 }
 
-/// Runs `f` with the current process, without cloning its handle when it
-/// runs in a task.
+/// Runs `f` with the current process (`None` in a plain tokio task),
+/// without cloning its handle when it runs in a task.
 #[inline]
-pub(crate) fn with_current<R>(f: impl FnOnce(&Proc) -> R) -> R {
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Proc>) -> R) -> R {
     match current_task() {
-        // SAFETY: as in `current`.
-        Some(p) => f(unsafe { &*p }),
-        None => f(&thread_proc()),
+        // SAFETY: as in `caller`.
+        Some(p) => f(Some(unsafe { &*p })),
+        None if in_plain_task() => f(None),
+        None => f(Some(&thread_proc())),
     }
 }
 
-/// The pid of the running code.
+/// The pid of the running code; [`Pid::NOBODY`] in a plain tokio task (the
+/// sender of what it sends: replies to it go nowhere).
 #[inline]
 pub(crate) fn current_pid() -> Pid {
     match current_task() {
-        // SAFETY: as in `current`.
+        // SAFETY: as in `caller`.
         Some(p) => unsafe { (*p).pid },
+        None if in_plain_task() => Pid::NOBODY,
         None => thread_proc().pid,
     }
 }
@@ -320,14 +361,26 @@ pub(crate) fn current_pid() -> Pid {
 /// (it traps exits and ends `normal` when the thread does, or
 /// `{panic, Message}` when it panics).
 ///
+/// # Panics
+///
+/// In a tokio task that the program spawned itself (not a process, not in
+/// [`scope`](crate::scope)): two tasks never share a process, so such a
+/// task has none. Wrap its future in `actor::scope` to give it one.
+///
 /// # Examples
 ///
 /// ```
 /// let me = actor::pid();
 /// std::thread::spawn(move || assert_ne!(actor::pid(), me)).join().unwrap();
 /// ```
+#[track_caller]
 pub fn pid() -> Pid {
-    current_pid()
+    match current_task() {
+        // SAFETY: as in `caller`.
+        Some(p) => unsafe { (*p).pid },
+        None if in_plain_task() => not_a_process(),
+        None => thread_proc().pid,
+    }
 }
 
 /// Remembers the message of a panic on a thread, so the thread's process
@@ -368,7 +421,6 @@ pin_project_lite::pin_project! {
         // finds a subscriber interested (boxed: most programs trace at a
         // level that leaves it off, and every process carries the slot).
         span: Option<Box<tracing::Span>>,
-        registered: bool,
         // Whether the body watches for exit requests itself (actors do, to
         // run `stop`); otherwise this wrapper stops it.
         body_handles_exit: bool,
@@ -383,15 +435,8 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let _current = Enter::new(this.proc);
-        if this.span.is_none() {
-            *this.span = process_span(this.proc);
-        }
-        let _span = this.span.as_deref().map(tracing::Span::enter);
-        if !*this.registered {
-            // A tokio task's waker stays valid for the task's life.
-            this.proc.signals.register(cx.waker());
-            *this.registered = true;
-        }
+        let _span = enter_span(this.proc, this.span);
+        this.proc.signals.register(cx.waker());
         exit::act_on_link_exits(this.proc);
         if !*this.body_handles_exit {
             if let Some(reason) = this.proc.signals.pending() {
@@ -412,6 +457,19 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
             }
         }
     }
+}
+
+/// Enters the `process` span of `proc`, made the first time a subscriber
+/// wants it.
+#[inline]
+fn enter_span<'a>(
+    proc: &Proc,
+    span: &'a mut Option<Box<tracing::Span>>,
+) -> Option<tracing::span::Entered<'a>> {
+    if span.is_none() {
+        *span = process_span(proc);
+    }
+    span.as_deref().map(tracing::Span::enter)
 }
 
 /// The `process` span of `proc`, if a subscriber wants it.
@@ -436,6 +494,162 @@ pub(crate) fn unwound_reason(proc: &Proc, payload: &(dyn std::any::Any + Send)) 
     }
 }
 
+pin_project_lite::pin_project! {
+    /// The future of [`scope`](crate::scope): runs its future as a process
+    /// of its own.
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct Scope<F> {
+        proc: Option<Arc<Proc>>,
+        span: Option<Box<tracing::Span>>,
+        ended: bool,
+        #[pin]
+        fut: F,
+    }
+
+    impl<F> PinnedDrop for Scope<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let (Some(proc), false) = (this.proc.as_ref(), *this.ended) {
+                // Dropped before it finished (a cancelled task): the
+                // process is gone, and its links and monitors hear why.
+                terminate(proc, reasons::killed());
+            }
+        }
+    }
+}
+
+impl<F> std::fmt::Debug for Scope<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope")
+            .field("pid", &self.proc.as_ref().map(|p| p.pid))
+            .finish()
+    }
+}
+
+/// Runs `fut` as a fresh process, on whatever runtime polls it: Erlang's
+/// `spawn` for the async code a program already has (a request handler, a
+/// `#[tokio::main]`, a task it spawns).
+///
+/// Inside, `fut` has a pid and a mailbox of its own, the same across awaits
+/// and worker threads: `actor::pid()`, the receives, links, monitors and
+/// calls all act for it. The process starts when the scope is first polled
+/// and exits `normal` when `fut` completes (the scope's output is `fut`'s)
+/// or `{panic, Message}` when it panics (the panic goes on to the caller);
+/// its links and monitors fire as for any process. Dropped before it
+/// finishes, it exits `killed`.
+///
+/// An exit signal that stops the process (from a link, or `actor::exit`,
+/// unless it traps exits: see [`trap_exit`](crate::trap_exit)) ends the
+/// scope too: it stops polling `fut` and unwinds with a [`ScopeExit`]
+/// payload carrying the reason, which a `tokio::spawn`ed scope's
+/// `JoinHandle` reports as a panic. (Built with `panic = "abort"`, it
+/// cannot unwind and stays pending instead.)
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// # actor::runtime().block_on(async {
+/// let echo = actor::spawn("EchoActor").unwrap();
+/// let task = tokio::spawn(actor::scope(async move {
+///     let me = actor::pid();
+///     msg!(info("hello") > echo);
+///     let m = actor::recv().await; // the echo, in this task's own mailbox
+///     assert_eq!((m.data, m.from), (Term::from("hello"), echo));
+///     me
+/// }));
+/// let pid = task.await.unwrap();
+/// assert!(!actor::is_alive(pid)); // it exited when the future completed
+/// # });
+/// ```
+pub fn scope<F: Future>(fut: F) -> Scope<F> {
+    Scope {
+        proc: None,
+        span: None,
+        ended: false,
+        fut,
+    }
+}
+
+/// The payload a [`scope`](crate::scope) unwinds with when an exit signal
+/// stops its process.
+#[derive(Debug, Clone)]
+pub struct ScopeExit {
+    /// Why the process exited.
+    pub reason: Term,
+}
+
+impl<F: Future> Future for Scope<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        assert!(!*this.ended, "an actor::scope polled after it finished");
+        // The parent is whoever polls it first.
+        let proc = this
+            .proc
+            .get_or_insert_with(|| Proc::new(Birth::default(), current_pid()));
+        let _current = Enter::new(proc);
+        let _span = enter_span(proc, this.span);
+        proc.signals.register(cx.waker());
+        exit::act_on_link_exits(proc);
+        if let Some(reason) = proc.signals.pending() {
+            *this.ended = true;
+            terminate(proc, reason.clone());
+            #[cfg(panic = "unwind")]
+            std::panic::resume_unwind(Box::new(ScopeExit { reason }));
+            #[cfg(not(panic = "unwind"))]
+            return Poll::Pending;
+        }
+        let fut = this.fut;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(out)) => {
+                *this.ended = true;
+                terminate(proc, reasons::normal());
+                Poll::Ready(out)
+            }
+            Err(payload) => {
+                *this.ended = true;
+                terminate(proc, unwound_reason(proc, payload.as_ref()));
+                std::panic::resume_unwind(payload)
+            }
+        }
+    }
+}
+
+/// Turns exit trapping on or off for the calling process (Erlang's
+/// `process_flag(trap_exit, On)`): when on, exits of linked processes
+/// arrive as [`Kind::Death`](crate::Kind::Death) messages instead of
+/// ending it. An actor traps exits exactly when its impl has a `death`
+/// handler; a plain thread always traps.
+///
+/// # Panics
+///
+/// In a tokio task that is not a process (see [`scope`](crate::scope)).
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// # actor::runtime().block_on(async {
+/// let got = actor::scope(async {
+///     actor::trap_exit(true);
+///     let doomed = actor::spawn_link(|_inbox: Inbox| async { panic!("boom") }).unwrap();
+///     let m = actor::recv_match(|m| m.kind == Kind::Death).await;
+///     (m.from == doomed, m.data["reason"][0].clone())
+/// })
+/// .await;
+/// assert_eq!(got, (true, Term::atom("panic")));
+/// # });
+/// ```
+#[track_caller]
+pub fn trap_exit(on: bool) {
+    current().signals.set_trap_exit(on);
+}
+
 /// Starts `body` as the process `proc` on the runtime.
 pub(crate) fn start_task<F>(proc: Arc<Proc>, body_handles_exit: bool, body: F)
 where
@@ -444,7 +658,6 @@ where
     let task = ProcessTask {
         proc: proc.clone(),
         span: None,
-        registered: false,
         body_handles_exit,
         body,
     };

@@ -51,9 +51,23 @@ pub fn runtime() -> &'static Handle {
 
 /// Runs `f`, which blocks, without starving the runtime when called from
 /// one of its worker threads (a `.wait()` inside a handler, for instance).
+///
+/// # Panics
+///
+/// On a current-thread runtime: blocking its only thread would stop every
+/// task on it, the one that would answer included (tokio's
+/// `block_in_place` refuses the same).
+#[track_caller]
 pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
     match Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
-        _ => f(),
+        Ok(h) if h.runtime_flavor() != RuntimeFlavor::CurrentThread => {
+            tokio::task::block_in_place(f)
+        }
+        Ok(_) => panic!(
+            "a blocking actor call (`.wait()`, `actor::receive*`) on a current-thread tokio \
+             runtime would stop every task on it: use the async forms (`.await`, \
+             `actor::recv*`) there, or a multi-thread runtime"
+        ),
+        Err(_) => f(),
     }
 }

@@ -44,10 +44,10 @@ const BLOCKED: u32 = 1 << 5;
 const THREAD: u32 = 1 << 6;
 const OBEYS_PARENT: u32 = 1 << 7;
 const LINK_EXITS: u32 = 1 << 8;
-/// `waker` is set (and never changes again).
+/// `waker` is set.
 const WAKER: u32 = 1 << 10;
-/// `waker` is being set.
-const WAKER_SETTING: u32 = 1 << 11;
+/// `waker` is being read or replaced (a spin lock: held for a clone).
+const WAKER_LOCK: u32 = 1 << 11;
 /// The reason is `shutdown`: the commonest one, kept without a box.
 const SHUTDOWN: u32 = 1 << 9;
 
@@ -78,16 +78,18 @@ pub(crate) struct Signals {
     /// process (a later kill shows through `KILLED` instead of replacing
     /// it), so a reader may follow it for as long as it holds `self`.
     reason: AtomicPtr<Term>,
-    /// The process's task: woken so it sees a request. Set once, by the
-    /// task wrapper's first poll (a tokio task's waker stays valid for the
-    /// task's life), published by `WAKER`, and woken by reference as often
-    /// as signals come. (A `OnceLock` would take 8 bytes more.)
+    /// The process's task: woken so it sees a request. Set by the owner
+    /// when it runs (a tokio task's waker stays the same for the task's
+    /// life, so a process task sets it once; a scope may be polled by
+    /// another task and sets it again), published by `WAKER`. Others read
+    /// it under `WAKER_LOCK`. (A `Mutex<Option<Waker>>` would take 8 bytes
+    /// more.)
     waker: UnsafeCell<MaybeUninit<Waker>>,
 }
 
-// SAFETY: `waker` is written once, before `WAKER` is published with
-// release ordering, and only read after `WAKER` is seen with acquire
-// ordering; `Waker` is `Send + Sync`.
+// SAFETY: `waker` is written only by the owner under `WAKER_LOCK`, and read
+// by others only under `WAKER_LOCK` after `WAKER` is seen; the owner, the
+// only writer, may also read it without the lock. `Waker` is `Send + Sync`.
 unsafe impl Sync for Signals {}
 unsafe impl Send for Signals {}
 
@@ -136,21 +138,54 @@ impl Signals {
         }
     }
 
-    /// Registers the task to wake for requests (the first time only).
-    pub(crate) fn register(&self, waker: &Waker) {
-        if self.state.fetch_or(WAKER_SETTING, Ordering::AcqRel) & WAKER_SETTING != 0 {
-            return;
+    fn lock_waker(&self) -> u32 {
+        loop {
+            let before = self.state.fetch_or(WAKER_LOCK, Ordering::Acquire);
+            if before & WAKER_LOCK == 0 {
+                return before;
+            }
+            std::hint::spin_loop();
         }
-        // SAFETY: `WAKER_SETTING` lets one caller in, once, and nobody
-        // reads the cell before `WAKER` is set below.
-        unsafe { (*self.waker.get()).write(waker.clone()) };
-        self.state.fetch_or(WAKER, Ordering::Release);
+    }
+
+    fn unlock_waker(&self, set: bool) {
+        if set {
+            self.state.fetch_or(WAKER, Ordering::Release);
+        }
+        self.state.fetch_and(!WAKER_LOCK, Ordering::Release);
+    }
+
+    /// Registers the task to wake for requests. By the owner only.
+    pub(crate) fn register(&self, waker: &Waker) {
+        if self.load() & WAKER != 0 {
+            // SAFETY: the owner is the only writer, and it is us.
+            if unsafe { (*self.waker.get()).assume_init_ref() }.will_wake(waker) {
+                return;
+            }
+        }
+        let before = self.lock_waker();
+        // SAFETY: under the lock; a set waker is replaced, not leaked.
+        unsafe {
+            let cell = &mut *self.waker.get();
+            if before & WAKER != 0 {
+                cell.assume_init_drop();
+            }
+            cell.write(waker.clone());
+        }
+        self.unlock_waker(true);
     }
 
     fn wake(&self) {
-        if self.state.load(Ordering::Acquire) & WAKER != 0 {
-            // SAFETY: set once before `WAKER` was published, never again.
-            unsafe { (*self.waker.get()).assume_init_ref() }.wake_by_ref();
+        if self.load() & WAKER == 0 {
+            return;
+        }
+        let before = self.lock_waker();
+        // SAFETY: under the lock, and set (`WAKER` is never cleared).
+        let waker =
+            (before & WAKER != 0).then(|| unsafe { (*self.waker.get()).assume_init_ref() }.clone());
+        self.unlock_waker(false);
+        if let Some(w) = waker {
+            w.wake();
         }
     }
 
