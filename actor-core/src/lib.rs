@@ -51,7 +51,7 @@ pub use crate::process::{
     ScopeExit,
 };
 pub use crate::registry::{register, registered, unregister, whereis, RegistryError};
-pub use crate::runtime::runtime;
+pub use crate::runtime::{runtime, Runtime, RuntimeBuilder, RuntimeError};
 pub use crate::spawn::{
     registered_actors, spawn, spawn_link, spawn_monitor, spawn_with_args, start, start_link, Inbox,
     IntoSpawn, SpawnError, Start,

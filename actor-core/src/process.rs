@@ -424,8 +424,20 @@ pin_project_lite::pin_project! {
         // Whether the body watches for exit requests itself (actors do, to
         // run `stop`); otherwise this wrapper stops it.
         body_handles_exit: bool,
+        ended: bool,
         #[pin]
         body: F,
+    }
+
+    impl<F> PinnedDrop for ProcessTask<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if !*this.ended {
+                // Dropped unfinished: its runtime shut down. The process
+                // is gone; its links and monitors hear of it.
+                terminate(this.proc, reasons::killed());
+            }
+        }
     }
 }
 
@@ -440,22 +452,20 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
         exit::act_on_link_exits(this.proc);
         if !*this.body_handles_exit {
             if let Some(reason) = this.proc.signals.pending() {
+                *this.ended = true;
                 terminate(this.proc, reason);
                 return Poll::Ready(());
             }
         }
         let body = this.body;
-        match std::panic::catch_unwind(AssertUnwindSafe(|| body.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(reason)) => {
-                terminate(this.proc, reason);
-                Poll::Ready(())
-            }
-            Err(payload) => {
-                terminate(this.proc, unwound_reason(this.proc, payload.as_ref()));
-                Poll::Ready(())
-            }
-        }
+        let reason = match std::panic::catch_unwind(AssertUnwindSafe(|| body.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(reason)) => reason,
+            Err(payload) => unwound_reason(this.proc, payload.as_ref()),
+        };
+        *this.ended = true;
+        terminate(this.proc, reason);
+        Poll::Ready(())
     }
 }
 
@@ -659,6 +669,7 @@ where
         proc: proc.clone(),
         span: None,
         body_handles_exit,
+        ended: false,
         body,
     };
     drop(crate::runtime::runtime().spawn(task));
