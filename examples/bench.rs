@@ -22,13 +22,17 @@ mod workloads;
 use std::process::Command;
 use std::time::Duration;
 
-const USAGE: &str = "usage: bench [pingpong [N] | throughput [N] | spawn [N] | ring [N [M]] | fanout [K [R]] | fanout-calls [K [R]] | all] [--runs R]";
+const USAGE: &str = "usage: bench [pingpong [N] | throughput [N] | spawn [N] | ring [N [M]] | fanout [K [R]] | fanout-calls [K [R]] | timers [N] | all] [--runs R]";
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     // Internal: one spawn measurement in a fresh process, for a clean RSS.
     if args.first().map(String::as_str) == Some("__spawn_child") {
         spawn_child(&args[1..]);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("__timers_child") {
+        timers_child(&args[1..]);
         return;
     }
     let mut runs = 5usize;
@@ -91,6 +95,10 @@ fn main() {
     if all || workload == "fanout-calls" {
         known = true;
         fanout(size(0, 1000), size(1, 1000), runs, true);
+    }
+    if all || workload == "timers" {
+        known = true;
+        timers(size(0, 100_000), runs);
     }
     if !known {
         fail(&format!("unknown workload `{workload}`"));
@@ -270,6 +278,42 @@ fn fanout(k: u64, r: u64, runs: usize, joined: bool) {
     row(&name, "ns/req", ours, raw, ours / raw, target);
 }
 
+/// Timers run in child processes, one measurement each, for a clean RSS.
+fn timers(n: u64, runs: usize) {
+    let (mut ours, mut raw) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        ours.push(child("__timers_child", "ours", n));
+        raw.push(child("__timers_child", "raw", n));
+    }
+    let med = |v: &[[f64; 3]], i: usize| median(v.iter().map(|s| s[i]).collect());
+    let (os, oc, om) = (med(&ours, 0), med(&ours, 1), med(&ours, 2));
+    let (rs, rc, rm) = (med(&raw, 0), med(&raw, 1), med(&raw, 2));
+    row(
+        &format!("timer start N={n}"),
+        "ns/timer",
+        os,
+        rs,
+        os / rs,
+        "",
+    );
+    row(
+        &format!("timer cancel N={n}"),
+        "ns/timer",
+        oc,
+        rc,
+        oc / rc,
+        "",
+    );
+    row(
+        &format!("timer memory N={n}"),
+        "B/timer",
+        om,
+        rm,
+        om / rm,
+        "",
+    );
+}
+
 /// Spawn runs in child processes, one measurement each, so that every RSS
 /// figure starts from a fresh heap.
 fn spawn(n: u64, runs: usize) {
@@ -308,14 +352,19 @@ fn spawn(n: u64, runs: usize) {
 }
 
 fn spawn_in_child(which: &str, n: u64) -> [f64; 3] {
+    child("__spawn_child", which, n)
+}
+
+/// Runs one measurement in a fresh copy of this binary; its three figures.
+fn child(mode: &str, which: &str, n: u64) -> [f64; 3] {
     let exe = std::env::current_exe().expect("the bench binary's path");
     let out = Command::new(exe)
-        .args(["__spawn_child", which, &n.to_string()])
+        .args([mode, which, &n.to_string()])
         .output()
-        .expect("could not run the spawn child");
+        .expect("could not run the measurement child");
     if !out.status.success() {
         panic!(
-            "spawn child failed: {}",
+            "measurement child failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
@@ -325,6 +374,21 @@ fn spawn_in_child(which: &str, n: u64) -> [f64; 3] {
         .filter_map(|w| w.parse().ok())
         .collect();
     [v[0], v[1], v[2]]
+}
+
+/// Prints `start_ns cancel_ns rss_bytes_per_timer`.
+fn timers_child(args: &[String]) {
+    let n: usize = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let s = match args.first().map(String::as_str) {
+        Some("ours") => workloads::timers(n),
+        _ => workloads::timers_raw(n),
+    };
+    println!(
+        "{} {} {}",
+        s.start.as_nanos(),
+        s.cancel.as_nanos(),
+        s.rss_per_timer
+    );
 }
 
 /// Prints `spawn_us stop_us rss_bytes_per_actor`.

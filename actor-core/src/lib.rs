@@ -19,6 +19,7 @@ mod spawn;
 pub mod supervisor;
 mod term;
 mod timer;
+mod timers;
 
 #[doc(hidden)]
 pub mod __private;
@@ -57,6 +58,7 @@ pub use crate::spawn::{
     IntoSpawn, SpawnError, Start,
 };
 pub use crate::term::{Atom, LocalValue, Term, TermError};
+pub use crate::timers::{cancel_timer, send_after, send_interval, TimerRef};
 
 /// Whether `pid` names a live process on this node: Erlang's
 /// `is_process_alive/1`.

@@ -15,8 +15,8 @@ use std::collections::BinaryHeap;
 use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};
 use std::time::Instant;
 
-/// What an entry does when it is due.
-pub(crate) type Action = Box<dyn FnOnce() + Send>;
+/// What an entry does when it is due (each time, for a repeating one).
+pub(crate) type Action = Box<dyn FnMut() + Send>;
 
 /// Names a pending entry.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -28,6 +28,8 @@ pub(crate) struct TimerId {
 struct Entry {
     gen: u32,
     action: Option<Action>,
+    /// For a repeating entry, the time between runs.
+    period: Option<std::time::Duration>,
 }
 
 #[derive(Default)]
@@ -54,7 +56,41 @@ fn timers() -> MutexGuard<'static, Timers> {
 }
 
 /// Runs `action` at `deadline` (at once if it has passed).
-pub(crate) fn start(deadline: Instant, action: Action) -> TimerId {
+pub(crate) fn start(deadline: Instant, action: impl FnOnce() + Send + 'static) -> TimerId {
+    start_with(deadline, None, |_| {
+        let mut action = Some(action);
+        Box::new(move || {
+            if let Some(f) = action.take() {
+                f()
+            }
+        })
+    })
+}
+
+/// Runs the action `make` builds from its entry's id at `deadline`, and
+/// every `period` after it if there is one, until cancelled.
+pub(crate) fn start_with(
+    deadline: Instant,
+    period: Option<std::time::Duration>,
+    make: impl FnOnce(TimerId) -> Action,
+) -> TimerId {
+    let period = period.map(|p| p.max(std::time::Duration::from_micros(1)));
+    insert(deadline, period, make)
+}
+
+/// Runs `action` every `period`, the first time at `first`, until
+/// cancelled. Runs keep to the schedule (a late run does not shift the
+/// next); runs a late timer missed are skipped, not bunched.
+#[cfg(test)]
+fn start_repeating(first: Instant, period: std::time::Duration, action: Action) -> TimerId {
+    start_with(first, Some(period), |_| action)
+}
+
+fn insert(
+    deadline: Instant,
+    period: Option<std::time::Duration>,
+    make: impl FnOnce(TimerId) -> Action,
+) -> TimerId {
     let mut t = timers();
     if !t.thread_started {
         t.thread_started = true;
@@ -69,13 +105,15 @@ pub(crate) fn start(deadline: Instant, action: Action) -> TimerId {
             t.entries.push(Entry {
                 gen: 0,
                 action: None,
+                period: None,
             });
             (t.entries.len() - 1) as u32
         }
     };
     let entry = &mut t.entries[index as usize];
-    entry.action = Some(action);
     let gen = entry.gen;
+    entry.action = Some(make(TimerId { index, gen }));
+    entry.period = period;
     let earliest = t
         .heap
         .peek()
@@ -90,18 +128,24 @@ pub(crate) fn start(deadline: Instant, action: Action) -> TimerId {
 }
 
 /// Cancels a pending entry; `false` if it already ran or was cancelled.
-#[cfg_attr(not(test), allow(dead_code))] // for `cancel_timer`, next
 pub(crate) fn cancel(id: TimerId) -> bool {
     let mut t = timers();
     let t = &mut *t;
     let Some(entry) = t.entries.get_mut(id.index as usize) else {
         return false;
     };
-    if entry.gen != id.gen || entry.action.is_none() {
+    if entry.gen != id.gen {
         return false;
     }
-    // Dropped outside the lock: an action may own a message.
+    // A repeating entry that is running has no action in its slot, but is
+    // still live: cancelling it frees the slot, and the run does not go
+    // back. Dropped outside the lock: an action may own a message.
+    let running = entry.action.is_none() && entry.period.is_some();
+    if entry.action.is_none() && !running {
+        return false;
+    }
     let action = entry.action.take();
+    entry.period = None;
     free(t, id.index);
     if t.heap.len() > 64 && t.heap.len() > 2 * t.live {
         let entries = &t.entries;
@@ -120,7 +164,9 @@ fn free(t: &mut Timers, index: u32) {
 }
 
 fn run() {
-    let mut due: Vec<Action> = Vec::new();
+    // Due entries run outside the lock; a repeating one goes back to its
+    // slot afterwards (if it was not cancelled meanwhile).
+    let mut due: Vec<(Action, u32, u32, Option<Instant>)> = Vec::new();
     let mut t = timers();
     loop {
         let now = Instant::now();
@@ -130,19 +176,42 @@ fn run() {
             }
             t.heap.pop();
             let entry = &mut t.entries[index as usize];
-            if entry.gen == gen {
-                if let Some(action) = entry.action.take() {
-                    due.push(action);
+            if entry.gen != gen {
+                continue;
+            }
+            let Some(action) = entry.action.take() else {
+                continue;
+            };
+            match entry.period {
+                Some(period) => {
+                    let mut next = at + period;
+                    if next <= now {
+                        // Skip the runs it missed.
+                        let behind = now.duration_since(at).as_nanos() / period.as_nanos();
+                        next = at + period * (behind as u32 + 1);
+                    }
+                    due.push((action, index, gen, Some(next)));
+                }
+                None => {
+                    due.push((action, index, gen, None));
                     free(&mut t, index);
                 }
             }
         }
         if !due.is_empty() {
             drop(t);
-            for action in due.drain(..) {
+            for (action, _, _, _) in due.iter_mut() {
                 action();
             }
             t = timers();
+            for (action, index, gen, next) in due.drain(..) {
+                let Some(next) = next else { continue };
+                let entry = &mut t.entries[index as usize];
+                if entry.gen == gen && entry.action.is_none() {
+                    entry.action = Some(action);
+                    t.heap.push(Reverse((next, index, gen)));
+                }
+            }
             continue;
         }
         t = match t.heap.peek() {
@@ -172,12 +241,9 @@ mod tests {
         let mut ids = Vec::new();
         for (ms, tag) in [(30u64, 3), (10, 1), (20, 2), (15, 99)] {
             let tx = tx.clone();
-            ids.push(start(
-                now + Duration::from_millis(ms),
-                Box::new(move || {
-                    let _ = tx.send(tag);
-                }),
-            ));
+            ids.push(start(now + Duration::from_millis(ms), move || {
+                let _ = tx.send(tag);
+            }));
         }
         assert!(cancel(ids[3]));
         assert!(!cancel(ids[3]), "a cancel works once");
@@ -190,9 +256,29 @@ mod tests {
     }
 
     #[test]
+    fn a_repeating_entry_runs_until_cancelled() {
+        let (tx, rx) = mpsc::channel();
+        let id = start_repeating(
+            Instant::now() + Duration::from_millis(5),
+            Duration::from_millis(5),
+            Box::new(move || {
+                let _ = tx.send(());
+            }),
+        );
+        for _ in 0..3 {
+            rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        }
+        assert!(cancel(id));
+        // At most one run was under way.
+        let _ = rx.recv_timeout(Duration::from_millis(50));
+        assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
+        assert!(!cancel(id));
+    }
+
+    #[test]
     fn cancelled_entries_leave_no_heap_behind() {
         let far = Instant::now() + Duration::from_secs(3600);
-        let ids: Vec<TimerId> = (0..10_000).map(|_| start(far, Box::new(|| {}))).collect();
+        let ids: Vec<TimerId> = (0..10_000).map(|_| start(far, || {})).collect();
         for id in ids {
             assert!(cancel(id));
         }

@@ -493,3 +493,75 @@ pub(crate) fn fanout_raw(k: usize, rounds: u64) -> Duration {
         t.elapsed()
     })
 }
+
+// ---------------------------------------------------------------- timers
+
+/// What the timers workload measured.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TimerStats {
+    /// Starting all `n`, per timer.
+    pub(crate) start: Duration,
+    /// Cancelling all `n`, per timer.
+    pub(crate) cancel: Duration,
+    /// `VmRSS` growth while all were pending, per timer (bytes).
+    pub(crate) rss_per_timer: f64,
+}
+
+/// `n` pending `send_after` timers (10 minutes away) to one process, then
+/// all cancelled.
+pub(crate) fn timers(n: usize) -> TimerStats {
+    driver(move |inbox: Inbox| async move {
+        let me = inbox.pid();
+        let rss0 = vm_rss();
+        let t = Instant::now();
+        let timers: Vec<actor::TimerRef> = (0..n)
+            .map(|i| actor::send_after(Duration::from_secs(600), me, Kind::Info, i as i64))
+            .collect();
+        let start = t.elapsed() / n as u32;
+        let rss = vm_rss().saturating_sub(rss0) as f64 / n as f64;
+        let t = Instant::now();
+        for timer in timers {
+            assert!(actor::cancel_timer(timer));
+        }
+        TimerStats {
+            start,
+            cancel: t.elapsed() / n as u32,
+            rss_per_timer: rss,
+        }
+    })
+}
+
+/// Baseline: a tokio task per timer (sleep, then send), cancelled by
+/// aborting it.
+pub(crate) fn timers_raw(n: usize) -> TimerStats {
+    raw_driver(async move {
+        let (tx, _rx) = flume::unbounded::<u64>();
+        let rss0 = vm_rss();
+        let t = Instant::now();
+        let tasks: Vec<tokio::task::JoinHandle<()>> = (0..n as u64)
+            .map(|i| {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs(600)).await;
+                    let _ = tx.send(i);
+                })
+            })
+            .collect();
+        // Let every task reach its sleep.
+        tokio::task::yield_now().await;
+        let start = t.elapsed() / n as u32;
+        let rss = vm_rss().saturating_sub(rss0) as f64 / n as f64;
+        let t = Instant::now();
+        for task in &tasks {
+            task.abort();
+        }
+        for task in tasks {
+            let _ = task.await;
+        }
+        TimerStats {
+            start,
+            cancel: t.elapsed() / n as u32,
+            rss_per_timer: rss,
+        }
+    })
+}

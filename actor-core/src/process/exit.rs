@@ -152,8 +152,14 @@ pub(crate) fn send_call_failed(to: Pid, reference: Ref, reason: Term) {
     }
 }
 
-/// Signals the links and monitors of the process `pid`, which exited.
+/// Signals the links and monitors of the process `pid`, which exited, and
+/// cancels its timers.
 pub(super) fn notify(pid: Pid, rel: Rel, reason: &Term) {
+    for (id, other) in rel.timers {
+        if crate::timer::cancel(id) && other != Pid::NOBODY {
+            with_proc(other, |o| o.relations.remove_timer(id));
+        }
+    }
     for (r, target) in rel.monitoring {
         if target.is_local() {
             with_proc(target, |t| t.relations.remove_watcher(r));

@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::pid::{IdHash, Pid, Ref};
+use crate::timer::TimerId;
 
 #[derive(Default)]
 pub(crate) struct Relations(Mutex<State>);
@@ -36,6 +37,10 @@ pub(crate) struct Rel {
     /// Link exits that arrived and wait for the process to act on them
     /// (`from`, reason), in arrival order.
     pending: Vec<(Pid, crate::term::Term)>,
+    /// Timers to cancel when the process exits: those that send to it, and
+    /// the intervals it made; with the other process the timer is
+    /// registered with (`Pid::NOBODY` if none).
+    pub(crate) timers: HashMap<TimerId, Pid, IdHash>,
 }
 
 impl State {
@@ -157,6 +162,24 @@ impl Relations {
             .monitoring
             .remove(&reference)
             .map(|_| act())
+    }
+
+    /// Registers a timer to cancel when the process exits; `false` when it
+    /// has exited.
+    pub(crate) fn add_timer(&self, id: TimerId, other: Pid) -> bool {
+        let mut st = self.lock();
+        if st.closed {
+            return false;
+        }
+        st.rel().timers.insert(id, other);
+        true
+    }
+
+    /// Forgets a timer that ran or was cancelled.
+    pub(crate) fn remove_timer(&self, id: TimerId) {
+        if let Some(r) = self.lock().rel.as_mut() {
+            r.timers.remove(&id);
+        }
     }
 
     /// Runs `f` on the name slot, with whether the process has exited.

@@ -142,15 +142,12 @@ impl Proc {
         }
         self.calls.timer_set(d);
         let pid = self.pid;
-        crate::timer::start(
-            deadline.at,
-            Box::new(move || {
-                with_proc(pid, |p| {
-                    p.calls.timer_fired(d);
-                    p.mailbox.wake();
-                });
-            }),
-        );
+        crate::timer::start(deadline.at, move || {
+            with_proc(pid, |p| {
+                p.calls.timer_fired(d);
+                p.mailbox.wake();
+            });
+        });
         false
     }
 
