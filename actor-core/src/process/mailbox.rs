@@ -29,7 +29,8 @@ pub(crate) enum Envelope {
     /// The caller of a call we took gave up on it (timed out, or dropped its
     /// future): we no longer owe it anything.
     CallDropped { reference: Ref },
-    /// An exit was requested while the process blocked its thread.
+    /// A waiter should look again: an exit was requested while the
+    /// process blocked its thread, or the process's timer fired.
     Wake,
 }
 

@@ -145,7 +145,9 @@ impl Proc {
         crate::timer::start(deadline.at, move || {
             with_proc(pid, |p| {
                 p.calls.timer_fired(d);
-                p.mailbox.wake();
+                // Through the mailbox, not a bare wake-up: its handshake
+                // with a waiter that is about to park cannot lose it.
+                p.push(Envelope::Wake);
             });
         });
         false
