@@ -4,6 +4,6 @@
 mod handler;
 
 pub use self::handler::*;
-pub use crate::call::{call, send, send_pid, Target};
+pub use crate::call::{call, send, send_data, send_pid, Target};
 pub use crate::spawn::{spawn_actor, Registration, SpawnOpts};
 pub use inventory;

@@ -2,6 +2,9 @@
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -11,7 +14,7 @@ use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::process::names::whereis;
 use crate::process::{self, reasons, CallWait, Deadline, Envelope, Proc};
-use crate::term::Term;
+use crate::term::{Term, TermError};
 
 /// Where a message goes: a pid, a registered name, or a name on a node.
 #[doc(hidden)]
@@ -106,6 +109,16 @@ pub enum CallError {
     /// `panic = "abort"`, a process blocked in `.wait()` (with unwinding
     /// it stops there instead; see the crate docs on panic strategies).
     Stopped(Term),
+    /// The handler answered with an error (an `err` reply, such as a
+    /// handler's `Err`), with this data. Only [`Call::decode`] reports it;
+    /// a plain call gives the `err` message as its reply.
+    Handler(Term),
+    /// The reply's data did not decode into the type [`Call::decode`]
+    /// asked for.
+    Decode(TermError),
+    /// The request's data did not encode into a term (a `Serialize` value
+    /// that refused); nothing was sent.
+    Encode(TermError),
 }
 
 impl fmt::Display for CallError {
@@ -120,11 +133,21 @@ impl fmt::Display for CallError {
             CallError::Stopped(reason) => {
                 write!(f, "the calling process was told to exit: {reason:?}")
             }
+            CallError::Handler(data) => write!(f, "the handler failed: {data}"),
+            CallError::Decode(e) => write!(f, "the reply did not decode: {e}"),
+            CallError::Encode(e) => write!(f, "the request did not encode: {e}"),
         }
     }
 }
 
-impl std::error::Error for CallError {}
+impl std::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CallError::Decode(e) | CallError::Encode(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<CallError> for Term {
     /// `timeout`, `noproc`, or `{exit, Reason}`.
@@ -135,6 +158,9 @@ impl From<CallError> for Term {
             CallError::Exit(reason) => Term::Tuple(vec![Term::atom("exit"), reason]),
             CallError::CallingSelf => Term::atom("calling_self"),
             CallError::Stopped(reason) => Term::Tuple(vec![Term::atom("stopped"), reason]),
+            CallError::Handler(data) => Term::Tuple(vec![Term::atom("error"), data]),
+            CallError::Decode(e) => Term::Tuple(vec![Term::atom("decode"), Term::from(e)]),
+            CallError::Encode(e) => Term::Tuple(vec![Term::atom("encode"), Term::from(e)]),
         }
     }
 }
@@ -241,9 +267,30 @@ pub fn send_pid(to: Pid, kind: Kind, data: Term, reference: Option<Ref>) {
     send(to, kind, data, reference)
 }
 
+/// Sends `msg!` data, which may have failed to encode (then nothing is
+/// sent, and the failure is logged: a send has nobody to tell).
+#[doc(hidden)]
+#[inline]
+pub fn send_data<T: IntoTarget>(
+    target: T,
+    kind: Kind,
+    data: Result<Term, TermError>,
+    reference: Option<Ref>,
+) {
+    match data {
+        Ok(data) => send(target, kind, data, reference),
+        Err(e) => tracing::error!(error = %e, "msg! data did not encode; nothing was sent"),
+    }
+}
+
 /// Starts a call: `msg!(KIND DATA >> target)`.
 #[doc(hidden)]
-pub fn call<T: IntoTarget>(target: T, kind: Kind, data: Term, reference: Option<Ref>) -> Call {
+pub fn call<T: IntoTarget>(
+    target: T,
+    kind: Kind,
+    data: Result<Term, TermError>,
+    reference: Option<Ref>,
+) -> Call {
     Call {
         target: target.into_target(),
         kind,
@@ -288,7 +335,7 @@ pub fn call<T: IntoTarget>(target: T, kind: Kind, data: Term, reference: Option<
 pub struct Call {
     target: Target,
     kind: Kind,
-    data: Term,
+    data: Result<Term, TermError>,
     reference: Option<Ref>,
     timeout: Duration,
 }
@@ -305,6 +352,7 @@ impl Call {
 
     /// Sends the request from `proc`: the call is waiting from here on.
     fn start(self, proc: &Proc) -> Result<Waiting, CallError> {
+        let data = self.data.map_err(CallError::Encode)?;
         let to = match resolve(&self.target) {
             Some(Ok(pid)) if pid == proc.pid => return Err(CallError::CallingSelf),
             Some(Ok(pid)) => Some(pid),
@@ -322,7 +370,7 @@ impl Call {
         let waiting = Waiting { seq, reference, to };
         let msg = Message {
             kind: self.kind,
-            data: self.data,
+            data,
             reference: Some(reference),
             from: proc.pid,
         };
@@ -340,6 +388,51 @@ impl Call {
             });
         }
         Ok(waiting)
+    }
+
+    /// The reply's data decoded into `T`: awaited or `.wait()`ed like the
+    /// call, it gives `Result<T, CallError>`. An `err` reply (a handler's
+    /// `Err`) is [`CallError::Handler`] with its data; data that does not
+    /// decode is [`CallError::Decode`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor::prelude::*;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    /// struct Total {
+    ///     sum: i64,
+    /// }
+    ///
+    /// #[derive(Default)]
+    /// struct Adder;
+    ///
+    /// #[actor]
+    /// impl Adder {
+    ///     fn std(&mut self, numbers: Vec<i64>) -> Result<Total, String> {
+    ///         if numbers.is_empty() {
+    ///             return Err("nothing to add".into());
+    ///         }
+    ///         Ok(Total { sum: numbers.iter().sum() })
+    ///     }
+    /// }
+    ///
+    /// let adder = actor::spawn(Adder).unwrap();
+    /// let total = msg!(std(vec![1, 2, 3]) >> adder).decode::<Total>().wait();
+    /// assert_eq!(total, Ok(Total { sum: 6 }));
+    /// let empty: Vec<i64> = Vec::new();
+    /// let err = msg!(std(empty) >> adder).decode::<Total>().wait();
+    /// assert_eq!(err, Err(CallError::Handler(Term::from("nothing to add"))));
+    /// let wrong = msg!(std(vec![1]) >> adder).decode::<String>().wait();
+    /// assert!(matches!(wrong, Err(CallError::Decode(_))));
+    /// ```
+    pub fn decode<T: DeserializeOwned>(self) -> Decode<T> {
+        Decode {
+            call: self,
+            _type: PhantomData,
+        }
     }
 
     /// Sends the request and blocks until the reply, the timeout, or the
@@ -444,6 +537,78 @@ fn finish(outcome: CallWait) -> Result<Message, CallError> {
         CallWait::Failed(reason) => Err(CallError::Exit(reason)),
         CallWait::Timeout => Err(CallError::Timeout),
         CallWait::Exiting(reason) => Err(CallError::Stopped(reason)),
+    }
+}
+
+/// A call whose reply is decoded into `T`: made by [`Call::decode`].
+#[must_use = "a call sends nothing until it is awaited or `.wait()`ed"]
+pub struct Decode<T> {
+    call: Call,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for Decode<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decode")
+            .field("call", &self.call)
+            .field("into", &std::any::type_name::<T>())
+            .finish()
+    }
+}
+
+impl<T: DeserializeOwned> Decode<T> {
+    /// Sets how long to wait for the reply.
+    pub fn timeout(mut self, timeout: Duration) -> Decode<T> {
+        self.call.timeout = timeout;
+        self
+    }
+
+    /// Sends the request and blocks until the reply, decoded.
+    pub fn wait(self) -> Result<T, CallError> {
+        decoded(self.call.wait())
+    }
+}
+
+fn decoded<T: DeserializeOwned>(reply: Result<Message, CallError>) -> Result<T, CallError> {
+    let m = reply?;
+    if m.kind == Kind::Err {
+        return Err(CallError::Handler(m.data));
+    }
+    m.data.decode().map_err(CallError::Decode)
+}
+
+impl<T: DeserializeOwned> IntoFuture for Decode<T> {
+    type Output = Result<T, CallError>;
+    type IntoFuture = DecodeFuture<T>;
+
+    fn into_future(self) -> DecodeFuture<T> {
+        DecodeFuture {
+            call: self.call.into_future(),
+            _type: PhantomData,
+        }
+    }
+}
+
+/// The future of an awaited [`Decode`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct DecodeFuture<T> {
+    call: CallFuture,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for DecodeFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeFuture")
+            .field("call", &self.call)
+            .finish()
+    }
+}
+
+impl<T: DeserializeOwned> Future for DecodeFuture<T> {
+    type Output = Result<T, CallError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.call).poll(cx).map(decoded)
     }
 }
 

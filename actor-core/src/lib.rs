@@ -39,7 +39,7 @@ pub mod node {
 pub use crate::dist::node::{spawn_link_on, spawn_on};
 
 pub use crate::actor::Actor;
-pub use crate::call::{reply, Call, CallError, CallFuture, IntoTarget};
+pub use crate::call::{reply, Call, CallError, CallFuture, Decode, DecodeFuture, IntoTarget};
 pub use crate::info::{process_info, processes, ProcessInfo};
 pub use crate::mailbox::{
     pop_mailbox, receive, receive_match_timeout, receive_timeout, recv, recv_match,

@@ -39,6 +39,12 @@ pub enum SpawnError {
     /// The actor's `start` failed (or it exited before `start` finished),
     /// with this reason: what [`start`] and [`start_link`] report.
     StartFailed(Term),
+    /// The actor type has no `Default` and no `init(args)`: nothing can
+    /// build one from a name. Spawn a value of it instead.
+    NeedsValue {
+        /// The name asked for.
+        name: String,
+    },
 }
 
 impl fmt::Display for SpawnError {
@@ -59,6 +65,11 @@ impl fmt::Display for SpawnError {
             ),
             SpawnError::Remote(why) => write!(f, "remote spawn failed: {why}"),
             SpawnError::StartFailed(reason) => write!(f, "the actor's start failed: {reason}"),
+            SpawnError::NeedsValue { name } => write!(
+                f,
+                "`{name}` has no `Default` and no `init(args)`, so it cannot be spawned by \
+                 name: spawn a value of it (`actor::spawn({name} {{ .. }})`), or give it one"
+            ),
         }
     }
 }
@@ -336,8 +347,9 @@ pub struct Registration {
     pub name: &'static str,
     /// `module_path!()` where the type is defined.
     pub module: &'static str,
-    /// Builds the actor from spawn arguments and starts it.
-    pub spawn: fn(Term, SpawnOpts) -> (Pid, Option<Ref>),
+    /// Builds the actor from spawn arguments and starts it; or says why it
+    /// cannot be spawned by name.
+    pub spawn: fn(Term, SpawnOpts) -> crate::__private::SpawnResult,
 }
 
 inventory::collect!(Registration);
@@ -444,7 +456,7 @@ pub(crate) fn spawn_registered(
     opts: SpawnOpts,
 ) -> Result<(Pid, Option<Ref>), SpawnError> {
     let reg = find(name)?;
-    Ok((reg.spawn)(args, opts))
+    (reg.spawn)(args, opts)
 }
 
 /// Starts a process: Erlang's `spawn`, the seed's `spawn("…")`.
@@ -745,8 +757,8 @@ mod tests {
     mod hidden {
         use super::super::*;
 
-        fn spawn_hidden(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
-            spawn_actor(crate::actors::EchoActor::default(), opts)
+        fn spawn_hidden(_args: Term, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), SpawnError> {
+            Ok(spawn_actor(crate::actors::EchoActor::default(), opts))
         }
 
         inventory::submit! {

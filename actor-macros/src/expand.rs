@@ -105,9 +105,19 @@ fn generate(actor: &ActorImpl, options: &Options, krate: &TokenStream) -> TokenS
                 Some(param) => quote_spanned!(param.ty.span()=> args),
                 None => quote!(args),
             };
-            quote!(|args, opts| #p::spawn_actor(<#self_ty>::#ident(#args), opts))
+            quote!(|args, opts| {
+                ::core::result::Result::Ok(#p::spawn_actor(<#self_ty>::#ident(#args), opts))
+            })
         }
-        None => quote_spanned!(self_ty.span()=> #p::spawn_default::<#self_ty>),
+        // `Default` when the type has it; else spawnable by value only.
+        None => quote! {
+            |args, opts| {
+                #[allow(unused_imports)]
+                use #p::{ByDefault as _, ByValueOnly as _};
+                #[allow(clippy::needless_borrow)]
+                (&&#p::ByName::<#self_ty>::new()).spawn(#name, args, opts)
+            }
+        },
     };
     let into_spawn = into_spawn(self_ty, &p);
     quote! {
@@ -326,19 +336,35 @@ fn arm(handler: &Handler, p: &TokenStream, now: bool) -> TokenStream {
     }
 
     let call = call(&handler.method, quote!(#(#args),*));
-    let reply = match &handler.ret {
-        Ret::Unit => None,
-        Ret::Value(ty) => Some((ty, quote!(reply), quote!(#kind,))),
-        Ret::Result { ty, ok_unit: true } => Some((ty, quote!(reply_unit_result), quote!())),
-        Ret::Result { ty, ok_unit: false } => Some((ty, quote!(reply_result), quote!(#kind,))),
-    };
-    let body = match reply {
-        None => quote!(#call;),
-        Some((ty, function, kind)) => {
+    let body = match &handler.ret {
+        Ret::Unit => quote!(#call;),
+        Ret::Value(ty) => {
             let result = returned(ty.span());
+            let value = reply_value(&result, ty.span(), p);
             quote! {
                 let #result = #call;
-                #p::#function(__from, #kind __reference, #result);
+                #p::reply(__from, #kind, __reference, #value);
+            }
+        }
+        Ret::Result { ty, ok_unit } => {
+            let result = returned(ty.span());
+            let ok = Ident::new("__ok", ty.span());
+            let err = Ident::new("__err", ty.span());
+            let error = error_value(&err, ty.span(), p);
+            let on_ok = if *ok_unit {
+                quote!(::core::result::Result::Ok(()) => {})
+            } else {
+                let value = reply_value(&ok, ty.span(), p);
+                quote!(::core::result::Result::Ok(#ok) => #p::reply(__from, #kind, __reference, #value),)
+            };
+            quote! {
+                let #result = #call;
+                match #result {
+                    #on_ok
+                    ::core::result::Result::Err(#err) => {
+                        #p::reply_err(__from, __reference, #error)
+                    }
+                }
             }
         }
     };
@@ -350,6 +376,46 @@ fn arm(handler: &Handler, p: &TokenStream, now: bool) -> TokenStream {
             #done
         }
     }
+}
+
+/// The conversion of a handler's value into its reply's data, picked by
+/// what its type implements (see `__private::Reply`), spanned at `span`.
+fn reply_value(value: &Ident, span: Span, p: &TokenStream) -> TokenStream {
+    quote_spanned! {span=> {
+        #[allow(unused_imports)]
+        use #p::{ViaAliasedResult as _, ViaFrom as _, ViaSerialize as _};
+        // Locals, not tail temporaries: those would live to the end of the
+        // enclosing statement, across an await, and the wrapper is not
+        // `Sync`.
+        let __wrapped = #p::Reply::new(#value);
+        #[allow(clippy::let_and_return, clippy::needless_borrow)]
+        let __converted = (&&&__wrapped).convert();
+        __converted
+    }}
+}
+
+/// The conversion of a handler's error into its `err` reply's data.
+fn error_value(error: &Ident, span: Span, p: &TokenStream) -> TokenStream {
+    quote_spanned! {span=> {
+        #[allow(unused_imports)]
+        use #p::{ErrorViaDisplay as _, ErrorViaFrom as _};
+        let __wrapped = #p::Error::new(#error);
+        #[allow(clippy::let_and_return, clippy::needless_borrow)]
+        let __converted = (&&__wrapped).convert();
+        __converted
+    }}
+}
+
+/// The conversion of `msg!` data into a term, spanned at the expression.
+fn data_value(expr: &syn::Expr, p: &TokenStream) -> TokenStream {
+    quote_spanned! {expr.span()=> {
+        #[allow(unused_imports)]
+        use #p::{ViaFrom as _, ViaSerialize as _};
+        let __wrapped = #p::Data::new(#expr);
+        #[allow(clippy::let_and_return, clippy::needless_borrow)]
+        let __converted = (&&__wrapped).convert();
+        __converted
+    }}
 }
 
 /// Recognised methods have the signature the macro dictates: `&mut self`
@@ -410,9 +476,9 @@ pub(crate) fn msg(input: TokenStream) -> TokenStream {
     let variant = Ident::new(msg.variant, msg.kind.span());
     let kind = quote!(#p::Kind::#variant);
     let data = match &msg.data {
-        Data::None => quote!(#p::Term::map()),
+        Data::None => quote!(::core::result::Result::Ok(#p::Term::map())),
         Data::Map(map) => map_literal(map, &p),
-        Data::Expr(expr) => quote!(#p::data(#expr)),
+        Data::Expr(expr) => data_value(expr, &p),
     };
     let reference = match &msg.reference {
         Some(expr) => quote!(#p::into_ref(#expr)),
@@ -420,7 +486,7 @@ pub(crate) fn msg(input: TokenStream) -> TokenStream {
     };
     let target = &msg.target;
     let function = match msg.op {
-        Op::Send => quote!(send),
+        Op::Send => quote!(send_data),
         Op::Call => quote!(call),
     };
     quote!(#p::#function(#target, #kind, #data, #reference))
@@ -431,7 +497,7 @@ fn map_literal(map: &Map, p: &TokenStream) -> TokenStream {
         let key = &entry.key;
         let value = match &entry.value {
             Value::Map(map) => map_literal(map, p),
-            Value::Expr(expr) => quote!(#p::data(#expr)),
+            Value::Expr(expr) => data_value(expr, p),
         };
         quote!((#key, #value))
     });

@@ -8,7 +8,7 @@
 use serde::de::DeserializeOwned;
 
 use super::{send, spawn_actor, SpawnOpts};
-pub use crate::{Actor, IntoSpawn, Kind, Message, Pid, Ref, SpawnError, Term};
+pub use crate::{Actor, IntoSpawn, Kind, Message, Pid, Ref, SpawnError, Term, TermError};
 
 // ---- extractors -----------------------------------------------------------
 
@@ -54,88 +54,211 @@ pub fn unhandled<A>(msg: Message) {
     );
 }
 
-// ---- replies --------------------------------------------------------------
+// ---- conversions ----------------------------------------------------------
 //
-// The conversion traits are implemented for `Term` with the user's type as
-// a parameter: a failed `Term: From<X>` bound is then reported with these
-// traits' messages, which a bound `X: Into<Term>` would not get.
+// A handler's value, a handler's error and `msg!` data take whichever
+// conversion their type has, picked at the expansion site by autoref
+// specialization: `(&&Wrap::new(value)).convert()` finds the impl on
+// `&&Wrap<T>` (the first choice) when its bound holds, else the one on
+// `&Wrap<T>`, else the inherent method on `Wrap<T>`, whose bound no type
+// meets and whose message says what would have worked.
 
-/// A handler's return value, sent back when the message was a call.
-#[diagnostic::on_unimplemented(
-    message = "`{T}` cannot be returned from a handler",
-    label = "does not convert into `Term`",
-    note = "a handler returns `()`, a value that converts into `Term` (the reply to a call), or a `Result` of either"
-)]
-pub trait ReplyFrom<T> {
-    /// The reply's data.
-    fn reply_from(value: T) -> Term;
+macro_rules! wrapper {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<T>(std::cell::Cell<Option<T>>);
+
+        impl<T> std::fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+
+        impl<T> $name<T> {
+            /// Wraps `value` for the conversion.
+            #[inline]
+            pub fn new(value: T) -> $name<T> {
+                $name(std::cell::Cell::new(Some(value)))
+            }
+
+            #[inline]
+            fn take(&self) -> T {
+                self.0.take().expect("a wrapped value is converted once")
+            }
+        }
+    };
 }
 
-impl<T> ReplyFrom<T> for Term
-where
-    Term: From<T>,
-{
-    fn reply_from(value: T) -> Term {
-        value.into()
-    }
+wrapper!(
+    /// A handler's value, on its way into a reply.
+    Reply
+);
+wrapper!(
+    /// `msg!` data, on its way into a message.
+    Data
+);
+wrapper!(
+    /// The `Err` of a handler's `Result`, on its way into an `err` reply.
+    Error
+);
+
+/// A reply or data value by `Term: From<T>` (the first choice).
+pub trait ViaFrom {
+    /// The term.
+    fn convert(self) -> Result<Term, TermError>;
 }
 
-/// The `Err` of a handler's `Result`, sent back as an `err` reply.
-#[diagnostic::on_unimplemented(
-    message = "`{E}` cannot be a handler's error",
-    label = "does not convert into `Term`",
-    note = "the `Err` of a handler's `Result` is the data of an `err` reply: implement `From<{E}> for Term`"
-)]
-pub trait ErrorFrom<E> {
+/// A reply or data value by `T: Serialize` (when `Term: From<T>` fails).
+pub trait ViaSerialize {
+    /// The term, or why it does not encode.
+    fn convert(self) -> Result<Term, TermError>;
+}
+
+/// An error by `Term: From<E>` (the first choice).
+pub trait ErrorViaFrom {
     /// The `err` reply's data.
-    fn error_from(error: E) -> Term;
+    fn convert(self) -> Term;
 }
 
-impl<E> ErrorFrom<E> for Term
-where
-    Term: From<E>,
-{
-    fn error_from(error: E) -> Term {
-        error.into()
+/// An error by `E: Display` (`anyhow::Error`, `std::io::Error`, ...): its
+/// text, with `{:#}` so that chains of causes show.
+pub trait ErrorViaDisplay {
+    /// The `err` reply's data.
+    fn convert(self) -> Term;
+}
+
+macro_rules! via {
+    ($wrap:ident) => {
+        impl<T: Into<Term>> ViaFrom for &&$wrap<T> {
+            #[inline]
+            fn convert(self) -> Result<Term, TermError> {
+                Ok(self.take().into())
+            }
+        }
+
+        impl<T: serde::Serialize> ViaSerialize for &$wrap<T> {
+            fn convert(self) -> Result<Term, TermError> {
+                Term::encode(&self.take())
+            }
+        }
+    };
+}
+
+via!(Reply);
+via!(Data);
+
+/// A handler's value that is a `Result` the macro did not see as one (a
+/// type alias hides it): an error, or its `Err` would be a value.
+pub trait ViaAliasedResult {
+    /// Never called: its bound is never met.
+    fn convert(self) -> Result<Term, TermError>
+    where
+        Self: ResultInDisguise;
+}
+
+impl<T, E> ViaAliasedResult for &&&Reply<Result<T, E>> {
+    fn convert(self) -> Result<Term, TermError>
+    where
+        Self: ResultInDisguise,
+    {
+        unreachable!("nothing implements `ResultInDisguise`")
     }
 }
 
-/// Replies with a handler's value when the message was a call.
-pub fn reply<T>(from: Pid, kind: Kind, reference: Option<Ref>, value: T)
-where
-    Term: ReplyFrom<T>,
-{
-    if let Some(r) = reference {
-        send(from, kind, Term::reply_from(value), Some(r));
+/// Nothing implements it: its message explains a `Result` behind an alias.
+#[diagnostic::on_unimplemented(
+    message = "a handler returns a `Result` through a type alias",
+    label = "`#[actor]` sees the alias, not a `Result`, so an `Err` would be sent as a value",
+    note = "write the `Result<T, E>` type in the handler's signature, so that an `Err` becomes an `err` reply"
+)]
+pub trait ResultInDisguise {}
+
+impl<E: Into<Term>> ErrorViaFrom for &&Error<E> {
+    fn convert(self) -> Term {
+        self.take().into()
     }
 }
 
-/// Replies for a handler returning `Result<T, E>`: `Ok` as [`reply`],
-/// `Err` as an `err` reply.
-pub fn reply_result<T, E>(from: Pid, kind: Kind, reference: Option<Ref>, result: Result<T, E>)
-where
-    Term: ReplyFrom<T> + ErrorFrom<E>,
-{
-    match result {
-        Ok(value) => reply(from, kind, reference, value),
-        Err(e) => reply_err(from, reference, Term::error_from(e)),
+impl<E: std::fmt::Display> ErrorViaDisplay for &Error<E> {
+    fn convert(self) -> Term {
+        Term::Str(format!("{:#}", self.take()))
     }
 }
 
-/// Replies for a handler returning `Result<(), E>`: only an `Err`, as an
-/// `err` reply.
-pub fn reply_unit_result<E>(from: Pid, reference: Option<Ref>, result: Result<(), E>)
-where
-    Term: ErrorFrom<E>,
-{
-    if let Err(e) = result {
-        reply_err(from, reference, Term::error_from(e));
+/// What a handler may return: nothing implements it; it only names what
+/// would have worked when neither conversion does.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a handler",
+    label = "neither converts into `Term` nor implements `Serialize`",
+    note = "a handler returns `()`, a value that converts into `Term` or implements `serde::Serialize` (the reply to a call), or a `Result` of either"
+)]
+pub trait ReplyValue {}
+
+/// What `msg!` data may be: nothing implements it (see [`ReplyValue`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be message data",
+    label = "neither converts into `Term` nor implements `Serialize`",
+    note = "`msg!` data and map values convert into `Term` (implement `From<{Self}> for Term`) or implement `serde::Serialize`"
+)]
+pub trait DataValue {}
+
+/// What a handler's error may be: nothing implements it (see
+/// [`ReplyValue`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler's error",
+    label = "neither converts into `Term` nor implements `Display`",
+    note = "the `Err` of a handler's `Result` is the data of an `err` reply: a type that converts into `Term`, or any `std::fmt::Display` (such as `anyhow::Error`), whose text is sent"
+)]
+pub trait ErrorValue {}
+
+impl<T> Reply<T> {
+    /// Reached when neither conversion applies: reports why.
+    pub fn convert(self) -> Result<Term, TermError>
+    where
+        T: ReplyValue,
+    {
+        unreachable!("no type implements `ReplyValue`")
+    }
+}
+
+impl<T> Data<T> {
+    /// Reached when neither conversion applies: reports why.
+    pub fn convert(self) -> Result<Term, TermError>
+    where
+        T: DataValue,
+    {
+        unreachable!("no type implements `DataValue`")
+    }
+}
+
+impl<E> Error<E> {
+    /// Reached when neither conversion applies: reports why.
+    pub fn convert(self) -> Term
+    where
+        E: ErrorValue,
+    {
+        unreachable!("no type implements `ErrorValue`")
+    }
+}
+
+// ---- replies --------------------------------------------------------------
+
+/// Replies with a handler's value when the message was a call. A value that
+/// does not encode gets the caller an `err` reply saying why.
+pub fn reply(from: Pid, kind: Kind, reference: Option<Ref>, value: Result<Term, TermError>) {
+    let Some(r) = reference else { return };
+    match value {
+        Ok(term) => send(from, kind, term, Some(r)),
+        Err(e) => {
+            tracing::warn!(%from, error = %e, "a handler's reply did not encode");
+            send(from, Kind::Err, Term::from(e), Some(r));
+        }
     }
 }
 
 /// An `err` reply to a call; for a cast, a log line (answering a cast would
 /// let two actors that both fail on `err` messages loop forever).
-fn reply_err(from: Pid, reference: Option<Ref>, error: Term) {
+pub fn reply_err(from: Pid, reference: Option<Ref>, error: Term) {
     match reference {
         Some(r) => send(from, Kind::Err, error, Some(r)),
         None => tracing::warn!(
@@ -190,53 +313,73 @@ impl StopResult for () {}
 pub fn stop_result<R: StopResult>(_: R) {}
 
 // ---- spawn by name --------------------------------------------------------
+//
+// An actor type without `init` is spawnable by name when it has `Default`;
+// which applies is picked at the expansion site by autoref specialization,
+// as the conversions above are.
 
-/// An actor type `spawn("Name")` can build without arguments.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be spawned by name: it has no `Default` and no `init`",
-    label = "needs `Default` or an `init` function",
-    note = "derive or implement `Default`, or add `fn init(args: Term) -> Self` to the `#[actor]` impl"
-)]
-pub trait SpawnDefault: Default {}
+/// Spawns `A` by name, as its registration does.
+pub struct ByName<A>(std::marker::PhantomData<fn() -> A>);
 
-impl<T: Default> SpawnDefault for T {}
+impl<A> std::fmt::Debug for ByName<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ByName")
+    }
+}
 
-/// The registered `spawn` of an actor without `init`: the spawn arguments
-/// are ignored.
-pub fn spawn_default<A: Actor + SpawnDefault>(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
-    spawn_actor(A::default(), opts)
+impl<A> ByName<A> {
+    /// The spawner of `A`.
+    pub fn new() -> ByName<A> {
+        ByName(std::marker::PhantomData)
+    }
+}
+
+impl<A> Default for ByName<A> {
+    fn default() -> ByName<A> {
+        ByName::new()
+    }
+}
+
+/// `A: Default`: built with `Default`; spawn arguments are ignored.
+pub trait ByDefault {
+    /// Spawns one.
+    fn spawn(self, name: &'static str, args: Term, opts: SpawnOpts) -> SpawnResult;
+}
+
+/// Neither `Default` nor `init`: spawned by value only; by name, an error
+/// that says why.
+pub trait ByValueOnly {
+    /// The error.
+    fn spawn(self, name: &'static str, args: Term, opts: SpawnOpts) -> SpawnResult;
+}
+
+/// What a registration's spawn gives.
+pub type SpawnResult = Result<(Pid, Option<Ref>), SpawnError>;
+
+impl<A: Actor + Default> ByDefault for &&ByName<A> {
+    fn spawn(self, _name: &'static str, _args: Term, opts: SpawnOpts) -> SpawnResult {
+        Ok(spawn_actor(A::default(), opts))
+    }
+}
+
+impl<A: Actor> ByValueOnly for &ByName<A> {
+    fn spawn(self, name: &'static str, _args: Term, _opts: SpawnOpts) -> SpawnResult {
+        Err(SpawnError::NeedsValue {
+            name: name.to_owned(),
+        })
+    }
 }
 
 // ---- msg! -----------------------------------------------------------------
 
-/// A value in `msg!`'s data.
-#[diagnostic::on_unimplemented(
-    message = "`{T}` cannot be message data",
-    label = "does not convert into `Term`",
-    note = "`msg!` data and map values convert into `Term`: implement `From<{T}> for Term`, or encode the value with `Term::encode`"
-)]
-pub trait DataFrom<T> {
-    /// The value as a term.
-    fn data_from(value: T) -> Term;
-}
-
-impl<T: Into<Term>> DataFrom<T> for Term {
-    fn data_from(value: T) -> Term {
-        value.into()
-    }
-}
-
-/// Converts a `msg!` value.
-pub fn data<T>(value: T) -> Term
-where
-    Term: DataFrom<T>,
-{
-    Term::data_from(value)
-}
-
 /// A map literal's value.
-pub fn map<const N: usize>(entries: [(&'static str, Term); N]) -> Term {
-    entries.into_iter().collect()
+pub fn map<const N: usize>(
+    entries: [(&'static str, Result<Term, TermError>); N],
+) -> Result<Term, TermError> {
+    entries
+        .into_iter()
+        .map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
 }
 
 /// What may follow `ref` in `msg!`.
@@ -285,10 +428,34 @@ mod tests {
 
     #[test]
     fn map_literals_have_string_keys() {
-        let m = map([("hi", "hey".into()), ("n", 3.into())]);
+        let m = map([("hi", Ok("hey".into())), ("n", Ok(3.into()))]).unwrap();
         assert_eq!(m["hi"], "hey");
         assert_eq!(m["n"], 3);
-        assert_eq!(map([]), Term::map());
+        assert_eq!(map([]), Ok(Term::map()));
+    }
+
+    #[test]
+    #[allow(clippy::needless_borrow)] // the borrows are how the choice is made
+    fn conversions_prefer_from_then_serialize() {
+        #[derive(serde::Serialize)]
+        struct Point {
+            x: i64,
+        }
+        // `Term: From` first: a `Term` stays itself (a local value too).
+        let local = Term::local(5u8);
+        assert_eq!((&&Data::new(local.clone())).convert(), Ok(local));
+        assert_eq!((&&&Reply::new(3)).convert(), Ok(Term::from(3)));
+        // Then `Serialize`.
+        let p = (&&&Reply::new(Point { x: 1 })).convert().unwrap();
+        assert_eq!(p["x"], 1);
+        assert!(
+            (&&Data::new(u64::MAX)).convert().is_ok(),
+            "u64 converts by From"
+        );
+        // Errors: `From`, then `Display`.
+        assert_eq!((&&Error::new("bad")).convert(), Term::from("bad"));
+        let io = std::io::Error::other("disk full");
+        assert_eq!((&&Error::new(io)).convert(), Term::from("disk full"));
     }
 
     #[test]

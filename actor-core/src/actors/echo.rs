@@ -50,8 +50,8 @@ impl crate::IntoSpawn for EchoActor {
     }
 }
 
-fn spawn_echo(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
-    crate::__private::spawn_actor(EchoActor::default(), opts)
+fn spawn_echo(_args: Term, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), crate::SpawnError> {
+    Ok(crate::__private::spawn_actor(EchoActor::default(), opts))
 }
 
 inventory::submit! {

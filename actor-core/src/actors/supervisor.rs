@@ -258,8 +258,8 @@ impl crate::IntoSpawn for Supervisor {
     }
 }
 
-fn spawn_supervisor(_args: Term, opts: SpawnOpts) -> (Pid, Option<Ref>) {
-    crate::__private::spawn_actor(Supervisor::default(), opts)
+fn spawn_supervisor(_args: Term, opts: SpawnOpts) -> Result<(Pid, Option<Ref>), crate::SpawnError> {
+    Ok(crate::__private::spawn_actor(Supervisor::default(), opts))
 }
 
 inventory::submit! {
