@@ -461,6 +461,10 @@ pub(crate) fn test(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     valid::test_fn(func, &mut errors);
     if !errors.is_empty() {
+        // The function as written, without the other test attributes
+        // reported above, which would only add errors of their own.
+        let mut func = func.clone();
+        func.attrs.retain(|attr| !valid::is_test_attribute(attr));
         let errors = errors.to_compile_errors();
         return quote!(#func #errors);
     }

@@ -247,21 +247,26 @@ pub(crate) fn test_item<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a I
     None
 }
 
+/// `#[test]`, `#[tokio::test]` and the like: another test attribute.
+pub(crate) fn is_test_attribute(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|seg| seg.ident == "test")
+}
+
 /// An `#[actor::test]` function: a plain `fn` or `async fn` without
 /// parameters or generics, and no other test attribute.
 pub(crate) fn test_fn(func: &ItemFn, errors: &mut Errors) {
     let sig = &func.sig;
-    for attr in &func.attrs {
-        let path = attr.path();
-        if path.segments.last().is_some_and(|seg| seg.ident == "test") {
-            errors.error_at(
-                attr,
-                format!(
-                    "`#[actor::test]` makes the function a test already: remove `#[{}]`",
-                    path.to_token_stream().to_string().replace(' ', "")
-                ),
-            );
-        }
+    for attr in func.attrs.iter().filter(|attr| is_test_attribute(attr)) {
+        errors.error_at(
+            attr,
+            format!(
+                "`#[actor::test]` makes the function a test already: remove `#[{}]`",
+                attr.path().to_token_stream().to_string().replace(' ', "")
+            ),
+        );
     }
     if let Some(constness) = &sig.constness {
         errors.error_at(
