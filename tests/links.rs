@@ -7,10 +7,12 @@ use std::time::Duration;
 use actor::prelude::*;
 
 mod common;
-use common::{isolated, recv, LONG};
+use common::{isolated, LONG};
 
+/// The first message from `pid`.
+#[track_caller]
 fn recv_from(pid: Pid) -> Message {
-    actor::receive_match_timeout(|m| m.from == pid, LONG).expect("no message within 10 s")
+    assert_receive!(Message { from, .. } if *from == pid, timeout: LONG)
 }
 
 fn reason(m: &Message) -> &Term {
@@ -302,7 +304,7 @@ fn unlink_stops_the_signal() {
         "a Death came through an unlinked link"
     );
     assert_eq!(down.reference, Some(r));
-    assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());
+    refute_receive!(_, timeout: Duration::from_millis(50));
 
     // Unlinked from the other side too.
     let q = actor::spawn(|mut inbox: Inbox| async move {
@@ -321,7 +323,7 @@ fn unlink_stops_the_signal() {
     actor::kill(q);
     let down = recv_from(q);
     assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
-    assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());
+    refute_receive!(_, timeout: Duration::from_millis(50));
 }
 
 #[actor::test]
@@ -390,7 +392,7 @@ fn ten_thousand_linked_processes_one_panic_takes_down_exactly_its_link_set() {
     }
     // Every link is in place once every member said so.
     for _ in 0..SETS * PER_SET {
-        assert_eq!(recv().data, "linked");
+        assert_receive!(Message { data, .. } if *data == "linked", timeout: LONG);
     }
     let mut refs = HashSet::new();
     for p in sets.iter().flatten() {
@@ -401,8 +403,7 @@ fn ten_thousand_linked_processes_one_panic_takes_down_exactly_its_link_set() {
     msg!(std("panic") > sets[37][PER_SET / 2]);
     let mut died = HashSet::new();
     while died.len() < PER_SET {
-        let down = recv();
-        assert_eq!(down.kind, Kind::Down, "{down:?}");
+        let down = assert_receive!(Message { kind: Kind::Down, .. }, timeout: LONG);
         assert!(refs.contains(&down.reference.unwrap()));
         assert!(
             doomed.contains(&down.from),
@@ -413,27 +414,17 @@ fn ten_thousand_linked_processes_one_panic_takes_down_exactly_its_link_set() {
         assert!(died.insert(down.from));
     }
     // The exits have all been signalled (each process signals its links
-    // before its monitors): nobody else dies.
-    assert!(actor::receive_timeout(Duration::from_millis(100)).is_none());
+    // before its monitors): nobody else dies, and nothing else came.
+    refute_receive!(_, timeout: Duration::from_millis(100));
     for (i, set) in sets.iter().enumerate() {
         for &p in set {
             assert_eq!(actor::is_alive(p), i != 37, "{p:?} in set {i}");
         }
     }
-    // Spot-check that the others still work, then clean up.
+    // Spot-check that the others still work (`#[actor::test]` kills them
+    // all at the end).
     for set in sets.iter().step_by(10) {
         assert!(answers(set[0]));
-    }
-    for (i, set) in sets.iter().enumerate() {
-        if i != 37 {
-            actor::kill(set[0]);
-        }
-    }
-    let mut gone = 0;
-    while gone < (SETS - 1) * PER_SET {
-        let down = recv();
-        assert_eq!(down.kind, Kind::Down);
-        gone += 1;
     }
 }
 
@@ -659,7 +650,7 @@ fn unlink_race(blocking: bool, when: Unlink) -> Term {
         }
     })
     .unwrap();
-    let down = actor::receive_match_timeout(|m| m.reference == Some(rp), LONG).unwrap();
+    let down = assert_receive!(Message { reference, .. } if *reference == Some(rp), timeout: LONG);
     assert_eq!(down.data["reason"], "boom");
     // Give a signal in flight every chance to land before the kill.
     let _ = actor::receive_match_timeout(|m| m.from == q && m.kind == Kind::Info, LONG);
@@ -667,7 +658,7 @@ fn unlink_race(blocking: bool, when: Unlink) -> Term {
         return Term::from(e);
     }
     actor::kill(q);
-    let down = actor::receive_match_timeout(|m| m.reference == Some(rq), LONG).unwrap();
+    let down = assert_receive!(Message { reference, .. } if *reference == Some(rq), timeout: LONG);
     down.data["reason"].clone()
 }
 

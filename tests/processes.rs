@@ -74,8 +74,7 @@ fn pids_are_unique_even_after_their_processes_exit() {
     seen.insert(actor::pid());
     for _ in 0..20_000 {
         let (pid, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
-        let down = recv();
-        assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
+        assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
         assert!(seen.insert(pid), "{pid:?} given twice");
     }
     // Threads' processes too.
@@ -112,9 +111,7 @@ fn message_fields_and_debug() {
     // From another process, `from` is that process.
     let echo = actor::spawn("EchoActor").unwrap();
     msg!(info("back") > echo);
-    let m = recv();
-    assert_eq!((m.kind, m.from), (Kind::Info, echo));
-    assert_eq!(m.data, "back");
+    assert_receive!(Message { kind: Kind::Info, from, data, .. } if *from == echo && *data == "back", timeout: LONG);
 }
 
 #[test]
@@ -373,7 +370,7 @@ fn processes_and_process_info_show_what_each_process_is_doing() {
         inbox.recv_match(|m| m.kind == Kind::Kill).await;
     })
     .unwrap();
-    assert_eq!(recv().data, "watching");
+    assert_receive!(Message { data, .. } if *data == "watching", timeout: LONG);
     for i in 0..3 {
         msg!(std(i) >> echo).wait().unwrap();
     }
@@ -403,7 +400,7 @@ fn processes_and_process_info_show_what_each_process_is_doing() {
     actor::unlink(echo);
     actor::kill(echo);
     let r = actor::monitor(echo);
-    let _ = actor::receive_match_timeout(|m| m.reference == Some(r), LONG);
+    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
     assert_eq!(actor::process_info(echo), None);
     assert!(!actor::processes().contains(&echo));
     actor::kill(watcher);
