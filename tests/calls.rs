@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use actor::prelude::*;
 
 mod common;
-use common::{recv, LONG};
+use common::LONG;
 
 /// A process that ignores everything.
 fn silent() -> Pid {
@@ -21,11 +21,12 @@ fn silent() -> Pid {
     .unwrap()
 }
 
+#[track_caller]
 fn wait_down(pid: Pid, r: Ref) -> Message {
-    let m = actor::receive_match_timeout(|m| m.kind == Kind::Down && m.reference == Some(r), LONG)
-        .expect("no Down within 10 s");
-    assert_eq!(m.from, pid);
-    m
+    assert_receive!(
+        Message { kind: Kind::Down, from, reference, .. } if *from == pid && *reference == Some(r),
+        timeout: LONG
+    )
 }
 
 #[actor::test]
@@ -129,10 +130,10 @@ fn timed_out_call_drops_the_late_reply() {
         .timeout(Duration::from_millis(50))
         .wait();
     assert_eq!(res.unwrap_err(), CallError::Timeout);
-    assert_eq!(recv().data, "got the call");
+    assert_receive!(Message { data, .. } if *data == "got the call", timeout: LONG);
     msg!(info("go") > server);
     // The reply was sent before `done`: had it been kept, it would come first.
-    let m = recv();
+    let m = assert_receive!(_, timeout: LONG);
     assert_eq!(m.data, "done", "the late reply reached the mailbox: {m:?}");
     assert!(actor::pop_mailbox().is_none());
     // The process still calls fine.
@@ -148,14 +149,14 @@ fn timed_out_call_drops_the_late_reply_in_a_later_call() {
         .timeout(Duration::from_millis(50))
         .wait();
     assert_eq!(res, Err(CallError::Timeout));
-    assert_eq!(recv().data, "got the call");
+    assert_receive!(Message { data, .. } if *data == "got the call", timeout: LONG);
     msg!(info("go") > server);
     // Wait for `done` inside another call: the late reply arrives while
     // that call is waiting and must not be set aside for later.
     let _ = msg!(std >> silent())
         .timeout(Duration::from_millis(200))
         .wait();
-    let m = recv();
+    let m = assert_receive!(_, timeout: LONG);
     assert_eq!(m.data, "done", "the late reply reached the mailbox: {m:?}");
     assert!(actor::pop_mailbox().is_none());
 }
@@ -174,7 +175,7 @@ fn awaited_call_times_out_and_drops_the_late_reply() {
     })
     .unwrap();
     assert_eq!(rx.recv_timeout(LONG).unwrap(), Err(CallError::Timeout));
-    assert_eq!(recv().data, "got the call");
+    assert_receive!(Message { data, .. } if *data == "got the call", timeout: LONG);
     msg!(info("go") > server);
     assert_eq!(rx.recv_timeout(LONG).unwrap(), Ok(Term::from("done")));
 }
@@ -233,7 +234,7 @@ fn callee_dying_mid_call_gives_exit_with_its_reason() {
     })
     .unwrap();
     let caller = std::thread::spawn(move || msg!(std >> p).timeout(LONG).wait());
-    assert_eq!(recv().data, "holding");
+    assert_receive!(Message { data, .. } if *data == "holding", timeout: LONG);
     actor::kill(p);
     let err = caller.join().unwrap().unwrap_err();
     assert_eq!(err, CallError::Exit(Term::atom("killed")));
@@ -270,7 +271,9 @@ fn queued_calls_fail_when_the_callee_dies() {
     for _ in 0..5 {
         caller(p, me, tx.clone());
     }
-    let mut notes: Vec<Term> = (0..6).map(|_| recv().data).collect();
+    let mut notes: Vec<Term> = (0..6)
+        .map(|_| assert_receive!(_, timeout: LONG).data)
+        .collect();
     notes.sort();
     assert_eq!(
         notes,
@@ -317,7 +320,7 @@ fn actor_dying_mid_call_gives_exit() {
     let a = actor::spawn(Moody).unwrap();
     let me = actor::pid();
     let caller = std::thread::spawn(move || msg!(std { hang: me } >> a).timeout(LONG).wait());
-    assert_eq!(recv().data, "hanging");
+    assert_receive!(Message { data, .. } if *data == "hanging", timeout: LONG);
     actor::kill(a);
     let err = caller.join().unwrap().unwrap_err();
     assert_eq!(err, CallError::Exit(Term::atom("killed")));
@@ -388,7 +391,7 @@ fn concurrent_awaited_calls_each_hear_of_the_callees_exit() {
         tx.send((a.map(|m| m.data), b.map(|m| m.data))).unwrap();
     })
     .unwrap();
-    assert_eq!(recv().data, "holding both");
+    assert_receive!(Message { data, .. } if *data == "holding both", timeout: LONG);
     actor::exit(server, "stop");
     let (a, b) = rx.recv_timeout(Duration::from_secs(30)).unwrap();
     assert_eq!(a, Err(CallError::Exit(Term::from("stop"))));
@@ -469,7 +472,7 @@ fn a_process_blocked_in_wait_dies_when_killed() {
     })
     .unwrap();
     let r = actor::monitor(blocked);
-    assert_eq!(recv().data, "waiting");
+    assert_receive!(Message { data, .. } if *data == "waiting", timeout: LONG);
     actor::kill(blocked);
     let down = actor::receive_match_timeout(|m| m.kind == Kind::Down, Duration::from_secs(20))
         .expect("a process blocked in `.wait()` did not die when killed");
@@ -488,7 +491,7 @@ fn a_process_blocked_in_receive_dies_when_killed() {
     })
     .unwrap();
     let r = actor::monitor(blocked);
-    assert_eq!(recv().data, "waiting");
+    assert_receive!(Message { data, .. } if *data == "waiting", timeout: LONG);
     actor::exit(blocked, "go away");
     let down = actor::receive_match_timeout(|m| m.kind == Kind::Down, Duration::from_secs(20))
         .expect("a process blocked in `receive()` did not die on an exit signal");
@@ -513,7 +516,7 @@ fn a_dropped_call_future_drops_the_late_reply() {
     })
     .unwrap();
     assert_eq!(rx.recv_timeout(LONG).unwrap(), true);
-    assert_eq!(recv().data, "got the call");
+    assert_receive!(Message { data, .. } if *data == "got the call", timeout: LONG);
     msg!(info("go") > server);
     assert_eq!(rx.recv_timeout(LONG).unwrap(), "done");
 }
@@ -620,11 +623,12 @@ fn an_actor_blocked_in_wait_stops_on_an_exit_signal_and_its_stop_hook_still_call
     .unwrap();
     let r = actor::monitor(a);
     msg!(std("go") > a);
-    assert_eq!(recv().data, "blocking");
+    assert_receive!(Message { data, .. } if *data == "blocking", timeout: LONG);
     actor::exit(a, "enough");
-    // The stop hook ran, and its own `.wait()` worked.
-    assert_eq!(recv().data, "enough");
-    let down = recv();
+    // The stop hook ran, and its own `.wait()` worked; then the Down.
+    let m = assert_receive!(_, timeout: LONG);
+    assert_eq!((m.kind, m.data), (Kind::Info, Term::from("enough")));
+    let down = assert_receive!(_, timeout: LONG);
     assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
     assert_eq!(down.data["reason"], "enough");
     assert!(actor::pop_mailbox().is_none(), "it ran on after the exit");
@@ -651,7 +655,7 @@ fn concurrent_awaited_calls_keep_their_own_timeouts() {
     .unwrap();
     // The short one times out on its own deadline, the long one waits on.
     assert_eq!(rx.recv_timeout(LONG).unwrap(), Err(CallError::Timeout));
-    assert_eq!(recv().data, "got the call");
+    assert_receive!(Message { data, .. } if *data == "got the call", timeout: LONG);
     msg!(info("go") > server);
     assert_eq!(rx.recv_timeout(LONG).unwrap(), Ok(Term::from("late")));
 }

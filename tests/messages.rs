@@ -78,7 +78,10 @@ fn sending_never_blocks_and_is_silent_to_the_dead() {
     actor::kill(sink);
 
     let (dead, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
-    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     msg!(std("to the dead") > dead);
     msg!(std("to nobody") > "messages_nobody_has_this_name");
     msg!(std("to another node") > Pid::from_parts(0x1234_5678_9abc_4def, 1));

@@ -31,7 +31,8 @@ fn down_arrives_exactly_once_per_monitor() {
     msg!(std { exit: "bye" } > p);
     for r in [r1, r2] {
         let down = assert_receive!(
-            Message { kind: Kind::Down, from, reference, .. } if *from == p && *reference == Some(r),
+            Message { kind: Kind::Down, from, reference, .. }
+                if *from == p && *reference == Some(r),
             timeout: LONG
         );
         assert_eq!(down.data["reason"], "bye");
@@ -46,13 +47,19 @@ fn down_carries_each_exit_reason() {
     let p = waiter();
     let r = actor::monitor(p);
     msg!(std("end") > p);
-    let down = assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     assert_eq!(down.data["reason"], Term::atom("normal"));
 
     let p = waiter();
     let r = actor::monitor(p);
     actor::kill(p);
-    let down = assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     assert_eq!(down.data["reason"], Term::atom("killed"));
 
     let p = actor::spawn(|mut inbox: Inbox| async move {
@@ -62,7 +69,10 @@ fn down_carries_each_exit_reason() {
     .unwrap();
     let r = actor::monitor(p);
     msg!(std("go") > p);
-    let down = assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     assert_eq!(
         down.data["reason"],
         Term::from((Term::atom("panic"), "watched"))
@@ -72,7 +82,10 @@ fn down_carries_each_exit_reason() {
 #[actor::test]
 fn monitoring_a_dead_pid_gives_noproc_at_once() {
     let (p, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
-    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     let r2 = actor::monitor(p);
     // Already in the mailbox: no wait needed.
     let down = actor::pop_mailbox().expect("noproc Down is not there at once");
@@ -99,7 +112,10 @@ fn demonitor_turns_a_monitor_off() {
     assert!(!actor::demonitor(r), "a second demonitor found it again");
     actor::kill(p);
     // The demonitored Down never comes: it would be left in the mailbox.
-    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(kept), timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(kept),
+        timeout: LONG
+    );
     refute_receive!(_, timeout: Duration::from_millis(50));
     assert!(!actor::demonitor(kept), "a fired monitor is not active");
     assert!(!actor::demonitor(Ref::new()));
@@ -138,10 +154,16 @@ fn a_watcher_that_dies_first_leaves_no_trace() {
     })
     .unwrap();
     msg!(std("end") > watcher);
-    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(rw), timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(rw),
+        timeout: LONG
+    );
     let rt = actor::monitor(target);
     actor::kill(target);
-    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(rt), timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(rt),
+        timeout: LONG
+    );
     refute_receive!(_, timeout: Duration::from_millis(50));
 }
 
@@ -154,7 +176,8 @@ fn spawn_monitor_watches_from_before_the_process_runs() {
         })
         .unwrap();
         let down = assert_receive!(
-            Message { kind: Kind::Down, from, reference, .. } if *from == p && *reference == Some(r),
+            Message { kind: Kind::Down, from, reference, .. }
+                if *from == p && *reference == Some(r),
             timeout: LONG
         );
         assert_eq!(

@@ -74,7 +74,10 @@ fn pids_are_unique_even_after_their_processes_exit() {
     seen.insert(actor::pid());
     for _ in 0..20_000 {
         let (pid, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
-        assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+        assert_receive!(
+            Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+            timeout: LONG
+        );
         assert!(seen.insert(pid), "{pid:?} given twice");
     }
     // Threads' processes too.
@@ -111,7 +114,10 @@ fn message_fields_and_debug() {
     // From another process, `from` is that process.
     let echo = actor::spawn("EchoActor").unwrap();
     msg!(info("back") > echo);
-    assert_receive!(Message { kind: Kind::Info, from, data, .. } if *from == echo && *data == "back", timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Info, from, data, .. } if *from == echo && *data == "back",
+        timeout: LONG
+    );
 }
 
 #[test]
@@ -400,7 +406,10 @@ fn processes_and_process_info_show_what_each_process_is_doing() {
     actor::unlink(echo);
     actor::kill(echo);
     let r = actor::monitor(echo);
-    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     assert_eq!(actor::process_info(echo), None);
     assert!(!actor::processes().contains(&echo));
     actor::kill(watcher);

@@ -56,7 +56,10 @@ fn a_taken_name_is_an_error() {
 #[actor::test]
 fn registering_a_dead_pid_is_an_error() {
     let (p, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
-    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     let err = actor::register("reg_dead", p).unwrap_err();
     assert_eq!(err, RegistryError::NoProcess(p));
     assert!(!err.to_string().is_empty());
@@ -86,7 +89,10 @@ fn the_name_is_dropped_when_its_process_exits() {
             "kill" => actor::kill(p),
             _ => msg!(std(how) > p),
         }
-        assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+        assert_receive!(
+            Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+            timeout: LONG
+        );
         // The name goes before the monitors hear of the exit.
         assert_eq!(actor::whereis(&name), None, "{how}");
         // ...and is free again.
@@ -119,9 +125,15 @@ fn names_are_send_and_call_targets() {
     let echo = actor::spawn("EchoActor").unwrap();
     actor::register("reg_target", echo).unwrap();
     msg!(info("by &str") > "reg_target");
-    assert_receive!(Message { kind: Kind::Info, from, data, .. } if *from == echo && *data == "by &str", timeout: LONG);
+    assert_receive!(
+        Message { kind: Kind::Info, from, data, .. } if *from == echo && *data == "by &str",
+        timeout: LONG
+    );
     msg!(info("by String") > String::from("reg_target"));
-    assert_receive!(Message { from, data, .. } if *from == echo && *data == "by String", timeout: LONG);
+    assert_receive!(
+        Message { from, data, .. } if *from == echo && *data == "by String",
+        timeout: LONG
+    );
 
     let reply = msg!(std(1) >> "reg_target").wait().unwrap();
     assert_eq!((reply.from, reply.data), (echo, Term::from(1)));

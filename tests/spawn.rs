@@ -64,7 +64,10 @@ fn spawn_a_closure_with_an_inbox() {
         msg!(std(m.data) > m.from);
     })
     .unwrap();
-    assert_receive!(Message { from, data, .. } if *from == pid && *data == Term::from(pid), timeout: LONG);
+    assert_receive!(
+        Message { from, data, .. } if *from == pid && *data == Term::from(pid),
+        timeout: LONG
+    );
     msg!(std("back") > pid);
     assert_receive!(Message { from, data, .. } if *from == pid && *data == "back", timeout: LONG);
 }
@@ -142,7 +145,10 @@ fn inbox_trap_exit() {
     msg!(std("stop trapping") > pid);
     assert_receive!(Message { data, .. } if *data == "not trapping", timeout: LONG);
     actor::exit(pid, "second");
-    let down = assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     assert_eq!(down.data["reason"], "second");
 }
 
@@ -189,7 +195,8 @@ fn spawn_monitor_takes_names_values_and_closures() {
         (c, rc, Term::atom("normal")),
     ] {
         let m = assert_receive!(
-            Message { kind: Kind::Down, from, reference, .. } if *from == p && *reference == Some(r),
+            Message { kind: Kind::Down, from, reference, .. }
+                if *from == p && *reference == Some(r),
             timeout: LONG
         );
         assert_eq!(m.data["reason"], why);
@@ -218,7 +225,10 @@ fn spawning_100_000_idle_actors() {
         actor::kill(p);
     }
     for r in [first, last] {
-        assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+        assert_receive!(
+            Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+            timeout: LONG
+        );
     }
     assert!(!actor::is_alive(pids[0]));
 }
@@ -367,7 +377,10 @@ fn exit_self_stops_even_a_trapping_actor_and_runs_stop() {
     let (pid, r) = actor::spawn_monitor(Quits(Some(tx))).unwrap();
     msg!(std("enough") > pid);
     assert_eq!(rx.recv_timeout(LONG).unwrap(), "enough");
-    let down = assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG);
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
     assert_eq!(down.data["reason"], "enough");
 }
 

@@ -218,7 +218,10 @@ fn linked_panic(text: &'static str) -> (Pid, Ref) {
 /// Waits for the `Down` of monitor `r`. The `Death` of a link to the same
 /// process comes before it.
 fn down(r: Ref) -> Message {
-    assert_receive!(Message { kind: Kind::Down, reference, .. } if *reference == Some(r), timeout: LONG)
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    )
 }
 
 #[actor::test]
@@ -369,7 +372,10 @@ fn assert_receive_matches_the_sender_and_the_reference() {
     let r = Ref::new();
     msg!(std("first") > echo);
     msg!(std("second") ref r > echo);
-    let m = assert_receive!(Message { from, reference: Some(got), .. } if *from == echo && *got == r, timeout: LONG);
+    let m = assert_receive!(
+        Message { from, reference: Some(got), .. } if *from == echo && *got == r,
+        timeout: LONG
+    );
     assert_eq!(m.data, "second");
     let m = assert_receive!(_, timeout: LONG);
     assert_eq!(m.data, "first");
@@ -454,7 +460,10 @@ async fn assert_receive_in_an_async_test() {
         tokio::time::sleep(Duration::from_millis(10)).await;
         msg!(info("via a task") > me);
     });
-    let m = assert_receive!(Message { kind: Kind::Info, ref data, .. } if data == "via a task", timeout: LONG);
+    let m = assert_receive!(
+        Message { kind: Kind::Info, ref data, .. } if data == "via a task",
+        timeout: LONG
+    );
     assert_eq!(m.data, "via a task");
 }
 
@@ -470,7 +479,10 @@ fn refute_receive_passes_when_nothing_matches_and_takes_nothing() {
         ..
     });
     assert!(started.elapsed() >= Duration::from_millis(100));
-    refute_receive!(Message { kind: Kind::Std, ref data, .. } if data == "other", timeout: Duration::from_millis(5));
+    refute_receive!(
+        Message { kind: Kind::Std, ref data, .. } if data == "other",
+        timeout: Duration::from_millis(5)
+    );
     assert_eq!(actor::pop_mailbox().unwrap().data, "kept");
 }
 
