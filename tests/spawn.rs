@@ -65,7 +65,7 @@ fn spawn_a_closure_with_an_inbox() {
     })
     .unwrap();
     assert_receive!(
-        Message { from, data, .. } if *from == pid && *data == Term::from(pid),
+        Message { from, data, .. } if *from == pid && data.as_pid() == Some(pid),
         timeout: LONG
     );
     msg!(std("back") > pid);

@@ -331,7 +331,10 @@ pub fn msg(input: TokenStream) -> TokenStream {
 ///   process it spawned, and every process those spawned, transitively
 ///   (followed through `process_info(pid).parent`), is killed, and the test
 ///   waits (up to 5 s) until they are gone: their registered names are free
-///   again when the test ends. Plain threads and plain tokio tasks are not
+///   again when the test ends. A process still running after that (blocked
+///   outside an await) loses its name and is reported on stderr. The walk
+///   goes through live processes: one whose spawner exited before the end
+///   of the test is not found. Plain threads and plain tokio tasks are not
 ///   processes and are not touched.
 /// - **Linked crashes fail the test.** An abnormal exit of a process linked
 ///   to the test (one that would have killed a process not trapping exits
@@ -339,10 +342,13 @@ pub fn msg(input: TokenStream) -> TokenStream {
 ///   `shutdown` and `{shutdown, _}`) whose `Death` message the body did not
 ///   receive fails the test with the pid and the reason, once the body has
 ///   returned. A test that expects the crash receives the `Death`
-///   (`assert_receive!(Message { kind: Kind::Death, .. })`) and passes.
+///   (`assert_receive!(Message { kind: Kind::Death, .. })`) and passes. The
+///   mailbox is looked at when the body returns: a crash still under way
+///   then is cut short by the clean-up and not reported.
 /// - **Panics are the test's.** A panic in the body fails the test with its
 ///   own payload, so `#[should_panic(expected = "…")]` works; write it
 ///   after `#[actor::test]`. A test may return `Result` as with `#[test]`.
+///   An exit signal that ends the test process itself fails the test too.
 ///
 /// Registered names are node-wide, as in Erlang, and tests run in
 /// parallel: two tests that register the same name while both run
@@ -400,6 +406,11 @@ pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
 /// assert!(text.starts_with("assert_receive!: no message matching `Message"), "{text}");
 /// assert!(text.contains("holds 1 message:\n    {'data': 'unrelated'"), "{text}");
 /// ```
+///
+/// Give a longer timeout where what is awaited takes a while: the `Death`
+/// or `Down` of a process that panicked comes once the panic hook has
+/// printed the panic (with a backtrace under `RUST_BACKTRACE`, which can
+/// take longer than 100 ms in a debug build).
 ///
 /// It blocks the calling thread while it waits; in async code on the
 /// actor runtime (an `#[actor::test] async fn`, a handler) the worker

@@ -42,14 +42,14 @@ pub trait TestOutput: Send + 'static {}
 
 impl<T: Send + 'static> TestOutput for T {}
 
-/// Runs a synchronous test body as a fresh process; see [`run`].
+/// Runs a synchronous test body as a fresh process; see `run`.
 #[track_caller]
 pub fn run_test<R: TestOutput>(body: fn() -> R) -> R {
     run(body)
 }
 
 /// Runs an `async` test body as a fresh process, driven by the actor
-/// runtime; see [`run`].
+/// runtime; see `run`.
 #[track_caller]
 pub fn run_async_test<F, R>(body: fn() -> F) -> R
 where
