@@ -487,8 +487,8 @@ pub(crate) fn test(args: TokenStream, input: TokenStream) -> TokenStream {
         syn::ReturnType::Default => ident.span(),
     };
     let run = match &sig.asyncness {
-        Some(_) => quote_spanned!(at=> #p::run_async_test),
-        None => quote_spanned!(at=> #p::run_test),
+        Some(_) => respan(quote!(#p::run_async_test(#body)), at),
+        None => respan(quote!(#p::run_test(#body)), at),
     };
     let asyncness = &sig.asyncness;
     quote! {
@@ -496,9 +496,27 @@ pub(crate) fn test(args: TokenStream, input: TokenStream) -> TokenStream {
         #[::core::prelude::v1::test]
         #vis fn #ident() #output {
             #asyncness fn #body() #output #block
-            #run(#body)
+            #run
         }
     }
+}
+
+/// `tokens` with every span set to `span`: a call that names the runtime
+/// through `$krate`, reported at the user's tokens.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// `assert_receive!` (`refute` false) and `refute_receive!`: a selective
