@@ -334,8 +334,9 @@ pub fn msg(input: TokenStream) -> TokenStream {
 ///   again when the test ends. A process still running after that (blocked
 ///   outside an await) loses its name and is reported on stderr. The walk
 ///   goes through live processes: one whose spawner exited before the end
-///   of the test is not found. Plain threads and plain tokio tasks are not
-///   processes and are not touched.
+///   of the test is not found, nor is one spawned from a plain thread or a
+///   plain tokio task the test started (those are no process of its tree,
+///   and are not touched either).
 /// - **Linked crashes fail the test.** An abnormal exit of a process linked
 ///   to the test (one that would have killed a process not trapping exits
 ///   and written a crash report: any reason but `normal`, `killed`,
