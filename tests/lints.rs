@@ -116,6 +116,12 @@ fn test_and_receive_assertions_are_lint_clean() {
 }
 
 #[actor::test]
+fn an_inner_attribute_stays_in_the_body() {
+    #![allow(clippy::no_effect_underscore_binding)]
+    let _unused = 1;
+}
+
+#[actor::test]
 async fn an_async_test_is_lint_clean() -> Result<(), CallError> {
     let echo = actor::spawn("EchoActor").unwrap();
     let reply = msg!(std(1) >> echo).await?;

@@ -491,11 +491,19 @@ pub(crate) fn test(args: TokenStream, input: TokenStream) -> TokenStream {
         None => respan(quote!(#p::run_test(#body)), at),
     };
     let asyncness = &sig.asyncness;
+    // `#![…]` at the top of the body stays there.
+    let (inner, outer): (Vec<_>, Vec<_>) = attrs
+        .iter()
+        .partition(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)));
+    let stmts = &block.stmts;
     quote! {
-        #(#attrs)*
+        #(#outer)*
         #[::core::prelude::v1::test]
         #vis fn #ident() #output {
-            #asyncness fn #body() #output #block
+            #asyncness fn #body() #output {
+                #(#inner)*
+                #(#stmts)*
+            }
             #run
         }
     }

@@ -35,6 +35,12 @@ pub fn with_attributes() {
     panic!("boom");
 }
 
+#[actor::test]
+fn inner_attributes() {
+    #![allow(unused_variables)]
+    let unused = 1;
+}
+
 mod reexport {
     pub use ::actor::*;
 }
