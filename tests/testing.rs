@@ -104,9 +104,25 @@ fn an_err_result_is_returned_as_is() {
     assert_eq!(got, Err("no".to_owned()));
 }
 
-// What the tests below leave behind, for the tests that call them.
-static LEFT: Mutex<Vec<(Pid, String)>> = Mutex::new(Vec::new());
+// What `leaves_processes_behind` left, by the test it ran for: the body
+// runs on a thread named after the calling test's thread, so a test that
+// calls it finds its own run's processes, even while the function also
+// runs as a test of its own.
+static LEFT: Mutex<Vec<(String, Pid, String)>> = Mutex::new(Vec::new());
 static RUN: AtomicUsize = AtomicUsize::new(0);
+
+fn test_name() -> String {
+    std::thread::current().name().unwrap_or_default().to_owned()
+}
+
+/// The processes and names `leaves_processes_behind` left for this test.
+fn left_for_me() -> Vec<(Pid, String)> {
+    let me = test_name();
+    let mut left = LEFT.lock().unwrap();
+    let (mine, others): (Vec<_>, Vec<_>) = left.drain(..).partition(|(test, ..)| *test == me);
+    *left = others;
+    mine.into_iter().map(|(_, pid, name)| (pid, name)).collect()
+}
 
 /// Spawns a tree (a named child, a grandchild it spawned, a supervisor
 /// with a worker), registers names and records them in `LEFT`. It is a
@@ -142,21 +158,18 @@ fn leaves_processes_behind() {
         (linked, "linked"),
         (sup, "sup"),
         (worker, "worker"),
+        (me, "me"),
     ] {
         actor::register(name(what), pid).unwrap();
         assert_eq!(actor::process_info(pid).unwrap().name, Some(name(what)));
-        left.push((pid, name(what)));
+        left.push((test_name(), pid, name(what)));
     }
-    actor::register(name("me"), me).unwrap();
-    left.push((me, name("me")));
 }
 
 #[test]
 fn everything_a_test_spawned_is_killed_and_its_names_dropped() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    LEFT.lock().unwrap().clear();
     leaves_processes_behind();
-    let left = std::mem::take(&mut *LEFT.lock().unwrap());
+    let left = left_for_me();
     assert_eq!(left.len(), 6);
     let live = actor::processes();
     for (pid, name) in &left {
@@ -165,20 +178,15 @@ fn everything_a_test_spawned_is_killed_and_its_names_dropped() {
         assert_eq!(actor::whereis(name), None, "{name}");
         assert!(!actor::registered().contains(name), "{name}");
     }
-    // So the same names can be taken again at once.
-    leaves_processes_behind();
 }
-
-/// The tests that count `LEFT` take turns.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 #[actor::test]
 fn a_test_called_from_a_test_cleans_up_only_after_itself() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mine = actor::spawn("EchoActor").unwrap();
-    LEFT.lock().unwrap().clear();
     leaves_processes_behind();
-    for (pid, _) in LEFT.lock().unwrap().drain(..) {
+    let left = left_for_me();
+    assert_eq!(left.len(), 6);
+    for (pid, _) in left {
         assert!(!actor::is_alive(pid));
     }
     // The inner test was a process of its own, spawned by nobody: the
@@ -187,18 +195,35 @@ fn a_test_called_from_a_test_cleans_up_only_after_itself() {
     assert_eq!(msg!(std(1) >> mine).wait().unwrap().data, 1);
 }
 
+/// A name of this test's own: tests run at the same time, names are
+/// node-wide.
+fn cleanup_name() -> String {
+    format!("testing_cleanup_{}", test_name())
+}
+
 #[actor::test]
-async fn an_async_test_cleans_up_too() {
-    let first = actor::spawn("EchoActor").unwrap();
-    actor::register("testing_async_cleanup", first).unwrap();
+fn registers_a_name() {
+    let echo = actor::spawn("EchoActor").unwrap();
+    actor::register(cleanup_name(), echo).unwrap();
+}
+
+#[actor::test]
+async fn registers_a_name_async() {
+    let echo = actor::spawn("EchoActor").unwrap();
+    actor::register(cleanup_name(), echo).unwrap();
+    tokio::task::yield_now().await;
 }
 
 #[test]
-fn an_async_test_leaves_no_name_behind() {
-    // Run twice in a row: the second registration finds the name free.
-    an_async_test_cleans_up_too();
-    an_async_test_cleans_up_too();
-    assert_eq!(actor::whereis("testing_async_cleanup"), None);
+fn a_test_leaves_no_name_behind() {
+    // Twice in a row, sync and async: each registration finds the name
+    // free again.
+    for _ in 0..2 {
+        registers_a_name();
+        assert_eq!(actor::whereis(&cleanup_name()), None);
+        registers_a_name_async();
+        assert_eq!(actor::whereis(&cleanup_name()), None);
+    }
 }
 
 /// Spawns a process linked to the caller and monitored by it, which then
