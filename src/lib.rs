@@ -1,16 +1,17 @@
 #![doc = include_str!("../README.md")]
 
 pub use actor_core::*;
-pub use actor_macros::{actor, msg};
+pub use actor_macros::{actor, assert_receive, msg, refute_receive, test};
 
 /// Everything a program using actors needs: `use actor::prelude::*;`.
 ///
 /// The macros, the message types, and the types that appear in handler
 /// signatures and call results. Functions stay qualified (`actor::spawn`,
-/// `actor::pid()`), as Erlang's BIFs read in code.
+/// `actor::pid()`), as Erlang's BIFs read in code, and so does
+/// `#[actor::test]` (a `test` here would clash with the built-in `#[test]`).
 pub mod prelude {
     pub use actor_core::{
         Actor, Call, CallError, Inbox, Kind, Message, Pid, Ref, SpawnError, Term,
     };
-    pub use actor_macros::{actor, msg};
+    pub use actor_macros::{actor, assert_receive, msg, refute_receive};
 }

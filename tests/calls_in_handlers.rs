@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use actor::prelude::*;
 
 mod common;
-use common::{isolated, LONG};
+use common::LONG;
 
 /// How many actors block at once: more than tokio's default 512 blocking
 /// threads.
@@ -72,42 +72,40 @@ impl Waiter {
 }
 
 // issue 9, item 1
-#[test]
+#[actor::test]
 fn six_hundred_handlers_blocked_in_wait_all_succeed_and_others_answer_meanwhile() {
-    isolated(|| {
-        let me = actor::pid();
-        let server = holder(me);
-        for n in 0..BLOCKED {
-            let w = actor::spawn(Waiter {
-                server,
-                observer: me,
-            })
-            .unwrap();
-            msg!(std(n) > w);
-        }
-        let all_held = actor::receive_match_timeout(|m| m.from == server, Duration::from_secs(30));
-        assert!(
-            all_held.is_some(),
-            "the server did not get all {BLOCKED} calls within 30 s"
-        );
+    let me = actor::pid();
+    let server = holder(me);
+    for n in 0..BLOCKED {
+        let w = actor::spawn(Waiter {
+            server,
+            observer: me,
+        })
+        .unwrap();
+        msg!(std(n) > w);
+    }
+    let all_held = actor::receive_match_timeout(|m| m.from == server, Duration::from_secs(30));
+    assert!(
+        all_held.is_some(),
+        "the server did not get all {BLOCKED} calls within 30 s"
+    );
 
-        // Every waiter is blocked now; an unrelated spawn and call answer at
-        // once (a generous bound: a stalled runtime takes many seconds).
-        let started = Instant::now();
-        let echo = actor::start("EchoActor").wait().unwrap();
-        let reply = msg!(std("at once") >> echo).timeout(LONG).wait();
-        let took = started.elapsed();
-        assert_eq!(reply.unwrap().data, "at once");
-        assert!(
-            took < Duration::from_secs(3),
-            "an unrelated spawn and call took {took:?} while {BLOCKED} handlers wait"
-        );
+    // Every waiter is blocked now; an unrelated spawn and call answer at
+    // once (a generous bound: a stalled runtime takes many seconds).
+    let started = Instant::now();
+    let echo = actor::start("EchoActor").wait().unwrap();
+    let reply = msg!(std("at once") >> echo).timeout(LONG).wait();
+    let took = started.elapsed();
+    assert_eq!(reply.unwrap().data, "at once");
+    assert!(
+        took < Duration::from_secs(3),
+        "an unrelated spawn and call took {took:?} while {BLOCKED} handlers wait"
+    );
 
-        msg!(info("release") > server);
-        for reported in 0..BLOCKED {
-            let m = actor::receive_match_timeout(|m| !m.data["ok"].is_nil(), LONG * 3)
-                .unwrap_or_else(|| panic!("{reported} of {BLOCKED} waiters reported within 30 s"));
-            assert_eq!(m.data["ok"], true, "{m:?}");
-        }
-    });
+    msg!(info("release") > server);
+    for reported in 0..BLOCKED {
+        let m = actor::receive_match_timeout(|m| !m.data["ok"].is_nil(), LONG * 3)
+            .unwrap_or_else(|| panic!("{reported} of {BLOCKED} waiters reported within 30 s"));
+        assert_eq!(m.data["ok"], true, "{m:?}");
+    }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use actor::prelude::*;
 
 mod common;
-use common::{isolated, LONG};
+use common::LONG;
 
 /// The system allocator, counting the bytes live.
 struct Counting;
@@ -116,113 +116,107 @@ fn widen_mailbox(server: Pid, n: usize) {
 }
 
 // issue 9, item 12
-#[test]
+#[actor::test]
 fn calls_that_time_out_on_a_silent_server_leak_nothing() {
     const CALLS: usize = 20_000;
     let _serial = serial();
-    isolated(|| {
-        let server = server(false);
-        let call = || {
-            let res = msg!(std("drop me") >> server)
-                .timeout(Duration::from_micros(100))
-                .wait();
-            assert_eq!(res, Err(CallError::Timeout));
-        };
-        widen_mailbox(server, 2 * CALLS);
-        (0..1_000).for_each(|_| call());
-        sync(server);
-        let before = live();
-        (0..CALLS).for_each(|_| call());
-        sync(server);
-        let grown = live() - before;
-        assert!(
-            grown < BUDGET,
-            "{grown} bytes more live after {CALLS} timed-out calls ({} per call)",
-            grown / CALLS as isize
-        );
-    });
+    let server = server(false);
+    let call = || {
+        let res = msg!(std("drop me") >> server)
+            .timeout(Duration::from_micros(100))
+            .wait();
+        assert_eq!(res, Err(CallError::Timeout));
+    };
+    widen_mailbox(server, 2 * CALLS);
+    (0..1_000).for_each(|_| call());
+    sync(server);
+    let before = live();
+    (0..CALLS).for_each(|_| call());
+    sync(server);
+    let grown = live() - before;
+    assert!(
+        grown < BUDGET,
+        "{grown} bytes more live after {CALLS} timed-out calls ({} per call)",
+        grown / CALLS as isize
+    );
 }
 
 // issue 9, item 12
-#[test]
+#[actor::test]
 fn awaited_calls_that_time_out_on_a_silent_server_leak_nothing() {
     const CALLS: usize = 5_000;
     let _serial = serial();
-    isolated(|| {
-        let server = server(false);
-        widen_mailbox(server, 2 * CALLS);
-        let me = actor::pid();
-        // Calls a batch each time it is told `go`, and reports how many
-        // timed out; then waits to be killed.
-        let caller = actor::spawn(move |mut inbox: Inbox| async move {
-            for batch in [1_000, CALLS] {
-                inbox.recv_match(|m| m.data == "go").await;
-                let mut timeouts = 0;
-                for _ in 0..batch {
-                    let res = msg!(std("drop me") >> server)
-                        .timeout(Duration::from_millis(1))
-                        .await;
-                    timeouts += usize::from(res == Err(CallError::Timeout));
-                }
-                msg!(info(timeouts) > me);
+    let server = server(false);
+    widen_mailbox(server, 2 * CALLS);
+    let me = actor::pid();
+    // Calls a batch each time it is told `go`, and reports how many
+    // timed out; then waits to be killed.
+    let caller = actor::spawn(move |mut inbox: Inbox| async move {
+        for batch in [1_000, CALLS] {
+            inbox.recv_match(|m| m.data == "go").await;
+            let mut timeouts = 0;
+            for _ in 0..batch {
+                let res = msg!(std("drop me") >> server)
+                    .timeout(Duration::from_millis(1))
+                    .await;
+                timeouts += usize::from(res == Err(CallError::Timeout));
             }
-            // Alive while measured: its exit would free what it leaked.
-            std::future::pending::<()>().await;
-        })
-        .unwrap();
-        let batch = |n: usize, patience: Duration| {
-            msg!(info("go") > caller);
-            let m = actor::receive_match_timeout(|m| m.from == caller, patience)
-                .expect("the calling process did not report");
-            assert_eq!(m.data, n);
-        };
-        // Warm up, then measure.
-        // Bounds for liveness only: each call waits out its 1 ms timeout, and
-        // a loaded machine stretches that.
-        batch(1_000, LONG * 12);
-        sync(server);
-        let before = live();
-        batch(CALLS, LONG * 30);
-        sync(server);
-        let grown = live() - before;
-        actor::kill(caller);
-        assert!(
-            grown < BUDGET,
-            "{grown} bytes more live after {CALLS} timed-out awaited calls ({} per call)",
-            grown / CALLS as isize
-        );
-    });
+            msg!(info(timeouts) > me);
+        }
+        // Alive while measured: its exit would free what it leaked.
+        std::future::pending::<()>().await;
+    })
+    .unwrap();
+    let batch = |n: usize, patience: Duration| {
+        msg!(info("go") > caller);
+        let m = actor::receive_match_timeout(|m| m.from == caller, patience)
+            .expect("the calling process did not report");
+        assert_eq!(m.data, n);
+    };
+    // Warm up, then measure.
+    // Bounds for liveness only: each call waits out its 1 ms timeout, and
+    // a loaded machine stretches that.
+    batch(1_000, LONG * 12);
+    sync(server);
+    let before = live();
+    batch(CALLS, LONG * 30);
+    sync(server);
+    let grown = live() - before;
+    actor::kill(caller);
+    assert!(
+        grown < BUDGET,
+        "{grown} bytes more live after {CALLS} timed-out awaited calls ({} per call)",
+        grown / CALLS as isize
+    );
 }
 
 // issue 9, item 12
-#[test]
+#[actor::test]
 fn late_replies_to_timed_out_calls_leave_nothing_behind() {
     const CALLS: usize = 20_000;
     let _serial = serial();
-    isolated(|| {
-        let server = server(true);
-        let call = || {
-            let res = msg!(std("hold me") >> server)
-                .timeout(Duration::from_micros(100))
-                .wait();
-            assert_eq!(res, Err(CallError::Timeout));
-            // Answered now, after the caller gave up: the reply arrives
-            // while the next call waits, or later.
-            msg!(info("answer") > server);
-        };
-        widen_mailbox(server, 2 * CALLS);
-        (0..1_000).for_each(|_| call());
-        sync(server);
-        let before = live();
-        (0..CALLS).for_each(|_| call());
-        sync(server);
-        let grown = live() - before;
-        let left = actor::pop_mailbox();
-        assert!(left.is_none(), "a late reply reached the mailbox: {left:?}");
-        assert!(
-            grown < BUDGET,
-            "{grown} bytes more live after {CALLS} calls answered late ({} per call)",
-            grown / CALLS as isize
-        );
-    });
+    let server = server(true);
+    let call = || {
+        let res = msg!(std("hold me") >> server)
+            .timeout(Duration::from_micros(100))
+            .wait();
+        assert_eq!(res, Err(CallError::Timeout));
+        // Answered now, after the caller gave up: the reply arrives
+        // while the next call waits, or later.
+        msg!(info("answer") > server);
+    };
+    widen_mailbox(server, 2 * CALLS);
+    (0..1_000).for_each(|_| call());
+    sync(server);
+    let before = live();
+    (0..CALLS).for_each(|_| call());
+    sync(server);
+    let grown = live() - before;
+    let left = actor::pop_mailbox();
+    assert!(left.is_none(), "a late reply reached the mailbox: {left:?}");
+    assert!(
+        grown < BUDGET,
+        "{grown} bytes more live after {CALLS} calls answered late ({} per call)",
+        grown / CALLS as isize
+    );
 }

@@ -7,10 +7,12 @@ use std::time::Duration;
 use actor::prelude::*;
 
 mod common;
-use common::{isolated, recv, LONG};
+use common::{isolated, LONG};
 
+/// The first message from `pid`.
+#[track_caller]
 fn recv_from(pid: Pid) -> Message {
-    actor::receive_match_timeout(|m| m.from == pid, LONG).expect("no message within 10 s")
+    assert_receive!(Message { from, .. } if *from == pid, timeout: LONG)
 }
 
 fn reason(m: &Message) -> &Term {
@@ -63,33 +65,31 @@ fn trapper(observer: Pid, link: Option<Pid>) -> Pid {
     pid
 }
 
-#[test]
+#[actor::test]
 fn links_are_symmetric() {
-    isolated(|| {
-        let me = actor::pid();
-        // b links to a: when a dies, b hears of it...
-        let a = server();
-        let b = trapper(me, Some(a));
-        actor::exit(a, "a goes");
-        let report = recv_from(b).data;
-        assert_eq!(
-            (report["from"].clone(), report["reason"].clone()),
-            (a.into(), "a goes".into())
-        );
+    let me = actor::pid();
+    // b links to a: when a dies, b hears of it...
+    let a = server();
+    let b = trapper(me, Some(a));
+    actor::exit(a, "a goes");
+    let report = recv_from(b).data;
+    assert_eq!(
+        (report["from"].clone(), report["reason"].clone()),
+        (a.into(), "a goes".into())
+    );
 
-        // ...and when the linking side dies, the linked side hears of it.
-        let c = trapper(me, None);
-        let d = actor::spawn(move |mut inbox: Inbox| async move {
-            actor::link(c);
-            inbox.recv().await;
-            panic!("d panics");
-        })
-        .unwrap();
-        msg!(std("go") > d);
-        let report = recv_from(c).data;
-        assert_eq!(report["from"], d);
-        assert_eq!(report["reason"], panic_reason("d panics"));
-    });
+    // ...and when the linking side dies, the linked side hears of it.
+    let c = trapper(me, None);
+    let d = actor::spawn(move |mut inbox: Inbox| async move {
+        actor::link(c);
+        inbox.recv().await;
+        panic!("d panics");
+    })
+    .unwrap();
+    msg!(std("go") > d);
+    let report = recv_from(c).data;
+    assert_eq!(report["from"], d);
+    assert_eq!(report["reason"], panic_reason("d panics"));
 }
 
 #[test]
@@ -141,318 +141,291 @@ fn a_trapping_thread_receives_every_exit_reason_as_death() {
     });
 }
 
-#[test]
+#[actor::test]
 fn a_linked_process_that_does_not_trap_dies_with_the_same_reason() {
-    isolated(|| {
-        let me = actor::pid();
-        for why in [
-            Term::atom("shutdown"),
-            Term::from("custom"),
-            Term::from([1, 2, 3]),
-        ] {
-            let bystander = server();
-            let b = server();
-            // c links to b, d links to c: b - c - d.
-            let chained = |to: Pid| {
-                let (p, r) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
-                    actor::link(to);
-                    msg!(info("linked") > me);
-                    inbox.recv().await;
-                })
-                .unwrap();
-                assert_eq!(recv_from(p).data, "linked");
-                (p, r)
-            };
-            let (c, rc) = chained(b);
-            let (d, rd) = chained(c);
-            let rb = actor::monitor(b);
-            actor::exit(b, why.clone());
-            for (p, r) in [(b, rb), (c, rc), (d, rd)] {
-                let down = recv_from(p);
-                assert_eq!(
-                    (down.reference, reason(&down).clone()),
-                    (Some(r), why.clone())
-                );
-            }
-            assert!(answers(bystander));
+    let me = actor::pid();
+    for why in [
+        Term::atom("shutdown"),
+        Term::from("custom"),
+        Term::from([1, 2, 3]),
+    ] {
+        let bystander = server();
+        let b = server();
+        // c links to b, d links to c: b - c - d.
+        let chained = |to: Pid| {
+            let (p, r) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
+                actor::link(to);
+                msg!(info("linked") > me);
+                inbox.recv().await;
+            })
+            .unwrap();
+            assert_eq!(recv_from(p).data, "linked");
+            (p, r)
+        };
+        let (c, rc) = chained(b);
+        let (d, rd) = chained(c);
+        let rb = actor::monitor(b);
+        actor::exit(b, why.clone());
+        for (p, r) in [(b, rb), (c, rc), (d, rd)] {
+            let down = recv_from(p);
+            assert_eq!(
+                (down.reference, reason(&down).clone()),
+                (Some(r), why.clone())
+            );
         }
-    });
+        assert!(answers(bystander));
+    }
 }
 
-#[test]
+#[actor::test]
 fn kill_cannot_be_trapped() {
-    isolated(|| {
-        let me = actor::pid();
-        let t = trapper(me, None);
-        let r = actor::monitor(t);
-        // Other reasons arrive as Death messages, and it lives on.
-        actor::exit(t, "not fatal");
-        let report = recv_from(t).data;
-        assert_eq!(report["reason"], "not fatal");
-        assert_eq!(report["from"], me);
-        assert!(actor::is_alive(t));
-        actor::kill(t);
-        let down = recv_from(t);
-        assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
-        assert_eq!(*reason(&down), Term::atom("killed"));
+    let me = actor::pid();
+    let t = trapper(me, None);
+    let r = actor::monitor(t);
+    // Other reasons arrive as Death messages, and it lives on.
+    actor::exit(t, "not fatal");
+    let report = recv_from(t).data;
+    assert_eq!(report["reason"], "not fatal");
+    assert_eq!(report["from"], me);
+    assert!(actor::is_alive(t));
+    actor::kill(t);
+    let down = recv_from(t);
+    assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
+    assert_eq!(*reason(&down), Term::atom("killed"));
 
-        // The seed's `kill_msg() > pid` does the same.
-        let t = trapper(me, None);
-        let r = actor::monitor(t);
-        msg!(kill > t);
-        let down = recv_from(t);
-        assert_eq!(
-            (down.reference, reason(&down).clone()),
-            (Some(r), Term::atom("killed"))
-        );
-    });
+    // The seed's `kill_msg() > pid` does the same.
+    let t = trapper(me, None);
+    let r = actor::monitor(t);
+    msg!(kill > t);
+    let down = recv_from(t);
+    assert_eq!(
+        (down.reference, reason(&down).clone()),
+        (Some(r), Term::atom("killed"))
+    );
 }
 
-#[test]
+#[actor::test]
 fn a_linked_process_killed_sends_killed_not_kill() {
-    isolated(|| {
-        // Erlang: a process killed with `kill` exits `killed`, and its links
-        // get `killed`, which a non-trapping process dies of (and can trap).
-        let me = actor::pid();
-        let victim = server();
-        let t = trapper(me, Some(victim));
-        let (linked, r) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
-            actor::link(victim);
-            msg!(info("linked") > me);
-            inbox.recv().await;
-        })
-        .unwrap();
-        assert_eq!(recv_from(linked).data, "linked");
-        actor::kill(victim);
-        let report = recv_from(t).data;
-        assert_eq!(report["reason"], Term::atom("killed"));
-        let down = recv_from(linked);
-        assert_eq!(
-            (down.reference, reason(&down).clone()),
-            (Some(r), Term::atom("killed"))
-        );
-        assert!(actor::is_alive(t));
-    });
+    // Erlang: a process killed with `kill` exits `killed`, and its links
+    // get `killed`, which a non-trapping process dies of (and can trap).
+    let me = actor::pid();
+    let victim = server();
+    let t = trapper(me, Some(victim));
+    let (linked, r) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
+        actor::link(victim);
+        msg!(info("linked") > me);
+        inbox.recv().await;
+    })
+    .unwrap();
+    assert_eq!(recv_from(linked).data, "linked");
+    actor::kill(victim);
+    let report = recv_from(t).data;
+    assert_eq!(report["reason"], Term::atom("killed"));
+    let down = recv_from(linked);
+    assert_eq!(
+        (down.reference, reason(&down).clone()),
+        (Some(r), Term::atom("killed"))
+    );
+    assert!(actor::is_alive(t));
 }
 
-#[test]
+#[actor::test]
 fn a_normal_exit_kills_nobody() {
-    isolated(|| {
-        let me = actor::pid();
-        let survivor = server();
-        let ending = actor::spawn(move |mut inbox: Inbox| async move {
-            actor::link(survivor);
-            msg!(info("linked") > me);
-            inbox.recv().await;
-        })
-        .unwrap();
-        assert_eq!(recv_from(ending).data, "linked");
-        let r = actor::monitor(ending);
-        msg!(std("end") > ending);
-        let down = recv_from(ending);
-        assert_eq!(
-            (down.reference, reason(&down).clone()),
-            (Some(r), Term::atom("normal"))
-        );
-        assert!(answers(survivor));
+    let me = actor::pid();
+    let survivor = server();
+    let ending = actor::spawn(move |mut inbox: Inbox| async move {
+        actor::link(survivor);
+        msg!(info("linked") > me);
+        inbox.recv().await;
+    })
+    .unwrap();
+    assert_eq!(recv_from(ending).data, "linked");
+    let r = actor::monitor(ending);
+    msg!(std("end") > ending);
+    let down = recv_from(ending);
+    assert_eq!(
+        (down.reference, reason(&down).clone()),
+        (Some(r), Term::atom("normal"))
+    );
+    assert!(answers(survivor));
 
-        // `exit(pid, normal)` from another process is ignored too.
-        actor::exit(survivor, Term::atom("normal"));
-        assert!(answers(survivor));
-        // ...but a process may end itself with it.
-        let (selfish, r) = actor::spawn_monitor(|_inbox: Inbox| async {
-            actor::exit(actor::pid(), Term::atom("normal"));
-            std::future::pending::<()>().await;
-        })
-        .unwrap();
-        let down = recv_from(selfish);
-        assert_eq!(
-            (down.reference, reason(&down).clone()),
-            (Some(r), Term::atom("normal"))
-        );
-    });
+    // `exit(pid, normal)` from another process is ignored too.
+    actor::exit(survivor, Term::atom("normal"));
+    assert!(answers(survivor));
+    // ...but a process may end itself with it.
+    let (selfish, r) = actor::spawn_monitor(|_inbox: Inbox| async {
+        actor::exit(actor::pid(), Term::atom("normal"));
+        std::future::pending::<()>().await;
+    })
+    .unwrap();
+    let down = recv_from(selfish);
+    assert_eq!(
+        (down.reference, reason(&down).clone()),
+        (Some(r), Term::atom("normal"))
+    );
 }
 
-#[test]
+#[actor::test]
 fn linking_to_a_dead_pid_gives_noproc() {
-    isolated(|| {
-        let me = actor::pid();
-        let (dead, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
-        assert_eq!(recv_from(dead).reference, Some(r));
-        // A trapping process gets a Death message.
-        let t = trapper(me, Some(dead));
-        let report = recv_from(t).data;
-        assert_eq!(
-            (report["from"].clone(), report["reason"].clone()),
-            (dead.into(), Term::atom("noproc"))
-        );
-        // A process that does not trap dies with noproc.
-        let (p, r) = actor::spawn_monitor(move |_inbox: Inbox| async move {
-            actor::link(dead);
-            std::future::pending::<()>().await;
-        })
-        .unwrap();
-        let down = recv_from(p);
-        assert_eq!(
-            (down.reference, reason(&down).clone()),
-            (Some(r), Term::atom("noproc"))
-        );
-    });
+    let me = actor::pid();
+    let (dead, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
+    assert_eq!(recv_from(dead).reference, Some(r));
+    // A trapping process gets a Death message.
+    let t = trapper(me, Some(dead));
+    let report = recv_from(t).data;
+    assert_eq!(
+        (report["from"].clone(), report["reason"].clone()),
+        (dead.into(), Term::atom("noproc"))
+    );
+    // A process that does not trap dies with noproc.
+    let (p, r) = actor::spawn_monitor(move |_inbox: Inbox| async move {
+        actor::link(dead);
+        std::future::pending::<()>().await;
+    })
+    .unwrap();
+    let down = recv_from(p);
+    assert_eq!(
+        (down.reference, reason(&down).clone()),
+        (Some(r), Term::atom("noproc"))
+    );
 }
 
-#[test]
+#[actor::test]
 fn unlink_stops_the_signal() {
-    isolated(|| {
-        let p = server();
-        actor::link(p);
-        actor::unlink(p);
-        let r = actor::monitor(p);
-        actor::kill(p);
-        let down = recv_from(p);
-        assert_eq!(
-            down.kind,
-            Kind::Down,
-            "a Death came through an unlinked link"
-        );
-        assert_eq!(down.reference, Some(r));
-        assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());
+    let p = server();
+    actor::link(p);
+    actor::unlink(p);
+    let r = actor::monitor(p);
+    actor::kill(p);
+    let down = recv_from(p);
+    assert_eq!(
+        down.kind,
+        Kind::Down,
+        "a Death came through an unlinked link"
+    );
+    assert_eq!(down.reference, Some(r));
+    refute_receive!(_, timeout: Duration::from_millis(50));
 
-        // Unlinked from the other side too.
-        let q = actor::spawn(|mut inbox: Inbox| async move {
-            let m = inbox.recv().await;
-            actor::unlink(m.from);
-            msg!(std("unlinked") ref m.reference > m.from);
-            std::future::pending::<()>().await;
-        })
-        .unwrap();
-        actor::link(q);
-        assert_eq!(
-            msg!(std("unlink") >> q).timeout(LONG).wait().unwrap().data,
-            "unlinked"
-        );
-        let r = actor::monitor(q);
-        actor::kill(q);
-        let down = recv_from(q);
-        assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
-        assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());
-    });
+    // Unlinked from the other side too.
+    let q = actor::spawn(|mut inbox: Inbox| async move {
+        let m = inbox.recv().await;
+        actor::unlink(m.from);
+        msg!(std("unlinked") ref m.reference > m.from);
+        std::future::pending::<()>().await;
+    })
+    .unwrap();
+    actor::link(q);
+    assert_eq!(
+        msg!(std("unlink") >> q).timeout(LONG).wait().unwrap().data,
+        "unlinked"
+    );
+    let r = actor::monitor(q);
+    actor::kill(q);
+    let down = recv_from(q);
+    assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
+    refute_receive!(_, timeout: Duration::from_millis(50));
 }
 
-#[test]
+#[actor::test]
 fn a_panic_ends_only_that_process() {
-    isolated(|| {
-        let bystanders: Vec<Pid> = (0..5).map(|_| server()).collect();
-        let echo = actor::spawn("EchoActor").unwrap();
-        let (p, r) = actor::spawn_monitor(|mut inbox: Inbox| async move {
-            inbox.recv().await;
-            panic!("only me");
-        })
-        .unwrap();
-        msg!(std("go") > p);
-        let down = recv_from(p);
-        assert_eq!(
-            (down.reference, reason(&down).clone()),
-            (Some(r), panic_reason("only me"))
-        );
-        for b in bystanders {
-            assert!(answers(b));
-        }
-        assert_eq!(msg!(std(1) >> echo).wait().unwrap().data, 1);
-        // A non-string payload has a reason too.
-        let (p, _) = actor::spawn_monitor(|_inbox: Inbox| async move {
-            std::panic::panic_any(17_u8);
-        })
-        .unwrap();
-        let down = recv_from(p);
-        assert_eq!(reason(&down)[0], Term::atom("panic"));
-        assert!(reason(&down)[1].as_str().is_some(), "{down:?}");
-    });
+    let bystanders: Vec<Pid> = (0..5).map(|_| server()).collect();
+    let echo = actor::spawn("EchoActor").unwrap();
+    let (p, r) = actor::spawn_monitor(|mut inbox: Inbox| async move {
+        inbox.recv().await;
+        panic!("only me");
+    })
+    .unwrap();
+    msg!(std("go") > p);
+    let down = recv_from(p);
+    assert_eq!(
+        (down.reference, reason(&down).clone()),
+        (Some(r), panic_reason("only me"))
+    );
+    for b in bystanders {
+        assert!(answers(b));
+    }
+    assert_eq!(msg!(std(1) >> echo).wait().unwrap().data, 1);
+    // A non-string payload has a reason too.
+    let (p, _) = actor::spawn_monitor(|_inbox: Inbox| async move {
+        std::panic::panic_any(17_u8);
+    })
+    .unwrap();
+    let down = recv_from(p);
+    assert_eq!(reason(&down)[0], Term::atom("panic"));
+    assert!(reason(&down)[1].as_str().is_some(), "{down:?}");
 }
 
 /// 100 link sets of 100 processes, each set a chain of links; one process in
 /// one set panics: exactly its set dies, with the panic's reason, and every
 /// other process lives on.
-#[test]
+#[actor::test]
 fn ten_thousand_linked_processes_one_panic_takes_down_exactly_its_link_set() {
     const SETS: usize = 100;
     const PER_SET: usize = 100;
-    isolated(|| {
-        let me = actor::pid();
-        let member = |prev: Option<Pid>| {
-            actor::spawn(move |mut inbox: Inbox| async move {
-                if let Some(prev) = prev {
-                    actor::link(prev);
+    let me = actor::pid();
+    let member = |prev: Option<Pid>| {
+        actor::spawn(move |mut inbox: Inbox| async move {
+            if let Some(prev) = prev {
+                actor::link(prev);
+            }
+            msg!(info("linked") > me);
+            loop {
+                let m = inbox.recv().await;
+                if m.data == "panic" {
+                    panic!("set member");
                 }
-                msg!(info("linked") > me);
-                loop {
-                    let m = inbox.recv().await;
-                    if m.data == "panic" {
-                        panic!("set member");
-                    }
-                    msg!(std(m.data) ref m.reference > m.from);
-                }
-            })
-            .unwrap()
-        };
-        let mut sets: Vec<Vec<Pid>> = Vec::with_capacity(SETS);
-        for _ in 0..SETS {
-            let mut set = Vec::with_capacity(PER_SET);
-            let mut prev = None;
-            for _ in 0..PER_SET {
-                let p = member(prev);
-                prev = Some(p);
-                set.push(p);
+                msg!(std(m.data) ref m.reference > m.from);
             }
-            sets.push(set);
+        })
+        .unwrap()
+    };
+    let mut sets: Vec<Vec<Pid>> = Vec::with_capacity(SETS);
+    for _ in 0..SETS {
+        let mut set = Vec::with_capacity(PER_SET);
+        let mut prev = None;
+        for _ in 0..PER_SET {
+            let p = member(prev);
+            prev = Some(p);
+            set.push(p);
         }
-        // Every link is in place once every member said so.
-        for _ in 0..SETS * PER_SET {
-            assert_eq!(recv().data, "linked");
+        sets.push(set);
+    }
+    // Every link is in place once every member said so.
+    for _ in 0..SETS * PER_SET {
+        assert_receive!(Message { data, .. } if *data == "linked", timeout: LONG);
+    }
+    let mut refs = HashSet::new();
+    for p in sets.iter().flatten() {
+        refs.insert(actor::monitor(*p));
+    }
+    // Panic one in the middle of set 37.
+    let doomed: HashSet<Pid> = sets[37].iter().copied().collect();
+    msg!(std("panic") > sets[37][PER_SET / 2]);
+    let mut died = HashSet::new();
+    while died.len() < PER_SET {
+        let down = assert_receive!(Message { kind: Kind::Down, .. }, timeout: LONG);
+        assert!(refs.contains(&down.reference.unwrap()));
+        assert!(
+            doomed.contains(&down.from),
+            "{:?} outside the set died: {down:?}",
+            down.from
+        );
+        assert_eq!(*reason(&down), panic_reason("set member"), "{down:?}");
+        assert!(died.insert(down.from));
+    }
+    // The exits have all been signalled (each process signals its links
+    // before its monitors): nobody else dies, and nothing else came.
+    refute_receive!(_, timeout: Duration::from_millis(100));
+    for (i, set) in sets.iter().enumerate() {
+        for &p in set {
+            assert_eq!(actor::is_alive(p), i != 37, "{p:?} in set {i}");
         }
-        let mut refs = HashSet::new();
-        for p in sets.iter().flatten() {
-            refs.insert(actor::monitor(*p));
-        }
-        // Panic one in the middle of set 37.
-        let doomed: HashSet<Pid> = sets[37].iter().copied().collect();
-        msg!(std("panic") > sets[37][PER_SET / 2]);
-        let mut died = HashSet::new();
-        while died.len() < PER_SET {
-            let down = recv();
-            assert_eq!(down.kind, Kind::Down, "{down:?}");
-            assert!(refs.contains(&down.reference.unwrap()));
-            assert!(
-                doomed.contains(&down.from),
-                "{:?} outside the set died: {down:?}",
-                down.from
-            );
-            assert_eq!(*reason(&down), panic_reason("set member"), "{down:?}");
-            assert!(died.insert(down.from));
-        }
-        // The exits have all been signalled (each process signals its links
-        // before its monitors): nobody else dies.
-        assert!(actor::receive_timeout(Duration::from_millis(100)).is_none());
-        for (i, set) in sets.iter().enumerate() {
-            for &p in set {
-                assert_eq!(actor::is_alive(p), i != 37, "{p:?} in set {i}");
-            }
-        }
-        // Spot-check that the others still work, then clean up.
-        for set in sets.iter().step_by(10) {
-            assert!(answers(set[0]));
-        }
-        for (i, set) in sets.iter().enumerate() {
-            if i != 37 {
-                actor::kill(set[0]);
-            }
-        }
-        let mut gone = 0;
-        while gone < (SETS - 1) * PER_SET {
-            let down = recv();
-            assert_eq!(down.kind, Kind::Down);
-            gone += 1;
-        }
-    });
+    }
+    // Spot-check that the others still work (`#[actor::test]` kills them
+    // all at the end).
+    for set in sets.iter().step_by(10) {
+        assert!(answers(set[0]));
+    }
 }
 
 /// An actor that traps exits (it has a `death` handler) and tells
@@ -490,48 +463,46 @@ impl Trapping {
 }
 
 // issue 9, item 6 (c)
-#[test]
+#[actor::test]
 fn a_trapping_actor_stops_with_its_parents_exit_reason_and_hears_others_as_death() {
     // OTP: a gen_server that traps exits terminates with the reason of an
     // exit signal from its parent (the process that spawned it linked), and
     // gets every other one as an `'EXIT'` message.
-    isolated(|| {
-        let me = actor::pid();
-        let parent = actor::spawn(move |_inbox: Inbox| async move {
-            let child = actor::spawn_link(Trapping { observer: me }).unwrap();
-            msg!(info { child: child } > me);
-            std::future::pending::<()>().await;
-        })
-        .unwrap();
-        let child = recv_from(parent).data["child"].as_pid().unwrap();
-        let r = actor::monitor(child);
+    let me = actor::pid();
+    let parent = actor::spawn(move |_inbox: Inbox| async move {
+        let child = actor::spawn_link(Trapping { observer: me }).unwrap();
+        msg!(info { child: child } > me);
+        std::future::pending::<()>().await;
+    })
+    .unwrap();
+    let child = recv_from(parent).data["child"].as_pid().unwrap();
+    let r = actor::monitor(child);
 
-        // Another linked process's exit is a Death message.
-        let other = server();
-        let linked = msg!(std { link: other } >> child).timeout(LONG).wait();
-        assert_eq!(linked.unwrap().data, true);
-        actor::exit(other, "other");
-        let m = recv_from(child);
-        assert_eq!(
-            (m.data["death"].clone(), m.data["reason"].clone()),
-            (other.into(), "other".into()),
-            "{m:?}"
-        );
-        assert!(answers(child));
+    // Another linked process's exit is a Death message.
+    let other = server();
+    let linked = msg!(std { link: other } >> child).timeout(LONG).wait();
+    assert_eq!(linked.unwrap().data, true);
+    actor::exit(other, "other");
+    let m = recv_from(child);
+    assert_eq!(
+        (m.data["death"].clone(), m.data["reason"].clone()),
+        (other.into(), "other".into()),
+        "{m:?}"
+    );
+    assert!(answers(child));
 
-        // The parent's exit stops it, through its stop, with that reason.
-        actor::exit(parent, "boom");
-        let m = recv_from(child);
-        assert_eq!(
-            m.data["stopped"], "boom",
-            "the parent's exit did not stop the child: {m:?}"
-        );
-        let down = recv_from(child);
-        assert_eq!(
-            (down.reference, reason(&down).clone()),
-            (Some(r), "boom".into())
-        );
-    });
+    // The parent's exit stops it, through its stop, with that reason.
+    actor::exit(parent, "boom");
+    let m = recv_from(child);
+    assert_eq!(
+        m.data["stopped"], "boom",
+        "the parent's exit did not stop the child: {m:?}"
+    );
+    let down = recv_from(child);
+    assert_eq!(
+        (down.reference, reason(&down).clone()),
+        (Some(r), "boom".into())
+    );
 }
 
 /// A raw process that exits with the reason it is sent, through
@@ -557,59 +528,57 @@ impl ExitsWhenTold {
 }
 
 // issue 9, item 7
-#[test]
+#[actor::test]
 fn an_exit_with_reason_kill_reaches_links_as_an_ordinary_signal() {
     // Erlang: `exit(kill)` ends a process with reason `kill`, and its links
     // get an exit signal with reason `kill`, which is trapped (or kills with
     // reason `kill`) like any other. Only `exit(Pid, kill)` is untrappable.
-    isolated(|| {
-        let me = actor::pid();
-        for raw in [true, false] {
-            let who = if raw { "a raw process" } else { "an actor" };
-            let spawn = || {
-                if raw {
-                    exits_when_told()
-                } else {
-                    actor::spawn(ExitsWhenTold).unwrap()
-                }
-            };
-            let dying = spawn();
-            let r = actor::monitor(dying);
-            let t = trapper(me, Some(dying));
-            let rt = actor::monitor(t);
-            let (plain, rp) = actor::spawn_monitor(move |_inbox: Inbox| async move {
-                actor::link(dying);
-                msg!(info("linked") > me);
-                std::future::pending::<()>().await;
-            })
-            .unwrap();
-            assert_eq!(recv_from(plain).data, "linked");
+    let me = actor::pid();
+    for raw in [true, false] {
+        let who = if raw { "a raw process" } else { "an actor" };
+        let spawn = || {
+            if raw {
+                exits_when_told()
+            } else {
+                actor::spawn(ExitsWhenTold).unwrap()
+            }
+        };
+        let dying = spawn();
+        let r = actor::monitor(dying);
+        let t = trapper(me, Some(dying));
+        let rt = actor::monitor(t);
+        let (plain, rp) = actor::spawn_monitor(move |_inbox: Inbox| async move {
+            actor::link(dying);
+            msg!(info("linked") > me);
+            std::future::pending::<()>().await;
+        })
+        .unwrap();
+        assert_eq!(recv_from(plain).data, "linked");
 
-            msg!(std(Term::atom("kill")) > dying);
-            let down = recv_from(dying);
-            assert_eq!(
-                (down.reference, reason(&down).clone()),
-                (Some(r), Term::atom("kill")),
-                "{who}'s own exit reason"
-            );
-            let m = actor::receive_match_timeout(|m| m.from == t || m.reference == Some(rt), LONG)
-                .expect("the trapping process heard nothing");
-            assert_eq!(
-                (m.kind, m.data["reason"].clone()),
-                (Kind::Info, Term::atom("kill")),
-                "a trapping process linked to {who}: {m:?}"
-            );
-            let down = recv_from(plain);
-            assert_eq!(
-                (down.reference, reason(&down).clone()),
-                (Some(rp), Term::atom("kill")),
-                "a process linked to {who} that does not trap"
-            );
-            assert!(actor::is_alive(t), "the trapping process survives");
-            actor::kill(t);
-            assert_eq!(recv_from(t).reference, Some(rt));
-        }
-    });
+        msg!(std(Term::atom("kill")) > dying);
+        let down = recv_from(dying);
+        assert_eq!(
+            (down.reference, reason(&down).clone()),
+            (Some(r), Term::atom("kill")),
+            "{who}'s own exit reason"
+        );
+        let m = actor::receive_match_timeout(|m| m.from == t || m.reference == Some(rt), LONG)
+            .expect("the trapping process heard nothing");
+        assert_eq!(
+            (m.kind, m.data["reason"].clone()),
+            (Kind::Info, Term::atom("kill")),
+            "a trapping process linked to {who}: {m:?}"
+        );
+        let down = recv_from(plain);
+        assert_eq!(
+            (down.reference, reason(&down).clone()),
+            (Some(rp), Term::atom("kill")),
+            "a process linked to {who} that does not trap"
+        );
+        assert!(actor::is_alive(t), "the trapping process survives");
+        actor::kill(t);
+        assert_eq!(recv_from(t).reference, Some(rt));
+    }
 }
 
 /// A process that answers calls with their data, waiting for them in a
@@ -681,7 +650,7 @@ fn unlink_race(blocking: bool, when: Unlink) -> Term {
         }
     })
     .unwrap();
-    let down = actor::receive_match_timeout(|m| m.reference == Some(rp), LONG).unwrap();
+    let down = assert_receive!(Message { reference, .. } if *reference == Some(rp), timeout: LONG);
     assert_eq!(down.data["reason"], "boom");
     // Give a signal in flight every chance to land before the kill.
     let _ = actor::receive_match_timeout(|m| m.from == q && m.kind == Kind::Info, LONG);
@@ -689,7 +658,7 @@ fn unlink_race(blocking: bool, when: Unlink) -> Term {
         return Term::from(e);
     }
     actor::kill(q);
-    let down = actor::receive_match_timeout(|m| m.reference == Some(rq), LONG).unwrap();
+    let down = assert_receive!(Message { reference, .. } if *reference == Some(rq), timeout: LONG);
     down.data["reason"].clone()
 }
 
@@ -720,18 +689,16 @@ fn unlink_races(rounds: usize) -> Option<String> {
 }
 
 // issue 9, item 8
-#[test]
+#[actor::test]
 fn after_unlink_returns_the_other_sides_exit_no_longer_matters() {
     // Erlang: once unlink(Id) has returned, the link has no effect on the
     // caller. A process acts on exit signals when it waits (an await, a
     // receive), not in the middle of synchronous code: a signal that came
     // through the link before the unlink but is acted on after it finds no
     // link and is dropped.
-    isolated(|| {
-        if let Some(report) = unlink_races(1_000) {
-            panic!("{report}");
-        }
-    });
+    if let Some(report) = unlink_races(1_000) {
+        panic!("{report}");
+    }
 }
 
 // issue 9, item 8 (stress)
@@ -748,41 +715,39 @@ fn unlink_races_on_four_threads_at_once() {
 }
 
 // issue 9, item 14
-#[test]
+#[actor::test]
 fn a_trapping_process_linked_to_400_000_processes_gets_every_death_in_linear_time() {
     // Quadratic bookkeeping (a scan of the link list per link or per exit)
     // takes many minutes here; linear takes seconds.
     const N: usize = 400_000;
     const BOUND: Duration = Duration::from_secs(60);
-    isolated(|| {
-        let started = std::time::Instant::now();
-        let deadline = started + BOUND;
-        let mut pids = Vec::with_capacity(N);
-        for i in 0..N {
-            let p = actor::spawn_link(|mut inbox: Inbox| async move {
-                inbox.recv().await;
-            })
-            .unwrap();
-            pids.push(p);
-            if i % 1000 == 0 {
-                assert!(
-                    std::time::Instant::now() < deadline,
-                    "linking to {i} of {N} processes took over {BOUND:?}"
-                );
-            }
+    let started = std::time::Instant::now();
+    let deadline = started + BOUND;
+    let mut pids = Vec::with_capacity(N);
+    for i in 0..N {
+        let p = actor::spawn_link(|mut inbox: Inbox| async move {
+            inbox.recv().await;
+        })
+        .unwrap();
+        pids.push(p);
+        if i % 1000 == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "linking to {i} of {N} processes took over {BOUND:?}"
+            );
         }
-        for &p in &pids {
-            msg!(info("end") > p);
-        }
-        let mut dead = HashSet::with_capacity(N);
-        while dead.len() < N {
-            let m = deadline
-                .checked_duration_since(std::time::Instant::now())
-                .and_then(actor::receive_timeout)
-                .unwrap_or_else(|| panic!("{} of {N} Death messages within {BOUND:?}", dead.len()));
-            assert_eq!(m.kind, Kind::Death, "{m:?}");
-            assert_eq!(*reason(&m), Term::atom("normal"), "{m:?}");
-            assert!(dead.insert(m.from), "a second Death from {:?}", m.from);
-        }
-    });
+    }
+    for &p in &pids {
+        msg!(info("end") > p);
+    }
+    let mut dead = HashSet::with_capacity(N);
+    while dead.len() < N {
+        let m = deadline
+            .checked_duration_since(std::time::Instant::now())
+            .and_then(actor::receive_timeout)
+            .unwrap_or_else(|| panic!("{} of {N} Death messages within {BOUND:?}", dead.len()));
+        assert_eq!(m.kind, Kind::Death, "{m:?}");
+        assert_eq!(*reason(&m), Term::atom("normal"), "{m:?}");
+        assert!(dead.insert(m.from), "a second Death from {:?}", m.from);
+    }
 }

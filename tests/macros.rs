@@ -14,18 +14,6 @@ fn call(c: Call) -> Message {
     c.timeout(WAIT).wait().expect("a reply")
 }
 
-/// The next message within `WAIT`.
-fn next() -> Message {
-    actor::receive_timeout(WAIT).expect("a message")
-}
-
-/// Asserts nothing arrives for a little while.
-fn nothing() {
-    if let Some(m) = actor::receive_timeout(SHORT) {
-        panic!("unexpected message {m:?}");
-    }
-}
-
 // ---- extractors -----------------------------------------------------------
 
 #[derive(Deserialize)]
@@ -55,7 +43,7 @@ impl Extract {
     }
 }
 
-#[test]
+#[actor::test]
 fn extractors_are_bound_by_type_in_any_order() {
     let pid = actor::spawn(Extract).unwrap();
     let r = Ref::new();
@@ -105,7 +93,7 @@ impl Hooks {
     }
 }
 
-#[test]
+#[actor::test]
 fn async_handlers_and_hooks_run_in_order() {
     let pid = actor::spawn_with_args("Hooks", actor::pid()).unwrap();
     assert_eq!(call(msg!(std("a") >> pid)).data, "a");
@@ -114,8 +102,7 @@ fn async_handlers_and_hooks_run_in_order() {
     assert_eq!(reply.unwrap().data, 7);
 
     actor::exit(pid, Term::atom("shutdown"));
-    let m = next();
-    assert_eq!((m.kind, m.from), (Kind::Info, pid));
+    let m = assert_receive!(Message { kind: Kind::Info, from, .. } if *from == pid, timeout: WAIT);
     assert_eq!(m.data["stopped"], Term::atom("shutdown"));
 }
 
@@ -131,13 +118,12 @@ impl FailingStart {
     }
 }
 
-#[test]
+#[actor::test]
 fn start_error_ends_the_process_with_that_reason() {
     let (pid, r) = actor::spawn_monitor("FailingStart").unwrap();
-    let down = next();
-    assert_eq!(
-        (down.kind, down.from, down.reference),
-        (Kind::Down, pid, Some(r))
+    let down = assert_receive!(
+        Message { kind: Kind::Down, from, reference, .. } if *from == pid && *reference == Some(r),
+        timeout: WAIT
     );
     assert_eq!(down.data["reason"], "no config");
 }
@@ -183,7 +169,7 @@ impl Divider {
     }
 }
 
-#[test]
+#[actor::test]
 fn replies_follow_the_return_type() {
     let pid = actor::spawn(Replies::default()).unwrap();
 
@@ -197,7 +183,7 @@ fn replies_follow_the_return_type() {
     assert_eq!((reply.kind, reply.data), (Kind::Info, Term::from(6)));
     // ...and a cast gets nothing back.
     msg!(info > pid);
-    nothing();
+    refute_receive!(_, timeout: SHORT);
 
     // `Result<(), E>`: `Ok` is silent, `Err` is an `err` reply to a call.
     let e = msg!(reload(10) >> pid).timeout(SHORT).wait();
@@ -209,7 +195,7 @@ fn replies_follow_the_return_type() {
     );
     // An `Err` on a cast is logged, not sent.
     msg!(reload(-1) > pid);
-    nothing();
+    refute_receive!(_, timeout: SHORT);
 
     assert_eq!(call(msg!(info >> pid)).data, 10);
 
@@ -223,7 +209,7 @@ fn replies_follow_the_return_type() {
         (Kind::Err, Term::atom("badarith"))
     );
     msg!(std([1, 0]) > pid);
-    nothing();
+    refute_receive!(_, timeout: SHORT);
 }
 
 // ---- decode failures and unhandled kinds --------------------------------------
@@ -238,7 +224,7 @@ impl Typed {
     }
 }
 
-#[test]
+#[actor::test]
 fn a_decode_failure_answers_err_and_the_actor_keeps_running() {
     let pid = actor::spawn(Typed).unwrap();
     let reply = call(msg!(std { x: 2, y: "three" } >> pid));
@@ -250,13 +236,13 @@ fn a_decode_failure_answers_err_and_the_actor_keeps_running() {
 
     // A cast that does not decode is logged and dropped.
     msg!(std("nonsense") > pid);
-    nothing();
+    refute_receive!(_, timeout: SHORT);
 
     assert!(actor::is_alive(pid));
     assert_eq!(call(msg!(std { x: 2, y: 3 } >> pid)).data, 6);
 }
 
-#[test]
+#[actor::test]
 fn a_kind_without_handler_is_dropped() {
     let pid = actor::spawn(Typed).unwrap();
     msg!(info { x: 1 } > pid);
@@ -317,7 +303,7 @@ fn idle() -> Pid {
     .unwrap()
 }
 
-#[test]
+#[actor::test]
 fn a_death_handler_traps_exits() {
     const _: () = assert!(<Trapper as Actor>::TRAP_EXIT);
     let trapper = actor::spawn_with_args("Trapper", actor::pid()).unwrap();
@@ -325,14 +311,14 @@ fn a_death_handler_traps_exits() {
     assert_eq!(call(msg!(std(victim) >> trapper)).data, true);
 
     actor::exit(victim, Term::atom("boom"));
-    let m = next();
-    assert_eq!((m.kind, m.from), (Kind::Info, trapper));
+    let m =
+        assert_receive!(Message { kind: Kind::Info, from, .. } if *from == trapper, timeout: WAIT);
     assert_eq!(m.data["dead"], victim);
     assert_eq!(m.data["reason"], Term::atom("boom"));
     assert!(actor::is_alive(trapper));
 }
 
-#[test]
+#[actor::test]
 fn no_death_handler_means_linked_exits_kill() {
     const _: () = assert!(!<NoTrap as Actor>::TRAP_EXIT);
     let (pid, r) = actor::spawn_monitor("NoTrap").unwrap();
@@ -340,10 +326,9 @@ fn no_death_handler_means_linked_exits_kill() {
     assert_eq!(call(msg!(std(victim) >> pid)).data, true);
 
     actor::exit(victim, Term::atom("boom"));
-    let down = next();
-    assert_eq!(
-        (down.kind, down.from, down.reference),
-        (Kind::Down, pid, Some(r))
+    let down = assert_receive!(
+        Message { kind: Kind::Down, from, reference, .. } if *from == pid && *reference == Some(r),
+        timeout: WAIT
     );
     assert_eq!(down.data["reason"], Term::atom("boom"));
 }
@@ -389,7 +374,7 @@ impl WithArgs {
     }
 }
 
-#[test]
+#[actor::test]
 fn types_register_under_their_name_or_the_given_one() {
     let pid = actor::spawn("ByDefault").unwrap();
     assert_eq!(call(msg!(std >> pid)).data, 1);
@@ -402,7 +387,7 @@ fn types_register_under_their_name_or_the_given_one() {
     assert!(actor::registered_actors().contains(&"macros::MacrosTestRenamed".to_owned()));
 }
 
-#[test]
+#[actor::test]
 fn init_gets_the_spawn_arguments() {
     let pid =
         actor::spawn_with_args("WithArgs", Term::from_iter([("greeting", "bonjour")])).unwrap();
@@ -413,7 +398,7 @@ fn init_gets_the_spawn_arguments() {
 
 // ---- msg! ---------------------------------------------------------------------
 
-#[test]
+#[actor::test]
 fn msg_builds_the_message() {
     let me = actor::pid();
     let r = Ref::new();
@@ -423,29 +408,26 @@ fn msg_builds_the_message() {
         "two words": n + 1,
         nested: { list: [1, 2], none: None::<i64>, },
     } ref r > me);
-    let m = next();
-    assert_eq!((m.kind, m.from, m.reference), (Kind::Info, me, Some(r)));
+    // A send to oneself is in the mailbox at once.
+    let m = assert_receive!(
+        Message { kind: Kind::Info, from, reference, .. } if *from == me && *reference == Some(r)
+    );
     assert_eq!(m.data["hi"], "hey");
     assert_eq!(m.data["two words"], 3);
     assert_eq!(m.data["nested"]["list"], Term::list([1, 2]));
     assert_eq!(m.data["nested"]["none"], Term::Nil);
 
     msg!(std > me);
-    let m = next();
-    assert_eq!(
-        (m.kind, m.data, m.reference),
-        (Kind::Std, Term::map(), None)
-    );
+    assert_receive!(Message { kind: Kind::Std, data, reference: None, .. } if *data == Term::map());
 
     msg!(err((1, "a")) ref Some(r) > &me);
-    let m = next();
-    assert_eq!(
-        (m.kind, m.data, m.reference),
-        (Kind::Err, Term::from((1, "a")), Some(r))
+    assert_receive!(
+        Message { kind: Kind::Err, data, reference: Some(got), .. }
+            if *data == Term::from((1, "a")) && *got == r
     );
 }
 
-#[test]
+#[actor::test]
 fn msg_reaches_registered_names() {
     let echo = actor::spawn("EchoActor").unwrap();
     actor::register("macros-test-echo", echo).unwrap();
@@ -456,14 +438,14 @@ fn msg_reaches_registered_names() {
     );
     let name = String::from("macros-test-echo");
     msg!(info(1) > name);
-    assert_eq!(next().data, 1);
+    assert_receive!(Message { from, data, .. } if *from == echo && *data == 1, timeout: WAIT);
     assert_eq!(
         msg!(std >> "macros-test-nobody").timeout(SHORT).wait(),
         Err(CallError::NoProcess)
     );
 }
 
-#[test]
+#[actor::test]
 fn msg_to_a_name_on_another_node_fails_without_distribution() {
     let e = msg!(std >> ("nobody", "elsewhere@nowhere"))
         .timeout(SHORT)

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use actor::prelude::*;
 
 mod common;
-use common::{isolated, recv, LONG};
+use common::LONG;
 
 /// A process that waits for one message and then ends with the reason it
 /// carries (`normal` for anything but a map with `exit`).
@@ -22,177 +22,169 @@ fn waiter() -> Pid {
     .unwrap()
 }
 
-fn quiet_for(d: Duration) -> bool {
-    actor::receive_timeout(d).is_none()
-}
-
-#[test]
+#[actor::test]
 fn down_arrives_exactly_once_per_monitor() {
-    isolated(|| {
-        let p = waiter();
-        let r1 = actor::monitor(p);
-        let r2 = actor::monitor(p);
-        assert_ne!(r1, r2);
-        msg!(std { exit: "bye" } > p);
-        let mut refs = vec![];
-        for _ in 0..2 {
-            let down = recv();
-            assert_eq!((down.kind, down.from), (Kind::Down, p));
-            assert_eq!(down.data["reason"], "bye");
-            refs.push(down.reference.unwrap());
-        }
-        refs.sort();
-        let mut expected = vec![r1, r2];
-        expected.sort();
-        assert_eq!(refs, expected);
-        // A later exit signal to the dead pid brings nothing more.
-        actor::kill(p);
-        assert!(quiet_for(Duration::from_millis(50)));
-    });
+    let p = waiter();
+    let r1 = actor::monitor(p);
+    let r2 = actor::monitor(p);
+    assert_ne!(r1, r2);
+    msg!(std { exit: "bye" } > p);
+    for r in [r1, r2] {
+        let down = assert_receive!(
+            Message { kind: Kind::Down, from, reference, .. }
+                if *from == p && *reference == Some(r),
+            timeout: LONG
+        );
+        assert_eq!(down.data["reason"], "bye");
+    }
+    // A later exit signal to the dead pid brings nothing more.
+    actor::kill(p);
+    refute_receive!(_, timeout: Duration::from_millis(50));
 }
 
-#[test]
+#[actor::test]
 fn down_carries_each_exit_reason() {
-    isolated(|| {
-        let p = waiter();
-        let r = actor::monitor(p);
-        msg!(std("end") > p);
-        let down = recv();
-        assert_eq!(down.reference, Some(r));
-        assert_eq!(down.data["reason"], Term::atom("normal"));
+    let p = waiter();
+    let r = actor::monitor(p);
+    msg!(std("end") > p);
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
+    assert_eq!(down.data["reason"], Term::atom("normal"));
 
-        let p = waiter();
-        let r = actor::monitor(p);
-        actor::kill(p);
-        let down = recv();
-        assert_eq!(
-            (down.reference, down.data["reason"].clone()),
-            (Some(r), Term::atom("killed"))
+    let p = waiter();
+    let r = actor::monitor(p);
+    actor::kill(p);
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
+    assert_eq!(down.data["reason"], Term::atom("killed"));
+
+    let p = actor::spawn(|mut inbox: Inbox| async move {
+        inbox.recv().await;
+        panic!("watched");
+    })
+    .unwrap();
+    let r = actor::monitor(p);
+    msg!(std("go") > p);
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
+    assert_eq!(
+        down.data["reason"],
+        Term::from((Term::atom("panic"), "watched"))
+    );
+}
+
+#[actor::test]
+fn monitoring_a_dead_pid_gives_noproc_at_once() {
+    let (p, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
+    let r2 = actor::monitor(p);
+    // Already in the mailbox: no wait needed.
+    let down = actor::pop_mailbox().expect("noproc Down is not there at once");
+    assert_eq!(
+        (down.kind, down.from, down.reference),
+        (Kind::Down, p, Some(r2))
+    );
+    assert_eq!(down.data["reason"], Term::atom("noproc"));
+    // A pid of another node without distribution: noconnection, at once.
+    let remote = Pid::from_parts(0x1234_5678_9abc_4def, 1);
+    let r3 = actor::monitor(remote);
+    let down = actor::pop_mailbox().expect("Down for an unreachable node");
+    assert_eq!(down.reference, Some(r3));
+    assert_eq!(down.data["reason"], Term::atom("noconnection"));
+    assert!(actor::pop_mailbox().is_none());
+}
+
+#[actor::test]
+fn demonitor_turns_a_monitor_off() {
+    let p = waiter();
+    let r = actor::monitor(p);
+    let kept = actor::monitor(p);
+    assert!(actor::demonitor(r));
+    assert!(!actor::demonitor(r), "a second demonitor found it again");
+    actor::kill(p);
+    // The demonitored Down never comes: it would be left in the mailbox.
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(kept),
+        timeout: LONG
+    );
+    refute_receive!(_, timeout: Duration::from_millis(50));
+    assert!(!actor::demonitor(kept), "a fired monitor is not active");
+    assert!(!actor::demonitor(Ref::new()));
+}
+
+#[actor::test]
+fn a_process_monitors_too_and_does_not_die_with_the_target() {
+    let me = actor::pid();
+    let target = waiter();
+    let watcher = actor::spawn(move |mut inbox: Inbox| async move {
+        let r = actor::monitor(target);
+        msg!(info("watching") > me);
+        let down = inbox.recv_match(|m| m.kind == Kind::Down).await;
+        let ok = down.reference == Some(r) && down.from == target;
+        msg!(
+            info {
+                ok: ok,
+                reason: down.data["reason"].clone()
+            } > me
         );
+    })
+    .unwrap();
+    assert_receive!(Message { data, .. } if *data == "watching", timeout: LONG);
+    actor::exit(target, "boom");
+    let report = assert_receive!(Message { from, .. } if *from == watcher, timeout: LONG);
+    assert_eq!(report.data["ok"], true);
+    assert_eq!(report.data["reason"], "boom");
+}
 
-        let p = actor::spawn(|mut inbox: Inbox| async move {
-            inbox.recv().await;
-            panic!("watched");
+#[actor::test]
+fn a_watcher_that_dies_first_leaves_no_trace() {
+    let target = waiter();
+    let (watcher, rw) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
+        actor::monitor(target);
+        inbox.recv().await;
+    })
+    .unwrap();
+    msg!(std("end") > watcher);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(rw),
+        timeout: LONG
+    );
+    let rt = actor::monitor(target);
+    actor::kill(target);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(rt),
+        timeout: LONG
+    );
+    refute_receive!(_, timeout: Duration::from_millis(50));
+}
+
+#[actor::test]
+fn spawn_monitor_watches_from_before_the_process_runs() {
+    // A process that ends at once still gives its Down with its reason.
+    for _ in 0..10 {
+        let (p, r) = actor::spawn_monitor(|_inbox: Inbox| async {
+            panic!("early");
         })
         .unwrap();
-        let r = actor::monitor(p);
-        msg!(std("go") > p);
-        let down = recv();
-        assert_eq!(down.reference, Some(r));
+        let down = assert_receive!(
+            Message { kind: Kind::Down, from, reference, .. }
+                if *from == p && *reference == Some(r),
+            timeout: LONG
+        );
         assert_eq!(
             down.data["reason"],
-            Term::from((Term::atom("panic"), "watched"))
+            Term::from((Term::atom("panic"), "early"))
         );
-    });
-}
-
-#[test]
-fn monitoring_a_dead_pid_gives_noproc_at_once() {
-    isolated(|| {
-        let (p, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
-        assert_eq!(recv().reference, Some(r));
-        let r2 = actor::monitor(p);
-        // Already in the mailbox: no wait needed.
-        let down = actor::pop_mailbox().expect("noproc Down is not there at once");
-        assert_eq!(
-            (down.kind, down.from, down.reference),
-            (Kind::Down, p, Some(r2))
-        );
-        assert_eq!(down.data["reason"], Term::atom("noproc"));
-        // A pid of another node without distribution: noconnection, at once.
-        let remote = Pid::from_parts(0x1234_5678_9abc_4def, 1);
-        let r3 = actor::monitor(remote);
-        let down = actor::pop_mailbox().expect("Down for an unreachable node");
-        assert_eq!(down.reference, Some(r3));
-        assert_eq!(down.data["reason"], Term::atom("noconnection"));
-        assert!(actor::pop_mailbox().is_none());
-    });
-}
-
-#[test]
-fn demonitor_turns_a_monitor_off() {
-    isolated(|| {
-        let p = waiter();
-        let r = actor::monitor(p);
-        let kept = actor::monitor(p);
-        assert!(actor::demonitor(r));
-        assert!(!actor::demonitor(r), "a second demonitor found it again");
-        actor::kill(p);
-        let down = recv();
-        assert_eq!(
-            down.reference,
-            Some(kept),
-            "the demonitored Down came: {down:?}"
-        );
-        assert!(quiet_for(Duration::from_millis(50)));
-        assert!(!actor::demonitor(kept), "a fired monitor is not active");
-        assert!(!actor::demonitor(Ref::new()));
-    });
-}
-
-#[test]
-fn a_process_monitors_too_and_does_not_die_with_the_target() {
-    isolated(|| {
-        let me = actor::pid();
-        let target = waiter();
-        let watcher = actor::spawn(move |mut inbox: Inbox| async move {
-            let r = actor::monitor(target);
-            msg!(info("watching") > me);
-            let down = inbox.recv_match(|m| m.kind == Kind::Down).await;
-            let ok = down.reference == Some(r) && down.from == target;
-            msg!(
-                info {
-                    ok: ok,
-                    reason: down.data["reason"].clone()
-                } > me
-            );
-        })
-        .unwrap();
-        assert_eq!(recv().data, "watching");
-        actor::exit(target, "boom");
-        let report = recv();
-        assert_eq!(report.from, watcher);
-        assert_eq!(report.data["ok"], true);
-        assert_eq!(report.data["reason"], "boom");
-    });
-}
-
-#[test]
-fn a_watcher_that_dies_first_leaves_no_trace() {
-    isolated(|| {
-        let target = waiter();
-        let (watcher, rw) = actor::spawn_monitor(move |mut inbox: Inbox| async move {
-            actor::monitor(target);
-            inbox.recv().await;
-        })
-        .unwrap();
-        msg!(std("end") > watcher);
-        assert_eq!(recv().reference, Some(rw));
-        let rt = actor::monitor(target);
-        actor::kill(target);
-        let down = recv();
-        assert_eq!(down.reference, Some(rt));
-        assert!(quiet_for(Duration::from_millis(50)));
-    });
-}
-
-#[test]
-fn spawn_monitor_watches_from_before_the_process_runs() {
-    isolated(|| {
-        // A process that ends at once still gives its Down with its reason.
-        for _ in 0..10 {
-            let (p, r) = actor::spawn_monitor(|_inbox: Inbox| async {
-                panic!("early");
-            })
-            .unwrap();
-            let down = recv();
-            assert_eq!((down.from, down.reference), (p, Some(r)));
-            assert_eq!(
-                down.data["reason"],
-                Term::from((Term::atom("panic"), "early"))
-            );
-        }
-    });
+    }
 }
 
 /// How a demonitor race ends: whether the demonitored `Down` was seen.
@@ -255,15 +247,13 @@ fn demonitor_races(rounds: usize) -> Option<String> {
 }
 
 // issue 9, item 8
-#[test]
+#[actor::test]
 fn after_demonitor_returns_no_down_for_it_is_ever_received() {
     // Erlang's demonitor(Ref, [flush]): once it has returned, the monitor's
     // 'DOWN' is neither delivered later nor left in the mailbox.
-    isolated(|| {
-        if let Some(report) = demonitor_races(1_000) {
-            panic!("{report}");
-        }
-    });
+    if let Some(report) = demonitor_races(1_000) {
+        panic!("{report}");
+    }
 }
 
 // issue 9, item 8 (stress)
@@ -280,45 +270,43 @@ fn demonitor_races_on_four_threads_at_once() {
 }
 
 // issue 9, item 14
-#[test]
+#[actor::test]
 fn a_process_monitoring_400_000_processes_gets_every_down_in_linear_time() {
     // Quadratic bookkeeping (a scan of the monitor list per Down) takes many
     // minutes here; linear takes seconds.
     const N: usize = 400_000;
     const BOUND: Duration = Duration::from_secs(60);
-    isolated(|| {
-        let deadline = Instant::now() + BOUND;
-        let mut pids = Vec::with_capacity(N);
-        let mut refs = HashSet::with_capacity(N);
-        for i in 0..N {
-            let p = actor::spawn(|mut inbox: Inbox| async move {
-                inbox.recv().await;
-            })
-            .unwrap();
-            refs.insert(actor::monitor(p));
-            pids.push(p);
-            if i % 1000 == 0 {
-                assert!(
-                    Instant::now() < deadline,
-                    "monitoring {i} of {N} processes took over {BOUND:?}"
-                );
-            }
-        }
-        for &p in &pids {
-            msg!(info("end") > p);
-        }
-        let mut downs = 0;
-        while downs < N {
-            let m = deadline
-                .checked_duration_since(Instant::now())
-                .and_then(actor::receive_timeout)
-                .unwrap_or_else(|| panic!("{downs} of {N} Down messages within {BOUND:?}"));
-            assert_eq!(m.kind, Kind::Down, "{m:?}");
+    let deadline = Instant::now() + BOUND;
+    let mut pids = Vec::with_capacity(N);
+    let mut refs = HashSet::with_capacity(N);
+    for i in 0..N {
+        let p = actor::spawn(|mut inbox: Inbox| async move {
+            inbox.recv().await;
+        })
+        .unwrap();
+        refs.insert(actor::monitor(p));
+        pids.push(p);
+        if i % 1000 == 0 {
             assert!(
-                refs.remove(&m.reference.unwrap()),
-                "an unknown or second Down: {m:?}"
+                Instant::now() < deadline,
+                "monitoring {i} of {N} processes took over {BOUND:?}"
             );
-            downs += 1;
         }
-    });
+    }
+    for &p in &pids {
+        msg!(info("end") > p);
+    }
+    let mut downs = 0;
+    while downs < N {
+        let m = deadline
+            .checked_duration_since(Instant::now())
+            .and_then(actor::receive_timeout)
+            .unwrap_or_else(|| panic!("{downs} of {N} Down messages within {BOUND:?}"));
+        assert_eq!(m.kind, Kind::Down, "{m:?}");
+        assert!(
+            refs.remove(&m.reference.unwrap()),
+            "an unknown or second Down: {m:?}"
+        );
+        downs += 1;
+    }
 }

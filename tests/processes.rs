@@ -36,24 +36,22 @@ fn assert_seed_debug(text: &str, prefix: &str) {
     );
 }
 
-#[test]
+#[actor::test]
 fn pid_and_ref_are_copy_ids_that_print_like_the_seed() {
     assert_id_traits::<Pid>();
     assert_id_traits::<Ref>();
-    isolated(|| {
-        let me = actor::pid();
-        let copy = me;
-        assert_eq!(me, copy);
-        assert_seed_debug(&format!("{me:?}"), "Pid");
-        let echo = actor::spawn("EchoActor").unwrap();
-        assert_seed_debug(&format!("{echo:?}"), "Pid");
-        assert_ne!(me, echo);
-        let r = Ref::new();
-        assert_seed_debug(&format!("{r:?}"), "Ref");
-        // Display is the bare UUID.
-        assert_eq!(format!("Pid('{me}')"), format!("{me:?}"));
-        assert_eq!(format!("Ref('{r}')"), format!("{r:?}"));
-    });
+    let me = actor::pid();
+    let copy = me;
+    assert_eq!(me, copy);
+    assert_seed_debug(&format!("{me:?}"), "Pid");
+    let echo = actor::spawn("EchoActor").unwrap();
+    assert_seed_debug(&format!("{echo:?}"), "Pid");
+    assert_ne!(me, echo);
+    let r = Ref::new();
+    assert_seed_debug(&format!("{r:?}"), "Ref");
+    // Display is the bare UUID.
+    assert_eq!(format!("Pid('{me}')"), format!("{me:?}"));
+    assert_eq!(format!("Ref('{r}')"), format!("{r:?}"));
 }
 
 #[test]
@@ -70,59 +68,56 @@ fn refs_are_unique_across_threads() {
     assert_eq!(all.len(), 100_000);
 }
 
-#[test]
+#[actor::test]
 fn pids_are_unique_even_after_their_processes_exit() {
-    isolated(|| {
-        let mut seen = HashSet::new();
-        seen.insert(actor::pid());
-        for _ in 0..20_000 {
-            let (pid, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
-            let down = recv();
-            assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
-            assert!(seen.insert(pid), "{pid:?} given twice");
-        }
-        // Threads' processes too.
-        let threads: Vec<Pid> = (0..16)
-            .map(|_| std::thread::spawn(actor::pid).join().unwrap())
-            .collect();
-        for pid in threads {
-            assert!(seen.insert(pid), "{pid:?} given twice");
-        }
-    });
+    let mut seen = HashSet::new();
+    seen.insert(actor::pid());
+    for _ in 0..20_000 {
+        let (pid, r) = actor::spawn_monitor(|_inbox: Inbox| async {}).unwrap();
+        assert_receive!(
+            Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+            timeout: LONG
+        );
+        assert!(seen.insert(pid), "{pid:?} given twice");
+    }
+    // Threads' processes too.
+    let threads: Vec<Pid> = (0..16)
+        .map(|_| std::thread::spawn(actor::pid).join().unwrap())
+        .collect();
+    for pid in threads {
+        assert!(seen.insert(pid), "{pid:?} given twice");
+    }
 }
 
-#[test]
+#[actor::test]
 fn message_fields_and_debug() {
-    isolated(|| {
-        let me = actor::pid();
-        let data: Term = [("hi", "hey")].into_iter().collect();
-        msg!(std(data.clone()) > me);
-        let m = actor::pop_mailbox().unwrap();
-        assert_eq!(m.kind, Kind::Std);
-        assert_eq!(m.data, data);
-        assert_eq!(m.data["hi"], "hey");
-        assert_eq!(m.reference, None);
-        assert_eq!(m.from, me);
-        assert_eq!(
-            format!("{m:?}"),
-            format!(
-                "{{'data': {{'hi': 'hey'}}, 'msg_type': 'std_msg', 'ref': None, 'r_pid': {me:?}}}"
-            )
-        );
+    let me = actor::pid();
+    let data: Term = [("hi", "hey")].into_iter().collect();
+    msg!(std(data.clone()) > me);
+    let m = actor::pop_mailbox().unwrap();
+    assert_eq!(m.kind, Kind::Std);
+    assert_eq!(m.data, data);
+    assert_eq!(m.data["hi"], "hey");
+    assert_eq!(m.reference, None);
+    assert_eq!(m.from, me);
+    assert_eq!(
+        format!("{m:?}"),
+        format!("{{'data': {{'hi': 'hey'}}, 'msg_type': 'std_msg', 'ref': None, 'r_pid': {me:?}}}")
+    );
 
-        let r = Ref::new();
-        msg!(info(1) ref r > me);
-        let m = actor::pop_mailbox().unwrap();
-        assert_eq!((m.kind, m.reference), (Kind::Info, Some(r)));
-        assert!(format!("{m:?}").contains(&format!("'ref': {r:?}")));
+    let r = Ref::new();
+    msg!(info(1) ref r > me);
+    let m = actor::pop_mailbox().unwrap();
+    assert_eq!((m.kind, m.reference), (Kind::Info, Some(r)));
+    assert!(format!("{m:?}").contains(&format!("'ref': {r:?}")));
 
-        // From another process, `from` is that process.
-        let echo = actor::spawn("EchoActor").unwrap();
-        msg!(info("back") > echo);
-        let m = recv();
-        assert_eq!((m.kind, m.from), (Kind::Info, echo));
-        assert_eq!(m.data, "back");
-    });
+    // From another process, `from` is that process.
+    let echo = actor::spawn("EchoActor").unwrap();
+    msg!(info("back") > echo);
+    assert_receive!(
+        Message { kind: Kind::Info, from, data, .. } if *from == echo && *data == "back",
+        timeout: LONG
+    );
 }
 
 #[test]
@@ -148,21 +143,19 @@ fn a_thread_becomes_a_process_on_first_use() {
     });
 }
 
-#[test]
+#[actor::test]
 fn receive_blocks_until_a_message_arrives() {
-    isolated(|| {
-        let me = actor::pid();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(30));
-            msg!(std("later") > me);
-            // A watchdog, so a broken receive fails instead of hanging.
-            std::thread::sleep(LONG);
-            msg!(std("watchdog") > me);
-        });
-        assert_eq!(actor::receive().data, "later");
-        let m = actor::receive_timeout(Duration::from_millis(30));
-        assert!(m.is_none(), "{m:?}");
+    let me = actor::pid();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(30));
+        msg!(std("later") > me);
+        // A watchdog, so a broken receive fails instead of hanging.
+        std::thread::sleep(LONG);
+        msg!(std("watchdog") > me);
     });
+    assert_eq!(actor::receive().data, "later");
+    let m = actor::receive_timeout(Duration::from_millis(30));
+    assert!(m.is_none(), "{m:?}");
 }
 
 #[test]
@@ -372,76 +365,75 @@ fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-#[test]
+#[actor::test]
 fn processes_and_process_info_show_what_each_process_is_doing() {
-    isolated(|| {
-        let me = actor::pid();
-        let echo = actor::spawn_link("EchoActor").unwrap();
-        actor::register("info_test_echo", echo).unwrap();
-        let watcher = actor::spawn(move |mut inbox: Inbox| async move {
-            actor::monitor(echo);
-            msg!(info("watching") > me);
-            inbox.recv_match(|m| m.kind == Kind::Kill).await;
-        })
-        .unwrap();
-        assert_eq!(recv().data, "watching");
-        for i in 0..3 {
-            msg!(std(i) >> echo).wait().unwrap();
-        }
-        // A message the raw process passes over.
-        msg!(info(1) > watcher);
-        let all = actor::processes();
-        assert!(all.contains(&me) && all.contains(&echo) && all.contains(&watcher));
+    let me = actor::pid();
+    let echo = actor::spawn_link("EchoActor").unwrap();
+    actor::register("info_test_echo", echo).unwrap();
+    let watcher = actor::spawn(move |mut inbox: Inbox| async move {
+        actor::monitor(echo);
+        msg!(info("watching") > me);
+        inbox.recv_match(|m| m.kind == Kind::Kill).await;
+    })
+    .unwrap();
+    assert_receive!(Message { data, .. } if *data == "watching", timeout: LONG);
+    for i in 0..3 {
+        msg!(std(i) >> echo).wait().unwrap();
+    }
+    // A message the raw process passes over.
+    msg!(info(1) > watcher);
+    let all = actor::processes();
+    assert!(all.contains(&me) && all.contains(&echo) && all.contains(&watcher));
 
-        let info = actor::process_info(echo).unwrap();
-        assert_eq!(info.pid, echo);
-        assert_eq!(info.name.as_deref(), Some("info_test_echo"));
-        assert_eq!(info.actor, Some("actor_core::actors::echo::EchoActor"));
-        assert_eq!(info.links, vec![me]);
-        assert_eq!(info.monitored_by, vec![watcher]);
-        assert!(info.monitors.is_empty());
-        assert_eq!(info.handled, 3);
-        assert_eq!(info.parent, Some(me));
-        assert!(!info.trap_exit && !info.thread);
+    let info = actor::process_info(echo).unwrap();
+    assert_eq!(info.pid, echo);
+    assert_eq!(info.name.as_deref(), Some("info_test_echo"));
+    assert_eq!(info.actor, Some("actor_core::actors::echo::EchoActor"));
+    assert_eq!(info.links, vec![me]);
+    assert_eq!(info.monitored_by, vec![watcher]);
+    assert!(info.monitors.is_empty());
+    assert_eq!(info.handled, 3);
+    assert_eq!(info.parent, Some(me));
+    assert!(!info.trap_exit && !info.thread);
 
-        let w = actor::process_info(watcher).unwrap();
-        assert_eq!((w.actor, w.monitors.clone()), (None, vec![echo]));
-        assert_eq!(w.handled, 0);
-        let mine = actor::process_info(me).unwrap();
-        assert!(mine.thread && mine.trap_exit && mine.parent.is_none());
-        assert_eq!(mine.links, vec![echo]);
+    let w = actor::process_info(watcher).unwrap();
+    assert_eq!((w.actor, w.monitors.clone()), (None, vec![echo]));
+    assert_eq!(w.handled, 0);
+    let mine = actor::process_info(me).unwrap();
+    assert!(mine.thread && mine.trap_exit && mine.parent.is_none());
+    assert_eq!(mine.links, vec![echo]);
 
-        actor::unlink(echo);
-        actor::kill(echo);
-        let r = actor::monitor(echo);
-        let _ = actor::receive_match_timeout(|m| m.reference == Some(r), LONG);
-        assert_eq!(actor::process_info(echo), None);
-        assert!(!actor::processes().contains(&echo));
-        actor::kill(watcher);
-    });
+    actor::unlink(echo);
+    actor::kill(echo);
+    let r = actor::monitor(echo);
+    assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
+    assert_eq!(actor::process_info(echo), None);
+    assert!(!actor::processes().contains(&echo));
+    actor::kill(watcher);
 }
 
-#[test]
+#[actor::test]
 fn process_info_counts_a_flooded_mailbox() {
-    isolated(|| {
-        let sleeper = actor::spawn(|mut inbox: Inbox| async move {
-            inbox.recv_match(|m| m.kind == Kind::Kill).await;
-        })
-        .unwrap();
-        for i in 0..1000 {
-            msg!(std(i) > sleeper);
+    let sleeper = actor::spawn(|mut inbox: Inbox| async move {
+        inbox.recv_match(|m| m.kind == Kind::Kill).await;
+    })
+    .unwrap();
+    for i in 0..1000 {
+        msg!(std(i) > sleeper);
+    }
+    // The process moves what its selective receive passes over out of
+    // the channel while we look: a snapshot settles once it waits.
+    let deadline = std::time::Instant::now() + LONG;
+    let len = loop {
+        let len = actor::process_info(sleeper).unwrap().mailbox_len;
+        if len == 1000 || std::time::Instant::now() > deadline {
+            break len;
         }
-        // The process moves what its selective receive passes over out of
-        // the channel while we look: a snapshot settles once it waits.
-        let deadline = std::time::Instant::now() + LONG;
-        let len = loop {
-            let len = actor::process_info(sleeper).unwrap().mailbox_len;
-            if len == 1000 || std::time::Instant::now() > deadline {
-                break len;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        assert_eq!(len, 1000);
-        actor::kill(sleeper);
-    });
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(len, 1000);
+    actor::kill(sleeper);
 }

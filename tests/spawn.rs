@@ -8,29 +8,27 @@ use actor::actors::EchoActor;
 use actor::prelude::*;
 
 mod common;
-use common::{isolated, recv, LONG};
+use common::LONG;
 
 fn echoes(pid: Pid) {
     let reply = msg!(std("echo?") >> pid).timeout(LONG).wait().unwrap();
     assert_eq!((reply.from, reply.data), (pid, Term::from("echo?")));
 }
 
-#[test]
+#[actor::test]
 fn spawn_by_name_path_and_value() {
-    isolated(|| {
-        for name in [
-            "EchoActor",
-            "actor::actors::EchoActor",
-            "actor.actors.EchoActor",
-        ] {
-            let pid = actor::spawn(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-            echoes(pid);
-        }
-        echoes(actor::spawn(String::from("EchoActor")).unwrap());
-        echoes(actor::spawn(EchoActor::default()).unwrap());
-        echoes(actor::spawn_with_args("EchoActor", Term::Nil).unwrap());
-        assert!(actor::registered_actors().contains(&"actor::actors::EchoActor".to_string()));
-    });
+    for name in [
+        "EchoActor",
+        "actor::actors::EchoActor",
+        "actor.actors.EchoActor",
+    ] {
+        let pid = actor::spawn(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        echoes(pid);
+    }
+    echoes(actor::spawn(String::from("EchoActor")).unwrap());
+    echoes(actor::spawn(EchoActor::default()).unwrap());
+    echoes(actor::spawn_with_args("EchoActor", Term::Nil).unwrap());
+    assert!(actor::registered_actors().contains(&"actor::actors::EchoActor".to_string()));
 }
 
 #[test]
@@ -57,187 +55,182 @@ fn an_unknown_name_is_a_clear_error() {
     }
 }
 
-#[test]
+#[actor::test]
 fn spawn_a_closure_with_an_inbox() {
-    isolated(|| {
-        let me = actor::pid();
-        let pid = actor::spawn(move |mut inbox: Inbox| async move {
-            msg!(info(inbox.pid()) > me);
-            let m = inbox.recv().await;
-            msg!(std(m.data) > m.from);
-        })
-        .unwrap();
-        let m = recv();
-        assert_eq!((m.from, m.data), (pid, Term::from(pid)));
-        msg!(std("back") > pid);
-        assert_eq!(recv().data, "back");
-    });
+    let me = actor::pid();
+    let pid = actor::spawn(move |mut inbox: Inbox| async move {
+        msg!(info(inbox.pid()) > me);
+        let m = inbox.recv().await;
+        msg!(std(m.data) > m.from);
+    })
+    .unwrap();
+    assert_receive!(
+        Message { from, data, .. } if *from == pid && data.as_pid() == Some(pid),
+        timeout: LONG
+    );
+    msg!(std("back") > pid);
+    assert_receive!(Message { from, data, .. } if *from == pid && *data == "back", timeout: LONG);
 }
 
-#[test]
+#[actor::test]
 fn inbox_receives() {
-    isolated(|| {
-        let me = actor::pid();
-        let pid = actor::spawn(move |mut inbox: Inbox| async move {
-            let report = |what: &str, m: Option<Message>| {
-                let data = m.map_or(Term::from("none"), |m| m.data);
-                msg!(info((what, data)) > me);
-            };
-            report("try_recv empty", inbox.try_recv());
-            report(
-                "recv_timeout empty",
-                inbox.recv_timeout(Duration::from_millis(20)).await,
-            );
-            msg!(info("ready") > me);
-            // The test sends: std 1, std 2, info 3, std 4.
-            let m = inbox.recv_match(|m| m.kind == Kind::Info).await;
-            report("recv_match info", Some(m));
-            let none = inbox
-                .recv_match_timeout(|m| m.data == 99, Duration::from_millis(20))
-                .await;
-            report("recv_match_timeout miss", none);
-            let m = inbox.recv_match_timeout(|m| m.data == 2, LONG).await;
-            report("recv_match_timeout 2", m);
-            report("recv", Some(inbox.recv().await));
-            report("try_recv", inbox.try_recv());
-            report("recv_timeout", inbox.recv_timeout(LONG).await);
-        })
-        .unwrap();
-        let expect = |what: &str, data: Term| {
-            let m = actor::receive_match_timeout(|m| m.from == pid, LONG).unwrap();
-            assert_eq!(m.data, Term::from((what, data)));
+    let me = actor::pid();
+    let pid = actor::spawn(move |mut inbox: Inbox| async move {
+        let report = |what: &str, m: Option<Message>| {
+            let data = m.map_or(Term::from("none"), |m| m.data);
+            msg!(info((what, data)) > me);
         };
-        expect("try_recv empty", "none".into());
-        expect("recv_timeout empty", "none".into());
-        assert_eq!(recv().data, "ready");
-        msg!(std(1) > pid);
-        msg!(std(2) > pid);
-        msg!(info(3) > pid);
-        msg!(std(4) > pid);
-        expect("recv_match info", 3.into());
-        expect("recv_match_timeout miss", "none".into());
-        expect("recv_match_timeout 2", 2.into());
-        expect("recv", 1.into());
-        expect("try_recv", 4.into());
-        msg!(std(5) > pid);
-        expect("recv_timeout", 5.into());
-    });
-}
-
-#[test]
-fn inbox_trap_exit() {
-    isolated(|| {
-        let me = actor::pid();
-        let pid = actor::spawn(move |mut inbox: Inbox| async move {
-            inbox.trap_exit(true);
-            msg!(info("trapping") > me);
-            loop {
-                let m = inbox.recv().await;
-                if m.kind == Kind::Death {
-                    msg!(info((Term::from(m.from), m.data["reason"].clone())) > me);
-                }
-                if m.data == "stop trapping" {
-                    inbox.trap_exit(false);
-                    msg!(info("not trapping") > me);
-                }
-            }
-        })
-        .unwrap();
-        let r = actor::monitor(pid);
-        assert_eq!(recv().data, "trapping");
-        actor::exit(pid, "first");
-        assert_eq!(recv().data, Term::from((me, "first")));
-        msg!(std("stop trapping") > pid);
-        assert_eq!(recv().data, "not trapping");
-        actor::exit(pid, "second");
-        let down = recv();
-        assert_eq!((down.kind, down.reference), (Kind::Down, Some(r)));
-        assert_eq!(down.data["reason"], "second");
-    });
-}
-
-#[test]
-fn spawn_link_takes_names_values_and_closures() {
-    isolated(|| {
-        let a = actor::spawn_link("EchoActor").unwrap();
-        let b = actor::spawn_link(EchoActor::default()).unwrap();
-        let c = actor::spawn_link(|mut inbox: Inbox| async move {
-            inbox.recv().await;
-        })
-        .unwrap();
-        for p in [a, b, c] {
-            actor::exit(p, "linked");
-            let m = recv();
-            assert_eq!((m.kind, m.from), (Kind::Death, p));
-            assert_eq!(m.data["reason"], "linked");
-        }
-        // The link is in place before the child runs: a child that dies at
-        // once is still heard of.
-        let d = actor::spawn_link(|_inbox: Inbox| async { panic!("at once") }).unwrap();
-        let m = recv();
-        assert_eq!((m.kind, m.from), (Kind::Death, d));
-        assert_eq!(
-            m.data["reason"],
-            Term::from((Term::atom("panic"), "at once"))
+        report("try_recv empty", inbox.try_recv());
+        report(
+            "recv_timeout empty",
+            inbox.recv_timeout(Duration::from_millis(20)).await,
         );
-    });
+        msg!(info("ready") > me);
+        // The test sends: std 1, std 2, info 3, std 4.
+        let m = inbox.recv_match(|m| m.kind == Kind::Info).await;
+        report("recv_match info", Some(m));
+        let none = inbox
+            .recv_match_timeout(|m| m.data == 99, Duration::from_millis(20))
+            .await;
+        report("recv_match_timeout miss", none);
+        let m = inbox.recv_match_timeout(|m| m.data == 2, LONG).await;
+        report("recv_match_timeout 2", m);
+        report("recv", Some(inbox.recv().await));
+        report("try_recv", inbox.try_recv());
+        report("recv_timeout", inbox.recv_timeout(LONG).await);
+    })
+    .unwrap();
+    let expect = |what: &str, data: Term| {
+        let m = assert_receive!(Message { from, .. } if *from == pid, timeout: LONG);
+        assert_eq!(m.data, Term::from((what, data)));
+    };
+    expect("try_recv empty", "none".into());
+    expect("recv_timeout empty", "none".into());
+    assert_receive!(Message { data, .. } if *data == "ready", timeout: LONG);
+    msg!(std(1) > pid);
+    msg!(std(2) > pid);
+    msg!(info(3) > pid);
+    msg!(std(4) > pid);
+    expect("recv_match info", 3.into());
+    expect("recv_match_timeout miss", "none".into());
+    expect("recv_match_timeout 2", 2.into());
+    expect("recv", 1.into());
+    expect("try_recv", 4.into());
+    msg!(std(5) > pid);
+    expect("recv_timeout", 5.into());
 }
 
-#[test]
-fn spawn_monitor_takes_names_values_and_closures() {
-    isolated(|| {
-        let (a, ra) = actor::spawn_monitor("actor::actors::EchoActor").unwrap();
-        let (b, rb) = actor::spawn_monitor(EchoActor::default()).unwrap();
-        let (c, rc) = actor::spawn_monitor(|mut inbox: Inbox| async move {
-            inbox.recv().await;
-        })
-        .unwrap();
-        echoes(a);
-        echoes(b);
-        actor::kill(a);
-        actor::exit(b, Term::atom("shutdown"));
-        msg!(std("end") > c);
-        for (p, r, why) in [
-            (a, ra, Term::atom("killed")),
-            (b, rb, Term::atom("shutdown")),
-            (c, rc, Term::atom("normal")),
-        ] {
-            let m = actor::receive_match_timeout(|m| m.from == p, LONG).unwrap();
-            assert_eq!((m.kind, m.reference), (Kind::Down, Some(r)));
-            assert_eq!(m.data["reason"], why);
+#[actor::test]
+fn inbox_trap_exit() {
+    let me = actor::pid();
+    let pid = actor::spawn(move |mut inbox: Inbox| async move {
+        inbox.trap_exit(true);
+        msg!(info("trapping") > me);
+        loop {
+            let m = inbox.recv().await;
+            if m.kind == Kind::Death {
+                msg!(info((Term::from(m.from), m.data["reason"].clone())) > me);
+            }
+            if m.data == "stop trapping" {
+                inbox.trap_exit(false);
+                msg!(info("not trapping") > me);
+            }
         }
-        // A monitor, not a link: this thread got no Death.
-        assert!(actor::receive_timeout(Duration::from_millis(50)).is_none());
-    });
+    })
+    .unwrap();
+    let r = actor::monitor(pid);
+    assert_receive!(Message { data, .. } if *data == "trapping", timeout: LONG);
+    actor::exit(pid, "first");
+    assert_receive!(Message { data, .. } if *data == Term::from((me, "first")), timeout: LONG);
+    msg!(std("stop trapping") > pid);
+    assert_receive!(Message { data, .. } if *data == "not trapping", timeout: LONG);
+    actor::exit(pid, "second");
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
+    assert_eq!(down.data["reason"], "second");
 }
 
-#[test]
+#[actor::test]
+fn spawn_link_takes_names_values_and_closures() {
+    let a = actor::spawn_link("EchoActor").unwrap();
+    let b = actor::spawn_link(EchoActor::default()).unwrap();
+    let c = actor::spawn_link(|mut inbox: Inbox| async move {
+        inbox.recv().await;
+    })
+    .unwrap();
+    for p in [a, b, c] {
+        actor::exit(p, "linked");
+        let m =
+            assert_receive!(Message { kind: Kind::Death, from, .. } if *from == p, timeout: LONG);
+        assert_eq!(m.data["reason"], "linked");
+    }
+    // The link is in place before the child runs: a child that dies at
+    // once is still heard of.
+    let d = actor::spawn_link(|_inbox: Inbox| async { panic!("at once") }).unwrap();
+    let m = assert_receive!(Message { kind: Kind::Death, from, .. } if *from == d, timeout: LONG);
+    assert_eq!(
+        m.data["reason"],
+        Term::from((Term::atom("panic"), "at once"))
+    );
+}
+
+#[actor::test]
+fn spawn_monitor_takes_names_values_and_closures() {
+    let (a, ra) = actor::spawn_monitor("actor::actors::EchoActor").unwrap();
+    let (b, rb) = actor::spawn_monitor(EchoActor::default()).unwrap();
+    let (c, rc) = actor::spawn_monitor(|mut inbox: Inbox| async move {
+        inbox.recv().await;
+    })
+    .unwrap();
+    echoes(a);
+    echoes(b);
+    actor::kill(a);
+    actor::exit(b, Term::atom("shutdown"));
+    msg!(std("end") > c);
+    for (p, r, why) in [
+        (a, ra, Term::atom("killed")),
+        (b, rb, Term::atom("shutdown")),
+        (c, rc, Term::atom("normal")),
+    ] {
+        let m = assert_receive!(
+            Message { kind: Kind::Down, from, reference, .. }
+                if *from == p && *reference == Some(r),
+            timeout: LONG
+        );
+        assert_eq!(m.data["reason"], why);
+    }
+    // A monitor, not a link: the test process got no Death.
+    refute_receive!(_, timeout: Duration::from_millis(50));
+}
+
+#[actor::test]
 fn spawning_100_000_idle_actors() {
     const N: usize = 100_000;
-    isolated(|| {
-        let pids: Vec<Pid> = (0..N)
-            .map(|_| actor::spawn(EchoActor::default()).unwrap())
-            .collect();
-        let unique: std::collections::HashSet<Pid> = pids.iter().copied().collect();
-        assert_eq!(unique.len(), N);
-        assert!(pids.iter().all(|&p| actor::is_alive(p)));
-        for &p in pids.iter().step_by(N / 20) {
-            echoes(p);
-        }
-        echoes(*pids.last().unwrap());
-        // Clean up, and see the first and the last go.
-        let first = actor::monitor(pids[0]);
-        let last = actor::monitor(*pids.last().unwrap());
-        for &p in &pids {
-            actor::kill(p);
-        }
-        let mut refs = vec![recv().reference, recv().reference];
-        refs.sort();
-        let mut expected = vec![Some(first), Some(last)];
-        expected.sort();
-        assert_eq!(refs, expected);
-        assert!(!actor::is_alive(pids[0]));
-    });
+    let pids: Vec<Pid> = (0..N)
+        .map(|_| actor::spawn(EchoActor::default()).unwrap())
+        .collect();
+    let unique: std::collections::HashSet<Pid> = pids.iter().copied().collect();
+    assert_eq!(unique.len(), N);
+    assert!(pids.iter().all(|&p| actor::is_alive(p)));
+    for &p in pids.iter().step_by(N / 20) {
+        echoes(p);
+    }
+    echoes(*pids.last().unwrap());
+    // Clean up, and see the first and the last go.
+    let first = actor::monitor(pids[0]);
+    let last = actor::monitor(*pids.last().unwrap());
+    for &p in &pids {
+        actor::kill(p);
+    }
+    for r in [first, last] {
+        assert_receive!(
+            Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+            timeout: LONG
+        );
+    }
+    assert!(!actor::is_alive(pids[0]));
 }
 
 mod first {
@@ -322,27 +315,25 @@ impl Starter {
     }
 }
 
-#[test]
+#[actor::test]
 fn start_waits_for_the_start_hook_and_reports_its_failure() {
-    isolated(|| {
-        let ok = actor::start(Starter {
-            fail: None,
-            delay: Duration::from_millis(50),
-        })
-        .wait()
-        .unwrap();
-        echoes(ok);
-        let err = actor::start(Starter {
-            fail: Some("no_db"),
-            delay: Duration::ZERO,
-        })
-        .wait();
-        assert_eq!(err, Err(SpawnError::StartFailed(Term::atom("no_db"))));
-        assert!(actor::start("NoSuchActor").wait().is_err());
-    });
+    let ok = actor::start(Starter {
+        fail: None,
+        delay: Duration::from_millis(50),
+    })
+    .wait()
+    .unwrap();
+    echoes(ok);
+    let err = actor::start(Starter {
+        fail: Some("no_db"),
+        delay: Duration::ZERO,
+    })
+    .wait();
+    assert_eq!(err, Err(SpawnError::StartFailed(Term::atom("no_db"))));
+    assert!(actor::start("NoSuchActor").wait().is_err());
 }
 
-#[test]
+#[actor::test]
 fn a_failed_start_link_is_an_error_not_an_exit_signal() {
     // The caller is a raw process that does not trap exits: a link exit
     // from the failed child would kill it.
@@ -359,11 +350,12 @@ fn a_failed_start_link_is_an_error_not_an_exit_signal() {
     .unwrap();
     let res = rx.recv_timeout(LONG).expect("the caller died");
     assert_eq!(res, Err(SpawnError::StartFailed(Term::atom("bad_config"))));
-    let down = actor::receive_match_timeout(|m| m.from == caller, LONG).unwrap();
+    let down =
+        assert_receive!(Message { kind: Kind::Down, from, .. } if *from == caller, timeout: LONG);
     assert_eq!(down.data["reason"], "normal");
 }
 
-#[test]
+#[actor::test]
 fn exit_self_stops_even_a_trapping_actor_and_runs_stop() {
     #[derive(Default)]
     struct Quits(Option<std::sync::mpsc::Sender<Term>>);
@@ -381,38 +373,34 @@ fn exit_self_stops_even_a_trapping_actor_and_runs_stop() {
         }
     }
 
-    isolated(|| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (pid, r) = actor::spawn_monitor(Quits(Some(tx))).unwrap();
-        msg!(std("enough") > pid);
-        assert_eq!(rx.recv_timeout(LONG).unwrap(), "enough");
-        let down = recv();
-        assert_eq!(
-            (down.reference, &down.data["reason"]),
-            (Some(r), &Term::from("enough"))
-        );
-    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (pid, r) = actor::spawn_monitor(Quits(Some(tx))).unwrap();
+    msg!(std("enough") > pid);
+    assert_eq!(rx.recv_timeout(LONG).unwrap(), "enough");
+    let down = assert_receive!(
+        Message { kind: Kind::Down, reference, .. } if *reference == Some(r),
+        timeout: LONG
+    );
+    assert_eq!(down.data["reason"], "enough");
 }
 
-#[test]
+#[actor::test]
 fn async_receive_and_reply_from_a_raw_process() {
-    isolated(|| {
-        let pid = actor::spawn(|_inbox: Inbox| async {
-            let first = actor::recv_match(|m| m.kind == Kind::Info).await;
-            let m = actor::recv().await;
-            actor::reply(&m, Term::list([first.data, m.data.clone()]));
-            assert!(actor::recv_timeout(Duration::from_millis(20))
-                .await
-                .is_none());
-        })
-        .unwrap();
-        let me = actor::pid();
-        msg!(info("b") > pid);
-        let reply = msg!(std("a") >> pid).timeout(LONG).wait().unwrap();
-        assert_eq!(reply.data, Term::list(["b", "a"]));
-        assert_eq!(reply.from, pid);
-        let _ = me;
-    });
+    let pid = actor::spawn(|_inbox: Inbox| async {
+        let first = actor::recv_match(|m| m.kind == Kind::Info).await;
+        let m = actor::recv().await;
+        actor::reply(&m, Term::list([first.data, m.data.clone()]));
+        assert!(actor::recv_timeout(Duration::from_millis(20))
+            .await
+            .is_none());
+    })
+    .unwrap();
+    let me = actor::pid();
+    msg!(info("b") > pid);
+    let reply = msg!(std("a") >> pid).timeout(LONG).wait().unwrap();
+    assert_eq!(reply.data, Term::list(["b", "a"]));
+    assert_eq!(reply.from, pid);
+    let _ = me;
 }
 
 /// An actor that reports the end of its `start` (`{n, hook: "start"}`) and
@@ -497,38 +485,34 @@ fn exits_right_after_spawn(rounds: usize) -> Vec<(usize, Term, Vec<String>)> {
 }
 
 // issue 9, item 13
-#[test]
+#[actor::test]
 fn start_runs_before_an_exit_signal_so_stop_always_pairs_with_it() {
     // The docs: `start` runs once, before the first message; `stop` runs
     // once when the process ends (not after `kill` or a failed `start`).
     // An exit signal that comes while `start` runs (even across an await in
     // it) is acted on after it.
     const ROUNDS: usize = 2_000;
-    isolated(|| {
-        let wrong = exits_right_after_spawn(ROUNDS);
-        assert!(
-            wrong.is_empty(),
-            "{} of {ROUNDS} rounds did not run start then stop(shutdown); first: {:?}",
-            wrong.len(),
-            &wrong[..wrong.len().min(3)]
-        );
-    });
+    let wrong = exits_right_after_spawn(ROUNDS);
+    assert!(
+        wrong.is_empty(),
+        "{} of {ROUNDS} rounds did not run start then stop(shutdown); first: {:?}",
+        wrong.len(),
+        &wrong[..wrong.len().min(3)]
+    );
 }
 
 // issue 9, item 13
-#[test]
+#[actor::test]
 fn kill_right_after_spawn_never_runs_stop() {
     const ROUNDS: usize = 2_000;
-    isolated(|| {
-        for n in 0..ROUNDS {
-            let (reason, hooks) = spawn_then_signal(n, None);
-            assert_eq!(reason, Term::atom("killed"), "round {n}");
-            assert!(
-                hooks.is_empty() || hooks[..] == ["start"],
-                "round {n}: {hooks:?}"
-            );
-        }
-    });
+    for n in 0..ROUNDS {
+        let (reason, hooks) = spawn_then_signal(n, None);
+        assert_eq!(reason, Term::atom("killed"), "round {n}");
+        assert!(
+            hooks.is_empty() || hooks[..] == ["start"],
+            "round {n}: {hooks:?}"
+        );
+    }
 }
 
 // issue 9, item 13 (stress)

@@ -123,8 +123,10 @@ fn pid_of(sup: Pid, id: &str) -> Pid {
 
 /// The next note of kind `what` (others are skipped).
 fn next_note_of(what: &str) -> (String, Term) {
-    let m = actor::receive_match_timeout(|m| m.kind == Kind::Info && m.data["what"] == what, WAIT)
-        .expect("a worker note");
+    let m = assert_receive!(
+        Message { kind: Kind::Info, ref data, .. } if data["what"] == what,
+        timeout: WAIT
+    );
     (
         m.data["id"].as_str().unwrap().to_owned(),
         m.data["extra"].clone(),
@@ -153,7 +155,7 @@ fn three(strategy: Strategy) -> (Pid, mpsc::Receiver<(Instant, Event)>, [Pid; 3]
     (sup, rx, pids)
 }
 
-#[test]
+#[actor::test]
 fn one_for_one_restarts_only_the_failed_child() {
     let (sup, rx, [a, b, c]) = three(Strategy::OneForOne);
     crash(b, "boom");
@@ -167,7 +169,7 @@ fn one_for_one_restarts_only_the_failed_child() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
     let (sup, rx, [a, b, c]) = three(Strategy::OneForAll);
     crash(b, "boom");
@@ -191,7 +193,7 @@ fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn rest_for_one_restarts_the_failed_child_and_those_after_it() {
     let (sup, rx, [a, b, c]) = three(Strategy::RestForOne);
     crash(b, "boom");
@@ -225,7 +227,7 @@ fn rest_for_one_restarts_the_failed_child_and_those_after_it() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn group_restarts_leave_terminated_children_stopped_and_drop_temporary_ones() {
     let (spec, rx) = observed(
         SupervisorSpec::one_for_all()
@@ -307,7 +309,7 @@ fn after_exit(restart: Restart, reason: Term) -> &'static str {
     outcome
 }
 
-#[test]
+#[actor::test]
 fn restart_types_against_exit_reasons() {
     let normal = || Term::atom("normal");
     let shutdown = || Term::atom("shutdown");
@@ -329,7 +331,7 @@ fn restart_types_against_exit_reasons() {
     }
 }
 
-#[test]
+#[actor::test]
 fn exceeding_the_intensity_stops_the_children_and_exits_with_shutdown() {
     let (spec, rx) = observed(
         SupervisorSpec::one_for_one()
@@ -357,14 +359,14 @@ fn exceeding_the_intensity_stops_the_children_and_exits_with_shutdown() {
             t("shutdown", ""),
         ]
     );
-    // the linked test thread (its parent) hears `shutdown`
-    let death = actor::receive_match_timeout(|m| m.kind == Kind::Death && m.from == sup, WAIT)
-        .expect("the supervisor's exit");
+    // the linked test process (its parent) hears `shutdown`
+    let death =
+        assert_receive!(Message { kind: Kind::Death, from, .. } if *from == sup, timeout: WAIT);
     assert_eq!(death.data["reason"], "shutdown");
     assert!(!actor::is_alive(a));
 }
 
-#[test]
+#[actor::test]
 fn restarts_older_than_the_period_are_forgotten() {
     let (spec, rx) = observed(
         SupervisorSpec::one_for_one()
@@ -391,7 +393,7 @@ fn restarts_older_than_the_period_are_forgotten() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn an_exceeded_intensity_escalates_to_the_parent_supervisor() {
     let (sub, sub_rx) = observed(
         SupervisorSpec::one_for_one()
@@ -440,7 +442,7 @@ fn an_exceeded_intensity_escalates_to_the_parent_supervisor() {
     supervisor::stop(root).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn backoff_delays_grow_exponentially_to_the_cap() {
     let min = Duration::from_millis(20);
     let max = Duration::from_millis(80);
@@ -480,7 +482,7 @@ fn backoff_delays_grow_exponentially_to_the_cap() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn backoff_jitter_stays_within_its_band() {
     let base = Duration::from_millis(10);
     let (spec, rx) = observed(
@@ -510,7 +512,7 @@ fn backoff_jitter_stays_within_its_band() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn a_terminate_during_backoff_cancels_the_restart() {
     let (spec, rx) = observed(
         SupervisorSpec::one_for_one()
@@ -543,7 +545,7 @@ fn a_terminate_during_backoff_cancels_the_restart() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn shutdown_stops_children_in_reverse_start_order_running_their_stop() {
     let sup = SupervisorSpec::one_for_one()
         .child(worker("first"))
@@ -564,7 +566,7 @@ fn shutdown_stops_children_in_reverse_start_order_running_their_stop() {
     }
 }
 
-#[test]
+#[actor::test]
 fn shutdown_kills_a_child_that_outlives_its_timeout_and_brutal_kill_skips_stop() {
     let observer = actor::pid();
     let (spec, rx) = observed(
@@ -605,14 +607,13 @@ fn shutdown_kills_a_child_that_outlives_its_timeout_and_brutal_kill_skips_stop()
         ]
     );
     // the brutally killed worker's stop never ran
-    assert!(actor::receive_match_timeout(
-        |m| m.kind == Kind::Info && m.data["what"] == "stopped",
-        Duration::from_millis(50)
-    )
-    .is_none());
+    refute_receive!(
+        Message { kind: Kind::Info, ref data, .. } if data["what"] == "stopped",
+        timeout: Duration::from_millis(50)
+    );
 }
 
-#[test]
+#[actor::test]
 fn dynamic_children() {
     let sup = SupervisorSpec::rest_for_one()
         .intensity(5, Duration::from_secs(60))
@@ -675,7 +676,7 @@ fn dynamic_children() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn a_simple_one_for_one_pool() {
     let template = ChildSpec::worker_with_args("adder", |args: Term| {
         let n = args.as_int().unwrap_or(0);
@@ -744,7 +745,7 @@ fn a_simple_one_for_one_pool() {
     supervisor::stop(pool).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn a_tree_three_levels_deep() {
     let leaf = SupervisorSpec::one_for_all()
         .intensity(5, Duration::from_secs(60))
@@ -804,7 +805,7 @@ fn a_tree_three_levels_deep() {
     drain_notes();
     supervisor::stop(root).unwrap();
     for (&p, &r) in everyone.iter().zip(&monitors) {
-        let m = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+        let m = assert_receive!(Message { reference, .. } if *reference == Some(r), timeout: WAIT);
         assert_eq!(m.from, p);
         assert_eq!(m.data["reason"], "shutdown");
     }
@@ -820,7 +821,7 @@ fn a_tree_three_levels_deep() {
     assert_eq!(stopped, ["l2", "l1", "m1", "r1"]);
 }
 
-#[test]
+#[actor::test]
 fn a_child_that_fails_to_start_fails_the_start_and_stops_the_others() {
     let (spec, rx) = observed(
         SupervisorSpec::one_for_one()
@@ -850,7 +851,7 @@ fn a_child_that_fails_to_start_fails_the_start_and_stops_the_others() {
     );
 }
 
-#[test]
+#[actor::test]
 fn bad_specs_are_refused() {
     assert!(matches!(
         SupervisorSpec::one_for_one()
@@ -865,7 +866,7 @@ fn bad_specs_are_refused() {
     ));
 }
 
-#[test]
+#[actor::test]
 fn a_named_supervisor_and_its_parent_exit() {
     let parent = actor::spawn(|mut inbox: Inbox| async move {
         let m = inbox.recv().await;
@@ -896,9 +897,9 @@ fn a_named_supervisor_and_its_parent_exit() {
     let e = actor::monitor(echo);
     msg!(info(Term::Nil) > parent);
     // the supervisor exits with its parent's reason, after stopping its child
-    let m = actor::receive_match_timeout(|m| m.reference == Some(e), WAIT).unwrap();
+    let m = assert_receive!(Message { reference, .. } if *reference == Some(e), timeout: WAIT);
     assert_eq!(m.data["reason"], "shutdown");
-    let m = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    let m = assert_receive!(Message { reference, .. } if *reference == Some(r), timeout: WAIT);
     assert_eq!(m.data["reason"][0], "panic");
     assert_eq!(actor::whereis("named_sup_test"), None);
 }
@@ -916,7 +917,7 @@ fn flaky(plan: &'static [bool]) -> ChildSpec {
     })
 }
 
-#[test]
+#[actor::test]
 fn a_failed_restart_is_retried_and_counts_as_a_restart() {
     let (spec, rx) = observed(
         SupervisorSpec::one_for_one()
@@ -942,7 +943,7 @@ fn a_failed_restart_is_retried_and_counts_as_a_restart() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn failing_restarts_exhaust_the_intensity() {
     let (spec, rx) = observed(
         SupervisorSpec::one_for_one()
@@ -967,7 +968,7 @@ fn failing_restarts_exhaust_the_intensity() {
             t("shutdown", ""),
         ]
     );
-    let down = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    let down = assert_receive!(Message { reference, .. } if *reference == Some(r), timeout: WAIT);
     assert_eq!(down.data["reason"], "shutdown");
 }
 
@@ -1040,7 +1041,7 @@ fn start_attempts(id: &str) -> usize {
     n
 }
 
-#[test]
+#[actor::test]
 fn a_child_whose_start_fails_fails_the_start_and_is_never_restarted() {
     let (spec, rx) = observed(
         SupervisorSpec::one_for_one()
@@ -1076,13 +1077,10 @@ fn a_child_whose_start_fails_fails_the_start_and_is_never_restarted() {
     assert_eq!(start_attempts("bad"), 1);
     assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
     // the failed start sent the caller no exit signal
-    assert!(
-        actor::receive_match_timeout(|m| m.kind == Kind::Death, Duration::from_millis(50))
-            .is_none()
-    );
+    refute_receive!(Message { kind: Kind::Death, .. }, timeout: Duration::from_millis(50));
 }
 
-#[test]
+#[actor::test]
 fn a_nested_supervisor_whose_child_fails_to_start_fails_its_parent() {
     let (sub, sub_rx) = observed(SupervisorSpec::one_for_one().child(refuser("bad")));
     let (root, rx) = observed(
@@ -1109,7 +1107,7 @@ fn a_nested_supervisor_whose_child_fails_to_start_fails_its_parent() {
     assert_eq!(start_attempts("bad"), 1);
 }
 
-#[test]
+#[actor::test]
 fn start_child_with_a_child_whose_start_fails_adds_nothing() {
     let (spec, rx) = observed(SupervisorSpec::one_for_one().intensity(10, Duration::from_secs(60)));
     let sup = spec.start_link().unwrap();
@@ -1127,7 +1125,7 @@ fn start_child_with_a_child_whose_start_fails_adds_nothing() {
     supervisor::stop(sup).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn a_pool_child_whose_start_fails_adds_nothing() {
     let observer = actor::pid();
     let template = ChildSpec::worker_with_args("conn", move |args: Term| Picky {
@@ -1150,7 +1148,7 @@ fn a_pool_child_whose_start_fails_adds_nothing() {
     supervisor::stop(pool).unwrap();
 }
 
-#[test]
+#[actor::test]
 fn a_start_hook_that_fails_at_a_restart_counts_as_a_restart_and_is_retried() {
     let observer = actor::pid();
     // starts: fine, then two refusals, then fine again
@@ -1201,11 +1199,11 @@ fn a_start_hook_that_fails_at_a_restart_counts_as_a_restart_and_is_retried() {
         tags(&rx, 3),
         [t("exited", "picky"), t("intensity", ""), t("shutdown", "")]
     );
-    let down = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    let down = assert_receive!(Message { reference, .. } if *reference == Some(r), timeout: WAIT);
     assert_eq!(down.data["reason"], "shutdown");
 }
 
-#[test]
+#[actor::test]
 fn an_exit_signal_from_the_parent_stops_an_unlinked_supervisor_and_others_are_ignored() {
     let sup = SupervisorSpec::one_for_one()
         .child(worker("w"))
@@ -1224,13 +1222,13 @@ fn an_exit_signal_from_the_parent_stops_an_unlinked_supervisor_and_others_are_ig
     assert_eq!(supervisor::count_children(sup).unwrap().active, 1);
     // its parent's exit signal: it stops its children and exits with it
     actor::exit(sup, "bye");
-    let m = actor::receive_match_timeout(|m| m.reference == Some(rw), WAIT).unwrap();
+    let m = assert_receive!(Message { reference, .. } if *reference == Some(rw), timeout: WAIT);
     assert_eq!(m.data["reason"], "shutdown");
-    let m = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    let m = assert_receive!(Message { reference, .. } if *reference == Some(r), timeout: WAIT);
     assert_eq!(m.data["reason"], "bye");
 }
 
-#[test]
+#[actor::test]
 fn api_calls_to_a_process_that_is_no_supervisor_fail_at_once() {
     let echo = actor::spawn("EchoActor").unwrap();
     assert_eq!(
@@ -1285,7 +1283,7 @@ fn trapping(shutdown: Shutdown) -> ChildSpec {
 }
 
 // issue 9, item 6 (a)
-#[test]
+#[actor::test]
 fn stop_ends_a_trapping_child_through_its_stop_without_waiting_out_the_shutdown() {
     // OTP: a gen_server that traps exits terminates on its parent's exit
     // signal; the supervisor's 30 s shutdown timeout is for children that
@@ -1304,15 +1302,12 @@ fn stop_ends_a_trapping_child_through_its_stop_without_waiting_out_the_shutdown(
     let (_, reason) = next_note_of("stopped");
     assert_eq!(reason, Term::atom("shutdown"), "the child's stop");
     assert!(!actor::is_alive(child.as_pid().unwrap()));
-    let death = actor::receive_match_timeout(|m| m.data["what"] == "death", Duration::ZERO);
-    assert!(
-        death.is_none(),
-        "the parent's exit signal reached the death handler: {death:?}"
-    );
+    // the parent's exit signal did not reach the death handler
+    refute_receive!(Message { ref data, .. } if data["what"] == "death", timeout: Duration::ZERO);
 }
 
 // issue 9, item 6 (b)
-#[test]
+#[actor::test]
 fn a_killed_supervisor_takes_its_trapping_children_with_it() {
     let sup = SupervisorSpec::one_for_one()
         .child(trapping(Shutdown::Timeout(Duration::from_secs(30))))
@@ -1328,7 +1323,7 @@ fn a_killed_supervisor_takes_its_trapping_children_with_it() {
 }
 
 // issue 9, item 7
-#[test]
+#[actor::test]
 fn a_child_exiting_with_reason_kill_is_restarted_and_the_supervisor_lives() {
     // Reason `kill` in a link's exit signal is an ordinary reason; only
     // `exit(pid, kill)` itself cannot be trapped.
@@ -1365,7 +1360,7 @@ fn a_child_exiting_with_reason_kill_is_restarted_and_the_supervisor_lives() {
     }
     assert_eq!(tags(&rx, 2), [t("scheduled", "k"), t("restarted", "k")]);
     assert_ne!(pid_of(sup, "k"), k);
-    assert!(actor::receive_match_timeout(|m| m.reference == Some(r), Duration::ZERO).is_none());
+    refute_receive!(Message { reference, .. } if *reference == Some(r), timeout: Duration::ZERO);
     supervisor::stop(sup).unwrap();
 }
 
@@ -1390,7 +1385,7 @@ impl NoDb {
 }
 
 // issue 9, item 11
-#[test]
+#[actor::test]
 fn a_child_whose_start_fails_fails_the_supervisor_start_and_is_not_restarted() {
     // OTP: supervisor:start_link returns
     // {error, {shutdown, {failed_to_start_child, Id, Reason}}}, with the

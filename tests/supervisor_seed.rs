@@ -50,13 +50,14 @@ fn wait_pids(sup: Pid, name: &str, ok: impl Fn(&[Pid]) -> bool) -> Vec<Pid> {
 }
 
 fn down_reason(pid: Pid, r: Ref) -> Term {
-    let m = actor::receive_match_timeout(|m| m.kind == Kind::Down && m.reference == Some(r), WAIT)
-        .expect("a Down message");
-    assert_eq!(m.from, pid);
+    let m = assert_receive!(
+        Message { kind: Kind::Down, from, reference, .. } if *from == pid && *reference == Some(r),
+        timeout: WAIT
+    );
     m.data["reason"].clone()
 }
 
-#[test]
+#[actor::test]
 fn start_and_stop_with_three_children() {
     let sup = actor::spawn("Supervisor").unwrap();
     msg!(std(spawn_req("EchoActor", 3)) > sup);
@@ -111,7 +112,7 @@ fn scale_up_then_down_deaths_seen_by_a_linked_thread() {
     actor::kill(sup);
 }
 
-#[test]
+#[actor::test]
 fn a_killed_child_is_replaced_by_a_new_pid() {
     let sup = actor::spawn("Supervisor").unwrap();
     msg!(std(spawn_req("EchoActor", 3)) > sup);
@@ -127,7 +128,7 @@ fn a_killed_child_is_replaced_by_a_new_pid() {
     actor::kill(sup);
 }
 
-#[test]
+#[actor::test]
 fn a_crashing_child_is_replaced_too() {
     let sup = actor::spawn("actor::actors::Supervisor").unwrap();
     msg!(std(spawn_req("EchoActor", 2)) > sup);
@@ -140,7 +141,7 @@ fn a_crashing_child_is_replaced_too() {
     actor::kill(sup);
 }
 
-#[test]
+#[actor::test]
 fn several_groups_and_a_call_reply() {
     let sup = actor::spawn("Supervisor").unwrap();
     let group = msg!(std(spawn_req("EchoActor", 2)) >> sup).wait().unwrap();
@@ -156,7 +157,7 @@ fn several_groups_and_a_call_reply() {
     actor::kill(sup);
 }
 
-#[test]
+#[actor::test]
 fn an_unknown_actor_gets_an_err_reply_and_changes_nothing() {
     let sup = actor::spawn("Supervisor").unwrap();
     let reply = msg!(std(spawn_req("NoSuchActor", 2)) >> sup)
@@ -169,7 +170,7 @@ fn an_unknown_actor_gets_an_err_reply_and_changes_nothing() {
     actor::kill(sup);
 }
 
-#[test]
+#[actor::test]
 fn an_abnormal_exit_signal_from_a_non_child_stops_it_and_its_children() {
     let sup = actor::spawn("Supervisor").unwrap();
     msg!(std(spawn_req("EchoActor", 2)) > sup);
@@ -185,7 +186,7 @@ fn an_abnormal_exit_signal_from_a_non_child_stops_it_and_its_children() {
     }
 }
 
-#[test]
+#[actor::test]
 fn a_normal_exit_signal_is_ignored() {
     let sup = actor::spawn("Supervisor").unwrap();
     msg!(std(spawn_req("EchoActor", 1)) > sup);
@@ -195,7 +196,7 @@ fn a_normal_exit_signal_is_ignored() {
     actor::kill(sup);
 }
 
-#[test]
+#[actor::test]
 fn a_malformed_spawn_request_gets_an_err_reply_and_changes_nothing() {
     let sup = actor::spawn("Supervisor").unwrap();
     let bad_name = msg!(

@@ -65,7 +65,7 @@ fn running(sup: Pid) -> Vec<Pid> {
         .collect()
 }
 
-#[test]
+#[actor::test]
 fn a_thousand_workers_crash_at_random_under_traffic() {
     let strategies = [
         Strategy::OneForOne,

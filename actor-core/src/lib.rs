@@ -42,7 +42,7 @@ pub use crate::actor::Actor;
 pub use crate::call::{reply, Call, CallError, CallFuture, Decode, DecodeFuture, IntoTarget};
 pub use crate::info::{process_info, processes, ProcessInfo};
 pub use crate::mailbox::{
-    pop_mailbox, receive, receive_match_timeout, receive_timeout, recv, recv_match,
+    peek_mailbox, pop_mailbox, receive, receive_match_timeout, receive_timeout, recv, recv_match,
     recv_match_timeout, recv_timeout,
 };
 pub use crate::message::{Kind, Message};

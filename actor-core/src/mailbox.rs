@@ -35,6 +35,31 @@ pub fn pop_mailbox() -> Option<Message> {
     current().try_receive(|_| true)
 }
 
+/// Copies of every message waiting in the calling process's mailbox, in
+/// arrival order, without taking any: Erlang's
+/// `process_info(self(), messages)`.
+///
+/// A snapshot: what arrives after it is not in it. The messages stay where
+/// they are, for the receives to come.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let me = actor::pid();
+/// msg!(std("first") > me);
+/// msg!(info("second") > me);
+/// let held: Vec<Term> = actor::peek_mailbox().into_iter().map(|m| m.data).collect();
+/// assert_eq!(held, [Term::from("first"), Term::from("second")]);
+/// // nothing was taken
+/// assert_eq!(actor::pop_mailbox().unwrap().data, "first");
+/// assert_eq!(actor::peek_mailbox().len(), 1);
+/// ```
+pub fn peek_mailbox() -> Vec<Message> {
+    current().peek()
+}
+
 /// Waits for the next message: the seed's `MAILBOX.get(block=True)`.
 ///
 /// Blocks the calling thread; inside a process on the runtime, the worker

@@ -701,7 +701,7 @@ pub(crate) fn terminate(proc: &Arc<Proc>, reason: Term) {
 /// Exits nobody needs to hear about: `normal`, `shutdown`, `{shutdown, _}`
 /// (a supervisor's orderly stop), and `killed` (OTP writes no report for a
 /// process killed outright).
-fn is_clean_exit(reason: &Term) -> bool {
+pub(crate) fn is_clean_exit(reason: &Term) -> bool {
     reason.is_atom("normal")
         || reason.is_atom("shutdown")
         || reason.is_atom("killed")

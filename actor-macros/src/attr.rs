@@ -1,4 +1,5 @@
-//! The options of `#[actor(...)]`: `name = "…"` and `crate = path`.
+//! The options of `#[actor(...)]` (`name = "…"` and `crate = path`) and of
+//! `#[actor::test(...)]` (`crate = path`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -17,16 +18,40 @@ pub(crate) struct Options {
     pub(crate) krate: Option<Path>,
 }
 
-const VALID: &str = "expected `name = \"…\"` or `crate = path`";
+/// Which attribute the options are for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum For {
+    Actor,
+    Test,
+}
+
+impl For {
+    fn valid(self) -> &'static str {
+        match self {
+            For::Actor => "expected `name = \"…\"` or `crate = path`",
+            For::Test => "expected `crate = path`",
+        }
+    }
+}
 
 impl Options {
-    /// Parses the attribute's arguments. Errors go to `errors`; whatever
+    /// Parses `#[actor(...)]`'s arguments. Errors go to `errors`; whatever
     /// parsed before a syntax error is kept so expansion can go on.
     pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> Options {
+        Options::parse_for(args, For::Actor, errors)
+    }
+
+    /// Parses `#[actor::test(...)]`'s arguments, as [`Options::parse`]:
+    /// only `crate = path` is known.
+    pub(crate) fn parse_test(args: TokenStream, errors: &mut Errors) -> Options {
+        Options::parse_for(args, For::Test, errors)
+    }
+
+    fn parse_for(args: TokenStream, target: For, errors: &mut Errors) -> Options {
         let mut options = Options::default();
         let parser = |input: ParseStream| {
             while !input.is_empty() {
-                options.parse_one(input, errors)?;
+                options.parse_one(input, target, errors)?;
                 if input.is_empty() {
                     break;
                 }
@@ -40,10 +65,15 @@ impl Options {
         options
     }
 
-    fn parse_one(&mut self, input: ParseStream, errors: &mut Errors) -> syn::Result<()> {
+    fn parse_one(
+        &mut self,
+        input: ParseStream,
+        target: For,
+        errors: &mut Errors,
+    ) -> syn::Result<()> {
         let key = input.call(Ident::parse_any)?;
         match key.to_string().as_str() {
-            "name" => {
+            "name" if target == For::Actor => {
                 input.parse::<Token![=]>()?;
                 let lit: LitStr = input.parse()?;
                 if lit.value().is_empty() {
@@ -57,7 +87,10 @@ impl Options {
                 set(&mut self.krate, path, &key, errors);
             }
             other => {
-                errors.error(key.span(), format!("unknown option `{other}`, {VALID}"));
+                errors.error(
+                    key.span(),
+                    format!("unknown option `{other}`, {}", target.valid()),
+                );
                 // Skip the value so the options after it are still read.
                 while !input.is_empty() && !input.peek(Token![,]) {
                     input.parse::<proc_macro2::TokenTree>()?;
@@ -127,6 +160,22 @@ mod tests {
         assert!(e[0].starts_with("unknown option `nme`"));
         assert!(e[1].contains("given twice"));
         assert!(e[2].starts_with("unknown option `trap`"));
+    }
+
+    #[test]
+    fn test_options() {
+        let parse = |src: &str| {
+            let mut errors = Errors::default();
+            let options = Options::parse_test(src.parse().expect("tokens"), &mut errors);
+            (options, errors.messages())
+        };
+        let (o, e) = parse("crate = my::rt");
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(o.krate().to_string(), "my :: rt");
+        let (_, e) = parse(r#"name = "x", crate = a, crate = b"#);
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0], "unknown option `name`, expected `crate = path`");
+        assert!(e[1].contains("given twice"));
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Code generation for `#[actor]` and `msg!`. Once validation passed,
+//! Code generation for `#[actor]`, `msg!`, `#[actor::test]`,
+//! `assert_receive!` and `refute_receive!`. Once validation passed,
 //! nothing here can fail.
 //!
 //! Generated code names everything by absolute path through
 //! `$krate::__private` and puts user-facing checks at the user's spans, so a
 //! failed trait bound points at their parameter or return type.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
@@ -16,6 +17,7 @@ use crate::attr::Options;
 use crate::errors::Errors;
 use crate::kind;
 use crate::msg::{Data, Map, Msg, Op, Value};
+use crate::receive::Receive;
 use crate::valid;
 
 /// `#[actor]`: the user's impl, then `Actor`, `IntoSpawn` and the
@@ -502,4 +504,219 @@ fn map_literal(map: &Map, p: &TokenStream) -> TokenStream {
         quote!((#key, #value))
     });
     quote_spanned!(map.brace.span.join()=> #p::map([#(#entries),*]))
+}
+
+/// `#[actor::test]`: a `#[test]` function that runs the user's body, kept
+/// as an inner function with the user's signature (so `return`, `?` and
+/// the return type mean what they meant), as a fresh process. On errors,
+/// the user's function unchanged, and the errors.
+pub(crate) fn test(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let options = Options::parse_test(args, &mut errors);
+    let item: Item = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(err) => {
+            errors.push(err);
+            let errors = errors.to_compile_errors();
+            return quote!(#input #errors);
+        }
+    };
+    let Some(func) = valid::test_item(&item, &mut errors) else {
+        let errors = errors.to_compile_errors();
+        return quote!(#item #errors);
+    };
+    valid::test_fn(func, &mut errors);
+    if !errors.is_empty() {
+        // The function as written, without the other test attributes
+        // reported above, which would only add errors of their own.
+        let mut func = func.clone();
+        func.attrs.retain(|attr| !valid::is_test_attribute(attr));
+        let errors = errors.to_compile_errors();
+        return quote!(#func #errors);
+    }
+    let p = {
+        let krate = options.krate();
+        quote!(#krate::__private)
+    };
+    let syn::ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = func;
+    let ident = &sig.ident;
+    let output = &sig.output;
+    let body = Ident::new("__actor_test_body", Span::call_site());
+    // A result that cannot cross threads is reported at the return type.
+    let at = match output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => ident.span(),
+    };
+    let run = match &sig.asyncness {
+        Some(_) => respan(quote!(#p::run_async_test(#body)), at),
+        None => respan(quote!(#p::run_test(#body)), at),
+    };
+    let asyncness = &sig.asyncness;
+    // `#![…]` at the top of the body stays there.
+    let (inner, outer): (Vec<_>, Vec<_>) = attrs
+        .iter()
+        .partition(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)));
+    let stmts = &block.stmts;
+    quote! {
+        #(#outer)*
+        #[::core::prelude::v1::test]
+        #vis fn #ident() #output {
+            #asyncness fn #body() #output {
+                #(#inner)*
+                #(#stmts)*
+            }
+            #run
+        }
+    }
+}
+
+/// `tokens` with every span set to `span`: a call that names the runtime
+/// through `$krate`, reported at the user's tokens.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+/// `assert_receive!` (`refute` false) and `refute_receive!`: a selective
+/// receive with the pattern as its predicate, then the message or the
+/// failure.
+pub(crate) fn receive(input: TokenStream, refute: bool) -> TokenStream {
+    let name = if refute {
+        "refute_receive"
+    } else {
+        "assert_receive"
+    };
+    let mut errors = Errors::default();
+    let receive = match Receive::parse(input, name, &mut errors) {
+        Some(receive) if errors.is_empty() => receive,
+        _ => {
+            let errors = errors.to_compile_errors();
+            return quote!({ #errors loop {} });
+        }
+    };
+    let krate = match &receive.krate {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::actor),
+    };
+    let p = quote!(#krate::__private);
+    let pat = &receive.pat;
+    let guard = receive
+        .guard
+        .as_ref()
+        .map(|(if_token, cond)| quote!(#if_token #cond));
+    let text = as_written(receive.written.clone());
+    // The pattern's own names are the user's; these are the macro's.
+    let m = Ident::new("message", Span::mixed_site());
+    let t = Ident::new("timeout", Span::mixed_site());
+    let timeout = match &receive.timeout {
+        Some(expr) => quote_spanned!(expr.span()=> #expr),
+        None => quote!(#p::DEFAULT_RECEIVE_TIMEOUT),
+    };
+    // `match &msg` as DESIGN has it: the pattern meets a `&Message`.
+    let matches = quote! {
+        |#m: &#p::Message| match #m {
+            #[allow(unused_variables)]
+            #pat #guard => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    };
+    if refute {
+        quote! {{
+            let #t: ::core::time::Duration = #timeout;
+            if let ::core::option::Option::Some(#m) = #p::receive_match_timeout(#matches, #t) {
+                #p::unexpected_message(#text, #t, &#m);
+            }
+        }}
+    } else {
+        quote! {{
+            let #t: ::core::time::Duration = #timeout;
+            match #p::receive_match_timeout(#matches, #t) {
+                ::core::option::Option::Some(#m) => #m,
+                ::core::option::Option::None => #p::no_message(#text, #t),
+            }
+        }}
+    }
+}
+
+/// The tokens as the user wrote them, on one line, for messages: the gaps
+/// between tokens on a line are kept, a line break is one space. Where the
+/// tokens have no positions, their plain rendering.
+fn as_written(tokens: TokenStream) -> String {
+    fn flatten(tokens: TokenStream, pieces: &mut Vec<(String, Span, Span)>) {
+        for tt in tokens {
+            match tt {
+                TokenTree::Group(g) => {
+                    let (open, close) = match g.delimiter() {
+                        Delimiter::Parenthesis => ("(", ")"),
+                        Delimiter::Brace => ("{", "}"),
+                        Delimiter::Bracket => ("[", "]"),
+                        Delimiter::None => {
+                            flatten(g.stream(), pieces);
+                            continue;
+                        }
+                    };
+                    pieces.push((open.into(), g.span_open(), g.span_open()));
+                    flatten(g.stream(), pieces);
+                    pieces.push((close.into(), g.span_close(), g.span_close()));
+                }
+                tt => pieces.push((tt.to_string(), tt.span(), tt.span())),
+            }
+        }
+    }
+    let mut pieces = Vec::new();
+    flatten(tokens.clone(), &mut pieces);
+    if pieces.iter().all(|(_, a, b)| a.start() == b.end()) {
+        return tokens.to_string();
+    }
+    let mut text = String::new();
+    let mut last: Option<proc_macro2::LineColumn> = None;
+    for (piece, first, end) in pieces {
+        let start = first.start();
+        match last {
+            Some(prev) if prev.line == start.line && prev.column <= start.column => {
+                text.extend(std::iter::repeat_n(' ', start.column - prev.column));
+            }
+            Some(_) => text.push(' '),
+            None => {}
+        }
+        text.push_str(&piece);
+        last = Some(end.end());
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_as_written() {
+        let tokens: TokenStream =
+            "Message { kind: Kind::Info,\n  ref data, .. }   if data[\"n\"] == 1"
+                .parse()
+                .expect("tokens");
+        assert_eq!(
+            as_written(tokens),
+            "Message { kind: Kind::Info, ref data, .. }   if data[\"n\"] == 1"
+        );
+        let tokens = quote!(Message { from, .. } if *from == p);
+        assert_eq!(as_written(tokens), "Message { from , .. } if * from == p");
+    }
 }

@@ -1,4 +1,5 @@
-//! `#[actor]` and `msg!` for the `actor` crate. Depend on `actor`, which
+//! `#[actor]`, `msg!`, `#[actor::test]`, `assert_receive!` and
+//! `refute_receive!` for the `actor` crate. Depend on `actor`, which
 //! re-exports them (`use actor::prelude::*;`).
 //!
 //! Each macro runs in phases: options (`attr`), a borrowing tree of the
@@ -13,6 +14,7 @@ mod errors;
 mod expand;
 mod kind;
 mod msg;
+mod receive;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -292,4 +294,168 @@ pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn msg(input: TokenStream) -> TokenStream {
     expand::msg(input.into()).into()
+}
+
+/// Makes a function a test whose body runs as a fresh process, and leaves
+/// nothing behind: `#[tokio::test]` for actors.
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// #[actor::test]
+/// fn echo_answers() {
+///     let echo = actor::spawn("EchoActor").unwrap();
+///     msg!(std { hi: "hey" } > echo);
+///     assert_receive!(Message { kind: Kind::Std, ref data, .. } if data["hi"] == "hey");
+/// }
+///
+/// #[actor::test]
+/// async fn echo_answers_calls() {
+///     let echo = actor::spawn("EchoActor").unwrap();
+///     let reply = msg!(info(1) >> echo).await.unwrap();
+///     assert_eq!(reply.data, 1);
+/// }
+/// # fn main() {}
+/// ```
+///
+/// - **A fresh process.** The body runs on a thread of its own, which is a
+///   process like any plain thread: its own pid, an empty mailbox, and it
+///   traps exits, so a linked process's exit arrives as a `Death` message
+///   the test can [`assert_receive!`]. An `async fn` body is driven there
+///   by the actor runtime (`actor::runtime().block_on`): `.await` calls,
+///   `actor::recv()`, timers and `tokio::spawn` work, and a blocking
+///   receive or `.wait()` in the body blocks only the body, never the
+///   tasks it spawned. The future need not be `Send`; the return value
+///   must be (it comes back from that thread).
+/// - **Nothing left behind.** When the body returns or panics, every
+///   process it spawned, and every process those spawned, transitively
+///   (followed through `process_info(pid).parent`), is killed, and the test
+///   waits (up to 5 s) until they are gone: their registered names are free
+///   again when the test ends. A process still running after that (blocked
+///   outside an await) loses its name and is reported on stderr. The walk
+///   goes through live processes: one whose spawner exited before the end
+///   of the test is not found, nor is one spawned from a plain thread or a
+///   plain tokio task the test started (those are no process of its tree,
+///   and are not touched either).
+/// - **Linked crashes fail the test.** An abnormal exit of a process linked
+///   to the test (one that would have killed a process not trapping exits
+///   and written a crash report: any reason but `normal`, `killed`,
+///   `shutdown` and `{shutdown, _}`) whose `Death` message the body did not
+///   receive fails the test with the pid and the reason, once the body has
+///   returned. A test that expects the crash receives the `Death`
+///   (`assert_receive!(Message { kind: Kind::Death, .. })`) and passes. The
+///   mailbox is looked at when the body returns: a crash still under way
+///   then is cut short by the clean-up and not reported.
+/// - **Panics are the test's.** A panic in the body fails the test with its
+///   own payload, so `#[should_panic(expected = "…")]` works; write it
+///   after `#[actor::test]`. A test may return `Result` as with `#[test]`.
+///   An exit signal that ends the test process itself fails the test too.
+///
+/// Registered names are node-wide, as in Erlang, and tests run in
+/// parallel: two tests that register the same name while both run
+/// collide. Give each test its own names (the test's name in them does it);
+/// `#[actor::test]` makes sure no name outlives the test that took it.
+///
+/// # Options
+///
+/// - `crate = path`: reach the runtime through `path` instead of `::actor`.
+///
+/// Mistakes are compile errors at the offending tokens: on something other
+/// than a function, a function with parameters or generics, a `const`,
+/// `unsafe` or `extern` one, a second test attribute (`#[test]` too), an
+/// unknown option.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::test(args.into(), input.into()).into()
+}
+
+/// Asserts that a message matching a pattern arrives in the calling
+/// process's mailbox, and returns it: ExUnit's `assert_receive`.
+///
+/// ```text
+/// assert_receive!( PATTERN [if GUARD] [, timeout: Duration] )
+/// ```
+///
+/// PATTERN meets each message as in `match &msg { PATTERN if GUARD => … }`:
+/// match on the kind, on the sender, on the data's fields in the guard.
+/// The first message in the mailbox that matches is taken and returned;
+/// the others stay where they are, in order (a selective receive). It waits
+/// up to the timeout (100 ms if none is given, as ExUnit) for one to
+/// arrive; then it panics with a message that lists what the mailbox does
+/// hold, one message a line.
+///
+/// ```
+/// use actor::prelude::*;
+/// use std::time::Duration;
+///
+/// let echo = actor::spawn("EchoActor").unwrap();
+/// msg!(std { n: 1 } > echo);
+/// msg!(info { n: 2 } > echo);
+///
+/// // the kind, and a field of the data in the guard
+/// let m = assert_receive!(Message { kind: Kind::Info, ref data, .. } if data["n"] == 2);
+/// assert_eq!(m.from, echo);
+/// // the sender, and a longer wait
+/// let m = assert_receive!(Message { from, .. } if *from == echo, timeout: Duration::from_secs(1));
+/// assert_eq!(m.data["n"], 1);
+///
+/// let missing = std::panic::catch_unwind(|| {
+///     msg!(info("unrelated") > actor::pid());
+///     assert_receive!(Message { kind: Kind::Down, .. });
+/// });
+/// let text = *missing.unwrap_err().downcast::<String>().unwrap();
+/// assert!(text.starts_with("assert_receive!: no message matching `Message"), "{text}");
+/// assert!(text.contains("holds 1 message:\n    {'data': 'unrelated'"), "{text}");
+/// ```
+///
+/// Give a longer timeout where what is awaited takes a while: the `Death`
+/// or `Down` of a process that panicked comes once the panic hook has
+/// printed the panic (with a backtrace under `RUST_BACKTRACE`, which can
+/// take longer than 100 ms in a debug build).
+///
+/// It blocks the calling thread while it waits; in async code on the
+/// actor runtime (an `#[actor::test] async fn`, a handler) the worker
+/// hands its other tasks off first, as for `actor::receive_timeout`. Don't
+/// use it where one thread runs everything (`#[tokio::test]`): a message
+/// from a task of that runtime could not arrive.
+///
+/// Mistakes in its syntax (no pattern, `timeout = …`, a bare duration, an
+/// unknown or repeated option) are compile errors at the offending tokens.
+#[proc_macro]
+pub fn assert_receive(input: TokenStream) -> TokenStream {
+    expand::receive(input.into(), false).into()
+}
+
+/// Asserts that no message matching a pattern arrives in the calling
+/// process's mailbox within the timeout: ExUnit's `refute_receive`.
+///
+/// ```text
+/// refute_receive!( PATTERN [if GUARD] [, timeout: Duration] )
+/// ```
+///
+/// The same pattern, guard and default timeout (100 ms) as
+/// [`assert_receive!`]. It waits the whole timeout and takes nothing;
+/// when a matching message arrives it panics with it, and the rest of the
+/// mailbox.
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// let echo = actor::spawn("EchoActor").unwrap();
+/// actor::link(echo);
+/// msg!(std("hi") > echo);
+/// refute_receive!(Message { kind: Kind::Death, .. });
+/// // the echo was not taken
+/// assert_receive!(Message { kind: Kind::Std, .. });
+///
+/// let found = std::panic::catch_unwind(|| {
+///     msg!(info("here") > actor::pid());
+///     refute_receive!(Message { kind: Kind::Info, .. });
+/// });
+/// let text = *found.unwrap_err().downcast::<String>().unwrap();
+/// assert!(text.starts_with("refute_receive!: a message matching"), "{text}");
+/// ```
+#[proc_macro]
+pub fn refute_receive(input: TokenStream) -> TokenStream {
+    expand::receive(input.into(), true).into()
 }

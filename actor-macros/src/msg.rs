@@ -78,16 +78,21 @@ impl Msg {
     }
 }
 
+/// The hidden leading `crate = path;` of the function-like macros, for the
+/// runtime's own use.
+pub(crate) fn parse_crate_prefix(input: ParseStream) -> syn::Result<Option<Path>> {
+    if !(input.peek(Token![crate]) && input.peek2(Token![=])) {
+        return Ok(None);
+    }
+    input.parse::<Token![crate]>()?;
+    input.parse::<Token![=]>()?;
+    let path = input.call(Path::parse_mod_style)?;
+    input.parse::<Token![;]>()?;
+    Ok(Some(path))
+}
+
 fn parse_msg(input: ParseStream, errors: &mut Errors) -> syn::Result<Msg> {
-    let krate = if input.peek(Token![crate]) && input.peek2(Token![=]) {
-        input.parse::<Token![crate]>()?;
-        input.parse::<Token![=]>()?;
-        let path = input.call(Path::parse_mod_style)?;
-        input.parse::<Token![;]>()?;
-        Some(path)
-    } else {
-        None
-    };
+    let krate = parse_crate_prefix(input)?;
 
     let all_kinds = kind::list(kind::KINDS.iter().map(|(name, _)| *name));
     if !input.peek(Ident::peek_any) {

@@ -1,8 +1,9 @@
-//! The rules an `#[actor]` impl must follow. Every broken rule is an error
-//! spanned at the offending tokens; all of them are reported together.
+//! The rules an `#[actor]` impl and an `#[actor::test]` function must
+//! follow. Every broken rule is an error spanned at the offending tokens;
+//! all of them are reported together.
 
 use quote::ToTokens;
-use syn::{Item, ItemImpl, Type};
+use syn::{Item, ItemFn, ItemImpl, Type};
 
 use crate::ast::{is_generic, last_segment, ActorImpl, Extractor, Method};
 use crate::errors::Errors;
@@ -217,6 +218,89 @@ fn init_fn(init: &Method, errors: &mut Errors) {
     }
 }
 
+/// The item under `#[actor::test]`, if it is a function.
+pub(crate) fn test_item<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemFn> {
+    let (keyword, ident, what) = match item {
+        Item::Fn(f) => return Some(f),
+        Item::Struct(s) => (s.struct_token.to_token_stream(), &s.ident, "a struct"),
+        Item::Enum(e) => (e.enum_token.to_token_stream(), &e.ident, "an enum"),
+        Item::Union(u) => (u.union_token.to_token_stream(), &u.ident, "a union"),
+        Item::Trait(t) => (t.trait_token.to_token_stream(), &t.ident, "a trait"),
+        Item::Mod(m) => (m.mod_token.to_token_stream(), &m.ident, "a module"),
+        Item::Const(c) => (c.const_token.to_token_stream(), &c.ident, "a constant"),
+        Item::Static(s) => (s.static_token.to_token_stream(), &s.ident, "a static"),
+        _ => {
+            errors.error_at(
+                item,
+                "`#[actor::test]` goes on a test function: write `#[actor::test] fn name() { … }`",
+            );
+            return None;
+        }
+    };
+    errors.error_at(
+        quote::quote!(#keyword #ident),
+        format!(
+            "`#[actor::test]` goes on a test function, not on {what}: \
+             write `#[actor::test] fn name() {{ … }}`"
+        ),
+    );
+    None
+}
+
+/// `#[test]`, `#[tokio::test]` and the like: another test attribute.
+pub(crate) fn is_test_attribute(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|seg| seg.ident == "test")
+}
+
+/// An `#[actor::test]` function: a plain `fn` or `async fn` without
+/// parameters or generics, and no other test attribute.
+pub(crate) fn test_fn(func: &ItemFn, errors: &mut Errors) {
+    let sig = &func.sig;
+    for attr in func.attrs.iter().filter(|attr| is_test_attribute(attr)) {
+        errors.error_at(
+            attr,
+            format!(
+                "`#[actor::test]` makes the function a test already: remove `#[{}]`",
+                attr.path().to_token_stream().to_string().replace(' ', "")
+            ),
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        errors.error_at(
+            constness,
+            "an `#[actor::test]` function cannot be `const`: write `fn` or `async fn`",
+        );
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.error_at(
+            unsafety,
+            "an `#[actor::test]` function cannot be `unsafe`: put the unsafe code in an \
+             `unsafe { … }` block",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        errors.error_at(
+            abi,
+            "an `#[actor::test]` function cannot be `extern`: write `fn` or `async fn`",
+        );
+    }
+    if is_generic(&sig.generics) {
+        errors.error_at(
+            &sig.generics,
+            "an `#[actor::test]` function cannot be generic: a test is one concrete function",
+        );
+    }
+    if !sig.inputs.is_empty() || sig.variadic.is_some() {
+        errors.error_at(
+            &sig.inputs,
+            "a test takes no parameters: write `fn name()`, and make what it needs in its body",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +365,53 @@ mod tests {
                 "{got:?} does not start with {want:?}"
             );
         }
+    }
+
+    fn check_test(item: Item) -> Vec<String> {
+        let mut errors = Errors::default();
+        if let Some(func) = test_item(&item, &mut errors) {
+            test_fn(func, &mut errors);
+        }
+        errors.messages()
+    }
+
+    #[test]
+    fn test_functions() {
+        assert!(check_test(syn::parse_quote!(
+            fn a() {}
+        ))
+        .is_empty());
+        assert!(check_test(syn::parse_quote!(
+            #[should_panic]
+            async fn a() -> Result<(), String> {
+                Ok(())
+            }
+        ))
+        .is_empty());
+        let e = check_test(syn::parse_quote!(
+            #[tokio::test]
+            const unsafe extern "C" fn a<T>(x: T) {}
+        ));
+        let expected = [
+            "`#[actor::test]` makes the function a test already: remove `#[tokio::test]`",
+            "an `#[actor::test]` function cannot be `const`",
+            "an `#[actor::test]` function cannot be `unsafe`",
+            "an `#[actor::test]` function cannot be `extern`",
+            "an `#[actor::test]` function cannot be generic",
+            "a test takes no parameters",
+        ];
+        assert_eq!(e.len(), expected.len(), "{e:#?}");
+        for (got, want) in e.iter().zip(expected) {
+            assert!(
+                got.starts_with(want),
+                "{got:?} does not start with {want:?}"
+            );
+        }
+        assert!(check_test(syn::parse_quote!(
+            struct A;
+        ))[0]
+            .contains("not on a struct"));
+        assert!(check_test(syn::parse_quote!(impl A {}))[0].contains("goes on a test function"));
     }
 
     #[test]

@@ -170,6 +170,16 @@ impl Mailbox {
         }
     }
 
+    /// Copies of the held messages, in order.
+    pub(crate) fn held(&self) -> Vec<Message> {
+        if !self.has_held() {
+            return Vec::new();
+        }
+        super::lock(&self.held)
+            .as_ref()
+            .map_or_else(Vec::new, |h| h.iter().cloned().collect())
+    }
+
     /// Drops the held messages `pred` matches; returns whether any was.
     pub(crate) fn drop_held(&self, mut pred: impl FnMut(&Message) -> bool) -> bool {
         if !self.has_held() {

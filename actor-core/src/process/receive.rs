@@ -278,6 +278,18 @@ impl Proc {
         self.mailbox.drop_held(&mut pred);
     }
 
+    /// Copies of every message in the mailbox, in order, those still in
+    /// the channel included (which this moves to the held queue, as a
+    /// selective receive would): a look that takes nothing.
+    pub(crate) fn peek(&self) -> Vec<Message> {
+        self.mailbox
+            .pull_all_held(|env| match self.sort(env, None) {
+                Sorted::Ordinary(m) => Some(m),
+                _ => None,
+            });
+        self.mailbox.held()
+    }
+
     // ---- calls ----------------------------------------------------------
 
     /// Polls for the outcome of call `seq`. `fresh`: the request just went

@@ -1,0 +1,5 @@
+use actor::prelude::*;
+
+fn main() {
+    assert_receive!(Message { kind: Kind::Info, .. } if);
+}

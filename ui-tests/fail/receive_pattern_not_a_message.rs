@@ -1,0 +1,5 @@
+use actor::prelude::*;
+
+fn main() {
+    assert_receive!(Some(Message { kind: Kind::Info, .. }));
+}

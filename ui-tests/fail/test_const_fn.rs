@@ -1,0 +1,4 @@
+#[actor::test]
+const fn constant() {}
+
+fn main() {}

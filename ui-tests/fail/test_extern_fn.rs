@@ -1,0 +1,4 @@
+#[actor::test]
+extern "C" fn foreign() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+struct Suite;
+
+#[actor::test]
+impl Suite {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[actor::test]
+struct NotATest;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[actor::test(crate = actor, crate = actor)]
+fn twice() {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[actor::test]
+#[test]
+fn doubly() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[actor::test(timeout = 5)]
+fn slow() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[actor::test]
+unsafe fn dangerous() {}
+
+fn main() {}
