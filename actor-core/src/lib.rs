@@ -15,6 +15,7 @@ mod process;
 mod registry;
 mod remote;
 mod runtime;
+mod shutdown;
 mod spawn;
 pub mod supervisor;
 mod term;
@@ -53,6 +54,7 @@ pub use crate::process::{
 };
 pub use crate::registry::{register, registered, unregister, whereis, RegistryError};
 pub use crate::runtime::{runtime, Runtime, RuntimeBuilder, RuntimeError};
+pub use crate::shutdown::{shutdown, shutdown_async, Shutdown};
 pub use crate::spawn::{
     registered_actors, spawn, spawn_link, spawn_monitor, spawn_with_args, start, start_link, Inbox,
     IntoSpawn, SpawnError, Start,

@@ -104,6 +104,11 @@ mod request;
 mod server;
 mod spec;
 
+/// The type name a supervisor process runs as.
+pub(crate) fn server_type() -> &'static str {
+    std::any::type_name::<server::Server>()
+}
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
