@@ -19,17 +19,25 @@ pub mod fuzz {
         match super::etf::decode(bytes) {
             Ok(t) => {
                 // Compared as bytes: a NaN float is not equal to itself.
-                let bytes = super::etf::encode(&t);
+                // Floats Erlang cannot hold do not encode: nothing to compare.
+                let Ok(bytes) = super::etf::encode(&t) else {
+                    return true;
+                };
                 let again = super::etf::decode(&bytes).expect("an encoded term decodes");
                 assert_eq!(
-                    super::etf::encode(&again),
-                    bytes,
+                    super::etf::encode(&again).ok(),
+                    Some(bytes),
                     "a decoded term must round-trip"
                 );
                 true
             }
             Err(_) => false,
         }
+    }
+
+    /// Decodes `bytes` (with the version byte) as a term.
+    pub fn decode(bytes: &[u8]) -> Option<crate::Term> {
+        super::etf::decode(bytes).ok()
     }
 
     /// Decodes `bytes` as the body of a distribution frame (control message

@@ -53,7 +53,10 @@ pub use crate::spawn::{
     registered_actors, spawn, spawn_link, spawn_monitor, spawn_with_args, start, start_link, Inbox,
     IntoSpawn, SpawnError, Start,
 };
-pub use crate::term::{Atom, LocalValue, Term, TermError};
+pub use crate::term::{
+    Atom, BigInt, BitString, ImproperList, LocalValue, Opaque, OpaqueKind, ParseBigIntError, Term,
+    TermError,
+};
 
 /// Whether `pid` names a live process on this node: Erlang's
 /// `is_process_alive/1`.

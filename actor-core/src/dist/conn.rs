@@ -96,7 +96,7 @@ struct State {
     in_monitors: HashMap<Ref, (Pid, Pid, Option<String>)>,
     /// Calls remote processes made to local ones, waiting for the reply:
     /// ref -> (the caller's tag, encoded as it sent it; caller).
-    in_calls: HashMap<Ref, (Vec<u8>, Pid)>,
+    in_calls: HashMap<Ref, (Term, Pid)>,
     spawns: HashMap<Ref, SpawnWaiter>,
 }
 
@@ -162,17 +162,28 @@ fn dest(e: &mut Encoder, d: &Dest) {
     }
 }
 
+/// Writes `t`; what Erlang cannot hold (a NaN or infinite float, a local
+/// value) goes as the atom `undefined`, with a warning.
+fn put(e: &mut Encoder, t: &Term) {
+    let at = e.buf.len();
+    if let Err(err) = e.term(t) {
+        tracing::warn!("dist: {err}; sent `undefined` instead");
+        e.buf.truncate(at);
+        e.atom("undefined");
+    }
+}
+
 /// `{'$actor_msg', Kind, Data}`: how kinds without an Erlang form travel.
 const WRAP: &str = "$actor_msg";
 
 fn body(e: &mut Encoder, kind: Kind, data: &Term) {
     if kind == Kind::Std {
-        e.term(data);
+        put(e, data);
     } else {
         e.tuple(3);
         e.atom(WRAP);
         e.atom(kind.name());
-        e.term(data);
+        put(e, data);
     }
 }
 
@@ -303,7 +314,7 @@ impl Conn {
                 // A reply: `{Tag, Reply}`, as gen_server:reply sends it.
                 self.push(send_frame(from, &to, |e| {
                     e.tuple(2);
-                    e.raw(&tag);
+                    put(e, &tag);
                     body(e, msg.kind, &msg.data);
                 }));
                 return true;
@@ -331,9 +342,9 @@ impl Conn {
             Kind::Std => {
                 e.tuple(2);
                 e.atom("$gen_cast");
-                e.term(&msg.data);
+                put(e, &msg.data);
             }
-            Kind::Info => e.term(&msg.data),
+            Kind::Info => put(e, &msg.data),
             kind => body(e, kind, &msg.data),
         }));
         true
@@ -347,7 +358,7 @@ impl Conn {
                 e.pid(from);
                 e.pid(to);
             },
-            |e| e.term(reason),
+            |e| put(e, reason),
         ));
     }
 
@@ -528,7 +539,7 @@ impl Conn {
                 self.lock().links.remove(&(to, from));
                 process::remove_link(to, from);
                 self.push(ctrl(op::UNLINK_ID_ACK, 3, |e| {
-                    e.term(&id);
+                    put(e, &id);
                     e.pid(to);
                     e.pid(from);
                 }));
@@ -841,7 +852,7 @@ fn exit_frame(from: Pid, to: Pid, reason: &Term) -> Vec<u8> {
             e.pid(from);
             e.pid(to);
         },
-        |e| e.term(reason),
+        |e| put(e, reason),
     )
 }
 
@@ -854,7 +865,7 @@ fn monitor_exit_frame(from: &Dest, watcher: Pid, r: Ref, reason: &Term) -> Vec<u
             e.pid(watcher);
             e.reference(r);
         },
-        |e| e.term(reason),
+        |e| put(e, reason),
     )
 }
 
@@ -862,55 +873,39 @@ fn payload_term(payload: &[u8]) -> Result<Term, String> {
     etf::decode(payload).map_err(|e| format!("bad payload: {e}"))
 }
 
-/// Reads `{'$gen_call', {From, Tag}, Request}` keeping the tag's exact
-/// bytes for the reply. `Ok(None)` when the payload is something else.
+/// Reads `{'$gen_call', {From, Tag}, Request}`. `Ok(None)` when the
+/// payload is something else.
 #[allow(clippy::type_complexity)]
-pub(crate) fn gen_call(payload: &[u8]) -> Result<Option<(Pid, Vec<u8>, Ref, Term)>, DecodeError> {
-    let mut d = Decoder::new(payload);
-    d.version()?;
-    let shape = |d: &mut Decoder<'_>| -> Result<bool, DecodeError> {
-        Ok(d.tuple_header()? == 3 && d.atom()? == "$gen_call" && d.tuple_header()? == 2)
-    };
-    if !matches!(shape(&mut d), Ok(true)) {
-        return Ok(None);
-    }
-    let Term::Pid(caller) = d.term()? else {
+pub(crate) fn gen_call(payload: &[u8]) -> Result<Option<(Pid, Term, Ref, Term)>, DecodeError> {
+    let t = etf::decode(payload)?;
+    let Ok(mut items) = t.into_tuple() else {
         return Ok(None);
     };
-    let span = d.skip()?;
-    let request = d.term()?;
-    if !d.is_empty() {
-        return Err(DecodeError::Invalid("bytes after the term"));
+    if items.len() != 3 || !items[0].is_atom("$gen_call") {
+        return Ok(None);
     }
-    let tag = &payload[span];
-    Ok(Some((caller, tag.to_vec(), tag_ref(tag), request)))
+    let request = items.pop().unwrap_or_default();
+    let Ok(mut from) = items.pop().unwrap_or_default().into_tuple() else {
+        return Ok(None);
+    };
+    let (Some(tag), Some(Term::Pid(caller)), None) = (from.pop(), from.pop(), from.pop()) else {
+        return Ok(None);
+    };
+    let r = tag_ref(&tag);
+    Ok(Some((caller, tag, r, request)))
 }
 
 /// The ref inside a call tag: the tag itself, or the `Ref` of OTP 24+'s
 /// `[alias | Ref]`; a fresh ref for any other tag.
-fn tag_ref(tag: &[u8]) -> Ref {
-    let mut d = Decoder::new(tag);
-    if let Ok(Term::Ref(r)) = d.term() {
-        return r;
+fn tag_ref(tag: &Term) -> Ref {
+    match tag {
+        Term::Ref(r) => *r,
+        Term::ImproperList(l) => match (l.items(), l.tail()) {
+            ([a], Term::Ref(r)) if a.is_atom("alias") => *r,
+            _ => Ref::new(),
+        },
+        _ => Ref::new(),
     }
-    let mut d = Decoder::new(tag);
-    let alias = (|| -> Result<Option<Ref>, DecodeError> {
-        // LIST_EXT of length 1, the atom `alias`, then the tail.
-        if d.peek() != Some(108) {
-            return Ok(None);
-        }
-        if d.list_header()? != 1 {
-            return Ok(None);
-        }
-        if d.atom()? != "alias" {
-            return Ok(None);
-        }
-        Ok(match d.term()? {
-            Term::Ref(r) => Some(r),
-            _ => None,
-        })
-    })();
-    alias.ok().flatten().unwrap_or_default()
 }
 
 async fn writer(
