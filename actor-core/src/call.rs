@@ -11,7 +11,8 @@ use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::process::names::whereis;
 use crate::process::{self, current, reasons, CallWait, Deadline, Envelope, Proc};
-use crate::term::Term;
+use crate::remote::RemoteError;
+use crate::term::{Term, TermError};
 
 /// Where a message goes: a pid, a registered name, or a name on a node.
 #[doc(hidden)]
@@ -106,6 +107,10 @@ pub enum CallError {
     /// `panic = "abort"`, a process blocked in `.wait()` (with unwinding
     /// it stops there instead; see the crate docs on panic strategies).
     Stopped(Term),
+    /// The request holds what the callee's node cannot hold, so it was not
+    /// sent: a NaN or infinite float (Erlang has none) or a
+    /// [`Term::Local`], to a process on another node.
+    Encode(TermError),
 }
 
 impl fmt::Display for CallError {
@@ -120,6 +125,7 @@ impl fmt::Display for CallError {
             CallError::Stopped(reason) => {
                 write!(f, "the calling process was told to exit: {reason:?}")
             }
+            CallError::Encode(e) => write!(f, "the request was not sent: {e}"),
         }
     }
 }
@@ -127,7 +133,9 @@ impl fmt::Display for CallError {
 impl std::error::Error for CallError {}
 
 impl From<CallError> for Term {
-    /// `timeout`, `noproc`, or `{exit, Reason}`.
+    /// `timeout`, `noproc`, `{exit, Reason}`, `calling_self`,
+    /// `{stopped, Reason}`, or `{badarg, "…"}` for a request that could not
+    /// be sent.
     fn from(e: CallError) -> Term {
         match e {
             CallError::Timeout => Term::atom("timeout"),
@@ -135,6 +143,7 @@ impl From<CallError> for Term {
             CallError::Exit(reason) => Term::Tuple(vec![Term::atom("exit"), reason]),
             CallError::CallingSelf => Term::atom("calling_self"),
             CallError::Stopped(reason) => Term::Tuple(vec![Term::atom("stopped"), reason]),
+            CallError::Encode(e) => e.into(),
         }
     }
 }
@@ -157,7 +166,7 @@ fn deliver(target: &Target, msg: Message) -> bool {
             Some(pid) => deliver_to(pid, msg),
             None => false,
         },
-        Target::Remote(name, node) => crate::remote::send_named(name, node, msg),
+        Target::Remote(name, node) => crate::remote::send_named(name, node, msg).is_ok(),
     }
 }
 
@@ -166,7 +175,7 @@ fn deliver_to(pid: Pid, msg: Message) -> bool {
     if pid.is_local() {
         process::deliver(pid, Envelope::Msg(msg)).is_ok()
     } else {
-        crate::remote::send(pid, msg)
+        crate::remote::send(pid, msg).is_ok()
     }
 }
 
@@ -324,17 +333,18 @@ impl Call {
             from: proc.pid,
         };
         let sent = match (to, &self.target) {
-            (Some(pid), _) if pid.is_local() => process::deliver(pid, Envelope::Call(msg)).is_ok(),
-            (Some(pid), _) => crate::remote::send(pid, msg),
-            (None, Target::Remote(name, node)) => crate::remote::send_named(name, node, msg),
-            (None, _) => false,
+            (Some(pid), _) if pid.is_local() => {
+                process::deliver(pid, Envelope::Call(msg)).map_err(|_| CallError::NoProcess)
+            }
+            (Some(pid), _) => crate::remote::call(pid, msg).map_err(remote_error),
+            (None, Target::Remote(name, node)) => {
+                crate::remote::call_named(name, node, msg).map_err(remote_error)
+            }
+            (None, _) => Err(CallError::NoProcess),
         };
-        if !sent {
+        if let Err(e) = sent {
             waiting.end(proc, Some(&CallWait::Failed(Term::Nil)));
-            return Err(match to {
-                Some(pid) if pid.is_local() => CallError::NoProcess,
-                _ => CallError::Exit(reasons::noconnection()),
-            });
+            return Err(e);
         }
         Ok(waiting)
     }
@@ -353,6 +363,14 @@ impl Call {
         let outcome = proc.wait_call_blocking(waiting.seq, deadline);
         waiting.end(&proc, Some(&outcome));
         finish(outcome)
+    }
+}
+
+/// Why a call to another node did not leave.
+fn remote_error(e: RemoteError) -> CallError {
+    match e {
+        RemoteError::Unreachable => CallError::Exit(reasons::noconnection()),
+        RemoteError::Unencodable(e) => CallError::Encode(e),
     }
 }
 

@@ -12,6 +12,9 @@ mod handshake;
 mod ids;
 mod io;
 pub(crate) mod node;
+mod rpc;
+mod sys;
+mod system;
 
 #[doc(hidden)]
 pub mod fuzz {

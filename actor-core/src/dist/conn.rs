@@ -13,11 +13,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{mpsc, watch};
 
 use super::control::{Control, Dest, ParseError, SPAWN_LINKED, SPAWN_MONITORED};
+use super::etf::{self, EncodeError};
 use super::gen::{self, Incoming};
+use super::handshake::flags;
+use super::{rpc, sys};
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::process::{self, reasons, Envelope};
-use crate::term::{Atom, Term};
+use crate::remote::RemoteError;
+use crate::term::{Atom, Term, TermError};
 
 /// Where a connection is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +73,10 @@ pub(crate) struct Conn {
     unlink_ids: AtomicU64,
     /// Whether this node dialed (rather than accepted) the connection.
     pub(crate) dialed: AtomicBool,
+    /// Whether the peer takes messages to process aliases (`ALIAS_SEND`).
+    aliases: AtomicBool,
+    /// Whether an `err` reply exits the remote call rather than answer it.
+    err_exits: bool,
 }
 
 /// The pid `SEND` gives as sender when the peer names none.
@@ -77,7 +85,7 @@ pub(crate) fn nobody() -> Pid {
 }
 
 impl Conn {
-    pub(crate) fn new(node: Arc<str>) -> Arc<Conn> {
+    pub(crate) fn new(node: Arc<str>, err_exits: bool) -> Arc<Conn> {
         let (tx, rx) = mpsc::unbounded_channel();
         Arc::new(Conn {
             node,
@@ -87,6 +95,8 @@ impl Conn {
             status: watch::channel(Status::Connecting).0,
             unlink_ids: AtomicU64::new(1),
             dialed: Default::default(),
+            aliases: Default::default(),
+            err_exits,
         })
     }
 
@@ -103,13 +113,16 @@ impl Conn {
     }
 
     /// The queue of frames to write, for the one writer the connection
-    /// gets; marks the connection up. `None` when it ended before it
-    /// started, or already has a writer.
-    pub(crate) fn start(&self) -> Option<mpsc::UnboundedReceiver<Vec<u8>>> {
+    /// gets, to a peer with the distribution flags `peer_flags`; marks the
+    /// connection up. `None` when it ended before it started, or already
+    /// has a writer.
+    pub(crate) fn start(&self, peer_flags: u64) -> Option<mpsc::UnboundedReceiver<Vec<u8>>> {
         if matches!(self.status(), Status::Down(_)) {
             return None;
         }
         let rx = process::lock(&self.rx).take()?;
+        self.aliases
+            .store(peer_flags & flags::ALIAS != 0, Ordering::Relaxed);
         let _ = self.status.send_replace(Status::Up);
         Some(rx)
     }
@@ -160,43 +173,138 @@ impl Conn {
 
     // ---- outgoing -------------------------------------------------------
 
-    /// Sends `msg` to `to` on the peer. `false` if the connection is gone.
-    pub(crate) fn send(&self, to: Dest, msg: Message) -> bool {
+    /// Sends `msg` to `to` on the peer: a plain send, or, with a reference,
+    /// the reply to a call the peer's process made. A reply to a call that
+    /// no longer waits (its caller timed out, or made it on a connection
+    /// that is gone) is dropped, as OTP drops a reply to an inactive alias.
+    pub(crate) fn send(&self, to: Dest, msg: Message) -> Result<(), RemoteError> {
         let from = msg.from;
-        let mut st = self.lock();
-        if st.closed {
-            return false;
-        }
         let Some(r) = msg.reference else {
-            drop(st);
-            self.push_control(send_to(from, to, gen::send(msg.kind, msg.data)));
-            return true;
+            if self.lock().closed {
+                return Err(RemoteError::Unreachable);
+            }
+            let frame = send_to(from, to, gen::send(msg.kind, msg.data)).encode();
+            return self.push_encoded(frame, "a message");
         };
-        if let Some(call) = st.in_calls.remove(&r) {
-            drop(st);
-            self.push_control(send_to(from, to, gen::reply(call.tag, msg.kind, msg.data)));
-            return true;
+        let call = {
+            let mut st = self.lock();
+            if st.closed {
+                return Err(RemoteError::Unreachable);
+            }
+            st.in_calls.remove(&r)
+        };
+        let Some(call) = call else {
+            tracing::debug!(
+                "dist: a reply to {to:?} on {} was dropped: that call no longer waits",
+                self.node
+            );
+            return Ok(());
+        };
+        // The exit form: the caller's monitor says the call is over, as
+        // when a server dies. (A caller that monitors under another
+        // reference than its tag's gets the reply instead.)
+        let msg = if msg.kind == Kind::Err && self.err_exits {
+            match self.fail_call(r, wire_reason(msg.data)) {
+                Ok(()) => return Ok(()),
+                Err(data) => Message { data, ..msg },
+            }
+        } else {
+            msg
+        };
+        let alias = gen::alias(&call.tag).filter(|_| self.aliases.load(Ordering::Relaxed));
+        let reply = gen::reply(call.tag, msg.kind, msg.data);
+        let frame = match alias {
+            Some(alias) => Control::AliasSend {
+                from,
+                alias,
+                msg: reply,
+            },
+            None => send_to(from, to, reply),
         }
-        // A call: monitor the callee for its duration, as gen_server:call.
-        st.out_calls.insert(r, (from, to.clone()));
-        drop(st);
+        .encode();
+        let sent = self.push_encoded(frame, "a reply");
+        if let Err(RemoteError::Unencodable(e)) = &sent {
+            // The caller hears of it as of an exit, not by timing out.
+            let _ = self.fail_call(r, Term::from(e.clone()));
+        }
+        sent
+    }
+
+    /// Sends the call request `msg` (its reference set) to `to`, monitoring
+    /// the callee for the call's duration, as `gen_server:call` does.
+    pub(crate) fn call(&self, to: Dest, msg: Message) -> Result<(), RemoteError> {
+        let (from, r) = (msg.from, msg.reference.unwrap_or_default());
+        let frame = send_to(from, to.clone(), gen::call(from, r, msg.kind, msg.data))
+            .encode()
+            .map_err(|e| unencodable(&e))?;
+        {
+            let mut st = self.lock();
+            if st.closed {
+                return Err(RemoteError::Unreachable);
+            }
+            st.out_calls.insert(r, (from, to.clone()));
+        }
         self.push_control(Control::MonitorP {
             from,
-            to: to.clone(),
+            to,
             reference: r,
         });
-        self.push_control(send_to(from, to, gen::call(from, r, msg.kind, msg.data)));
-        true
+        self.push(frame);
+        Ok(())
+    }
+
+    /// Queues a frame of something a local process sent; one that did not
+    /// encode is an error for the sender and a warning in the log.
+    fn push_encoded(
+        &self,
+        frame: Result<Vec<u8>, EncodeError>,
+        what: &str,
+    ) -> Result<(), RemoteError> {
+        match frame {
+            Ok(frame) => {
+                self.push(frame);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!("dist: {what} to {} was not sent: {e}", self.node);
+                Err(unencodable(&e))
+            }
+        }
+    }
+
+    /// Ends the remote call `r` with `reason`, as if its callee had
+    /// exited: the `DOWN` of the caller's monitor. The reason back when
+    /// the caller monitors under another reference.
+    fn fail_call(&self, r: Ref, reason: Term) -> Result<(), Term> {
+        let Some((watcher, target, name)) = self.lock().in_monitors.remove(&r) else {
+            return Err(reason);
+        };
+        process::remove_watcher(target, r);
+        self.push_control(Control::MonitorPExit {
+            from: name.map_or(Dest::Pid(target), Dest::Name),
+            to: watcher,
+            reference: r,
+            reason,
+        });
+        Ok(())
     }
 
     pub(crate) fn exit2(&self, to: Pid, from: Pid, reason: Term) {
-        self.push_control(Control::Exit2 { from, to, reason });
+        self.push_control(Control::Exit2 {
+            from,
+            to,
+            reason: wire_reason(reason),
+        });
     }
 
     pub(crate) fn link_exit(&self, to: Pid, from: Pid, reason: Term) {
         let had = self.lock().links.remove(&(from, to));
         if had {
-            self.push_control(Control::Exit { from, to, reason });
+            self.push_control(Control::Exit {
+                from,
+                to,
+                reason: wire_reason(reason),
+            });
         }
     }
 
@@ -261,7 +369,7 @@ impl Conn {
             from,
             to: watcher,
             reference: r,
-            reason,
+            reason: wire_reason(reason),
         });
     }
 
@@ -306,7 +414,7 @@ impl Conn {
     // ---- incoming -------------------------------------------------------
 
     /// Handles one frame. An `Err` closes the connection.
-    pub(crate) fn handle_frame(&self, frame: &[u8]) -> Result<(), String> {
+    pub(crate) fn handle_frame(self: &Arc<Self>, frame: &[u8]) -> Result<(), String> {
         match Control::parse(frame) {
             Ok(c) => self.apply(c),
             // A message that does not decode is dropped; the rest of the
@@ -325,7 +433,7 @@ impl Conn {
     }
 
     /// Acts on one control message from the peer.
-    fn apply(&self, c: Control) -> Result<(), String> {
+    fn apply(self: &Arc<Self>, c: Control) -> Result<(), String> {
         match c {
             Control::Send { from, to, msg } => {
                 self.deliver(from.unwrap_or_else(nobody), Dest::Pid(to), msg)
@@ -394,8 +502,18 @@ impl Conn {
                 }
             }
             Control::DemonitorP { reference: r, .. } => {
-                if let Some((_, target, _)) = self.lock().in_monitors.remove(&r) {
+                let (mon, call) = {
+                    let mut st = self.lock();
+                    (st.in_monitors.remove(&r), st.in_calls.remove(&r))
+                };
+                if let Some((_, target, _)) = mon {
                     process::remove_watcher(target, r);
+                    // A caller that stops watching its callee gave up on
+                    // its call (gen_server:call does so at its timeout): the
+                    // callee owes it nothing, and a reply is dropped here.
+                    if call.is_some() {
+                        let _ = process::deliver(target, Envelope::CallDropped { reference: r });
+                    }
                 }
             }
             Control::MonitorPExit {
@@ -420,6 +538,7 @@ impl Conn {
                 req,
                 from,
                 module,
+                function,
                 opts,
                 args,
                 ..
@@ -428,7 +547,7 @@ impl Conn {
                     Ok(o) => o,
                     Err(t) => return Err(format!("spawn options are not a list: {t}")),
                 };
-                self.spawn_for(req, from, module.as_str(), args, &opts);
+                self.spawn_for(req, from, module, function, args, &opts);
             }
             Control::SpawnReply {
                 req, flags, result, ..
@@ -520,26 +639,31 @@ impl Conn {
                     None => info(sender, message),
                 }
             }
-            Incoming::System { from, tag, request } => info(
-                sender,
-                Term::Tuple(vec![
-                    Term::atom("system"),
-                    Term::Tuple(vec![Term::Pid(from), tag]),
-                    request,
-                ]),
-            ),
+            Incoming::System { from, tag, request } => {
+                let r = gen::tag_ref(&tag).unwrap_or_default();
+                self.lock().in_calls.insert(r, InCall { tag });
+                sys::request(target, from, r, request);
+                return;
+            }
             Incoming::Plain(t) => info(sender, t),
         };
         let _ = process::deliver(target, env);
     }
 
-    /// Answers a `SPAWN_REQUEST`: starts the registered actor named by the
-    /// module, with the argument list as its `init` arguments.
-    fn spawn_for(&self, req: Ref, from: Pid, module: &str, args: Term, opts: &[Term]) {
-        let args = match args.into_list() {
-            Ok(mut v) if v.len() <= 1 => v.pop().unwrap_or_default(),
-            other => other.map_or_else(|t| t, Term::List),
-        };
+    /// Answers a `SPAWN_REQUEST` for `module:function(args...)`: an actor
+    /// registered under the module's name starts with the arguments as its
+    /// `init` argument; anything else runs as a function (see `rpc`), in a
+    /// process that ends as an Erlang process would, an unknown function
+    /// with `{undef, …}`.
+    fn spawn_for(
+        self: &Arc<Self>,
+        req: Ref,
+        from: Pid,
+        module: Atom,
+        function: Atom,
+        args: Term,
+        opts: &[Term],
+    ) {
         let has = |o: &str| {
             opts.iter().any(|t| match t {
                 Term::Atom(a) => a.as_str() == o,
@@ -547,29 +671,152 @@ impl Conn {
                 _ => false,
             })
         };
-        let reply = |flags: i64, result: Term| Control::SpawnReply {
+        let (link, monitor) = (has("link"), has("monitor"));
+        let reply = |flags: i64, pid: Pid| Control::SpawnReply {
             req,
             to: from,
             flags,
-            result,
+            result: Term::Pid(pid),
         };
-        match crate::spawn::spawn_registered(module, args, Default::default()) {
-            Ok((pid, _)) => {
-                let mut flags = 0;
-                if has("link") && process::add_link(pid, from) {
-                    self.lock().links.insert((pid, from));
-                    flags |= SPAWN_LINKED;
-                }
-                if has("monitor") && process::add_watcher(pid, from, req) {
-                    self.lock().in_monitors.insert(req, (from, pid, None));
-                    flags |= SPAWN_MONITORED;
-                }
-                self.push_control(reply(flags, Term::Pid(pid)));
+        let args = match args.into_list() {
+            Ok(args) => args,
+            Err(t) => vec![t],
+        };
+        let init = match args.as_slice() {
+            [] => Term::Nil,
+            [one] => one.clone(),
+            _ => Term::List(args.clone()),
+        };
+        if let Ok((pid, _)) =
+            crate::spawn::spawn_registered(module.as_str(), init, Default::default())
+        {
+            let mut flags = 0;
+            if link && process::add_link(pid, from) {
+                self.lock().links.insert((pid, from));
+                flags |= SPAWN_LINKED;
+            }
+            if monitor && process::add_watcher(pid, from, req) {
+                self.lock().in_monitors.insert(req, (from, pid, None));
+                flags |= SPAWN_MONITORED;
+            }
+            self.push_control(reply(flags, pid));
+            return;
+        }
+        // A function: its process is held until the reply has gone, so the
+        // requester hears of its end after its start. The link and monitor
+        // are the requester's alone: the exit travels from here.
+        let conn = self.clone();
+        let (go, held) = flume::bounded::<()>(1);
+        let spawned = crate::spawn::spawn(move |_inbox: crate::spawn::Inbox| async move {
+            if held.recv_async().await.is_err() {
+                return;
+            }
+            let me = process::current_pid();
+            let reason = run_function(&conn.node, &module, &function, args);
+            if monitor {
+                conn.push_control(Control::MonitorPExit {
+                    from: Dest::Pid(me),
+                    to: from,
+                    reference: req,
+                    reason: wire_reason(reason.clone()),
+                });
+            }
+            if link && !reason.is_atom("normal") {
+                conn.push_control(Control::Exit {
+                    from: me,
+                    to: from,
+                    reason: wire_reason(reason),
+                });
+            }
+        });
+        match spawned {
+            Ok(pid) => {
+                let flags =
+                    if link { SPAWN_LINKED } else { 0 } | if monitor { SPAWN_MONITORED } else { 0 };
+                self.push_control(reply(flags, pid));
+                let _ = go.send(());
             }
             Err(e) => {
-                tracing::warn!("dist: {} asked to spawn `{module}`: {e}", self.node);
-                self.push_control(reply(0, Term::atom("undef")));
+                tracing::warn!("dist: could not start a process for {}: {e}", self.node);
+                self.push_control(Control::SpawnReply {
+                    req,
+                    to: from,
+                    flags: 0,
+                    result: Term::atom("system_limit"),
+                });
             }
+        }
+    }
+}
+
+/// Runs `module:function(args...)` for a spawn request from `node`; the
+/// reason its process ends with, as an Erlang process would: `normal`,
+/// `{Reason, Stack}` for an error (`{undef, …}` for what this node does
+/// not have), or for `erpc:execute_call` the result `erpc` waits for.
+fn run_function(node: &str, module: &Atom, function: &Atom, args: Vec<Term>) -> Term {
+    let (m, f) = (module.as_str(), function.as_str());
+    let into_args = |t: Term| t.into_list().ok();
+    match (m, f, args.len()) {
+        ("erpc", "execute_call", 4) => {
+            let mut args = args;
+            let a = args.pop().and_then(into_args);
+            let f = args.pop().and_then(|t| t.as_atom().map(str::to_owned));
+            let m = args.pop().and_then(|t| t.as_atom().map(str::to_owned));
+            let reference = args.pop().unwrap_or_default();
+            match (m, f, a) {
+                (Some(m), Some(f), Some(a)) => rpc::erpc_reason(reference, rpc::apply(&m, &f, a)),
+                _ => Term::tuple([
+                    reference,
+                    Term::atom("error"),
+                    Term::tuple([Term::atom("erpc"), Term::atom("badarg")]),
+                ]),
+            }
+        }
+        ("erpc", "execute_cast", 3) => {
+            let mut args = args;
+            let a = args.pop().and_then(into_args);
+            let f = args.pop().and_then(|t| t.as_atom().map(str::to_owned));
+            let m = args.pop().and_then(|t| t.as_atom().map(str::to_owned));
+            match (m, f, a) {
+                (Some(m), Some(f), Some(a)) => match rpc::apply(&m, &f, a) {
+                    Ok(_) => Term::atom("normal"),
+                    Err(rpc::Raised::Error(reason, stack)) => {
+                        tracing::warn!(
+                            "dist: {node} cast {m}:{f}, which raised {reason} ({stack})"
+                        );
+                        Term::tuple([Term::atom("exception"), Term::tuple([reason, stack])])
+                    }
+                },
+                _ => Term::atom("badarg"),
+            }
+        }
+        _ => match rpc::apply(m, f, args) {
+            Ok(_) => Term::atom("normal"),
+            Err(rpc::Raised::Error(reason, stack)) => {
+                tracing::warn!("dist: {node} spawned {m}:{f}, which raised {reason} ({stack})");
+                Term::tuple([reason, stack])
+            }
+        },
+    }
+}
+
+/// The error a local sender gets for what did not encode.
+fn unencodable(e: &EncodeError) -> RemoteError {
+    RemoteError::Unencodable(TermError::new(e.to_string()))
+}
+
+/// An exit reason as it can travel: one Erlang cannot hold (a NaN, a
+/// local value) goes as `{unencodable_reason, "…"}`, so the signal still
+/// arrives and is still not `normal`.
+fn wire_reason(reason: Term) -> Term {
+    match etf::check(&reason) {
+        Ok(()) => reason,
+        Err(e) => {
+            tracing::warn!("dist: an exit reason {e}; sent as `unencodable_reason`");
+            Term::Tuple(vec![
+                Term::atom("unencodable_reason"),
+                Term::Str(format!("{reason:?}")),
+            ])
         }
     }
 }

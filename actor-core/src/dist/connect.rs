@@ -23,6 +23,7 @@ use super::io;
 use crate::message::Message;
 use crate::pid::{Pid, Ref};
 use crate::process;
+use crate::remote::RemoteError;
 use crate::term::{Atom, Term};
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,6 +37,8 @@ pub(crate) struct Config {
     pub(crate) hidden: bool,
     pub(crate) port: u16,
     pub(crate) epmd: SocketAddr,
+    /// Whether `err` replies to remote callers exit their calls.
+    pub(crate) err_exits: bool,
 }
 
 /// The running node.
@@ -46,6 +49,7 @@ pub(crate) struct Inner {
     pub(crate) hidden: bool,
     pub(crate) port: u16,
     epmd_port: u16,
+    err_exits: bool,
     conns: Mutex<HashMap<Arc<str>, Arc<Conn>>>,
 }
 
@@ -78,7 +82,7 @@ impl Inner {
         if let Some(c) = conns.get(node) {
             return Some(c.clone());
         }
-        let c = Conn::new(Arc::from(node));
+        let c = Conn::new(Arc::from(node), self.err_exits);
         c.dialed.store(true, Ordering::Relaxed);
         conns.insert(c.node.clone(), c.clone());
         drop(conns);
@@ -119,7 +123,7 @@ impl Inner {
 
     /// Runs a handshaken connection until it ends.
     fn run(self: &Arc<Self>, conn: Arc<Conn>, stream: TcpStream, peer: Peer) {
-        let Some(queue) = conn.start() else {
+        let Some(queue) = conn.start(peer.flags) else {
             tracing::debug!("dist: a connection to {} was dropped", conn.node);
             return;
         };
@@ -188,7 +192,7 @@ impl Inner {
                     }
                 }
                 _ => {
-                    let c = Conn::new(Arc::from(peer));
+                    let c = Conn::new(Arc::from(peer), self.err_exits);
                     conns.insert(Arc::from(peer), c.clone());
                     mine = Some((c, true));
                     Admit::Ok
@@ -218,7 +222,7 @@ impl Inner {
                     &old,
                     "replaced by a new connection from the same node".into(),
                 );
-                let c = Conn::new(Arc::from(peer.name.as_str()));
+                let c = Conn::new(Arc::from(peer.name.as_str()), self.err_exits);
                 self.conns().insert(c.node.clone(), c.clone());
                 c
             }
@@ -323,6 +327,7 @@ pub(crate) async fn start(cfg: Config) -> Result<Arc<Inner>, NodeError> {
         hidden: cfg.hidden,
         port,
         epmd_port: cfg.epmd.port(),
+        err_exits: cfg.err_exits,
         conns: Mutex::new(HashMap::new()),
     });
     if NODE.set(inner.clone()).is_err() {
@@ -471,14 +476,30 @@ impl DistRemote {
 }
 
 impl crate::remote::Remote for DistRemote {
-    fn send(&self, to: Pid, msg: Message) -> bool {
-        self.to(to).is_some_and(|c| c.send(Dest::Pid(to), msg))
+    fn send(&self, to: Pid, msg: Message) -> Result<(), RemoteError> {
+        self.to(to)
+            .ok_or(RemoteError::Unreachable)?
+            .send(Dest::Pid(to), msg)
     }
 
-    fn send_named(&self, name: &str, node: &str, msg: Message) -> bool {
+    fn send_named(&self, name: &str, node: &str, msg: Message) -> Result<(), RemoteError> {
         self.0
             .conn_for(node)
-            .is_some_and(|c| c.send(Dest::Name(Atom::from(name)), msg))
+            .ok_or(RemoteError::Unreachable)?
+            .send(Dest::Name(Atom::from(name)), msg)
+    }
+
+    fn call(&self, to: Pid, msg: Message) -> Result<(), RemoteError> {
+        self.to(to)
+            .ok_or(RemoteError::Unreachable)?
+            .call(Dest::Pid(to), msg)
+    }
+
+    fn call_named(&self, name: &str, node: &str, msg: Message) -> Result<(), RemoteError> {
+        self.0
+            .conn_for(node)
+            .ok_or(RemoteError::Unreachable)?
+            .call(Dest::Name(Atom::from(name)), msg)
     }
 
     fn exit(&self, to: Pid, from: Pid, reason: Term) {

@@ -326,7 +326,6 @@ impl Encoder {
 
 /// Checks that `t` can go to another node (no NaN or infinite float, no
 /// `Local` value) without writing it anywhere.
-#[allow(dead_code)] // the send path uses it from the next commit on
 pub(crate) fn check(t: &Term) -> Result<(), EncodeError> {
     let mut stack: Vec<Children<'_>> = Vec::new();
     let mut next = Some(t);

@@ -3,6 +3,7 @@
 //! reader that cuts the stream into frames for the connection and notices
 //! a silent peer.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -25,7 +26,7 @@ const BATCH: usize = 64 * 1024;
 /// way out, which stops the writer; failing it from elsewhere (a
 /// disconnect) stops both.
 pub(crate) async fn run(
-    conn: &Conn,
+    conn: &Arc<Conn>,
     stream: TcpStream,
     queue: mpsc::UnboundedReceiver<Vec<u8>>,
 ) -> Result<(), String> {
@@ -93,7 +94,7 @@ async fn writer(
     let _ = w.shutdown().await;
 }
 
-async fn reader(conn: &Conn, mut r: OwnedReadHalf) -> Result<(), String> {
+async fn reader(conn: &Arc<Conn>, mut r: OwnedReadHalf) -> Result<(), String> {
     let silence = TICK * 4;
     let mut buf = Vec::new();
     loop {

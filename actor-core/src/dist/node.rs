@@ -15,6 +15,7 @@ pub use super::error::NodeError;
 use crate::pid::Pid;
 use crate::process;
 use crate::spawn::SpawnError;
+use crate::term::Term;
 
 const SPAWN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -67,6 +68,7 @@ impl Node {
             hidden: true,
             port: 0,
             epmd: None,
+            handler_errors: HandlerErrors::Reply,
         }
     }
 
@@ -117,6 +119,22 @@ pub struct NodeBuilder {
     hidden: bool,
     port: u16,
     epmd: Option<SocketAddr>,
+    handler_errors: HandlerErrors,
+}
+
+/// How a handler's `Err` (an `err` reply) reaches a caller on another
+/// node. See [`NodeBuilder::handler_errors`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HandlerErrors {
+    /// As a reply value (the default): `gen_server:call` returns
+    /// `{'$actor_msg', err, Reason}`, a Rust caller gets a reply of kind
+    /// `err`, exactly as from a local actor.
+    Reply,
+    /// As an exit of the call, as if the server had crashed (it has not):
+    /// `gen_server:call` exits with `{Reason, {gen_server, call, …}}`, a
+    /// Rust caller gets [`CallError::Exit(Reason)`](crate::CallError::Exit).
+    Exit,
 }
 
 impl fmt::Debug for NodeBuilder {
@@ -127,6 +145,7 @@ impl fmt::Debug for NodeBuilder {
             .field("hidden", &self.hidden)
             .field("port", &self.port)
             .field("epmd", &self.epmd)
+            .field("handler_errors", &self.handler_errors)
             .finish()
     }
 }
@@ -159,6 +178,26 @@ impl NodeBuilder {
         self
     }
 
+    /// How a handler's `Err` answers a caller on another node:
+    /// [`HandlerErrors::Reply`] (the default) sends the `err` reply as a
+    /// value, `{'$actor_msg', err, Reason}` to Erlang code;
+    /// [`HandlerErrors::Exit`] makes the call exit with the reason, the
+    /// way `gen_server:call` exits when its server crashes, while the actor
+    /// goes on. Callers on this node always get the `err` reply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor::node::{HandlerErrors, Node};
+    ///
+    /// let builder = Node::builder("a@localhost").handler_errors(HandlerErrors::Exit);
+    /// assert!(format!("{builder:?}").contains("Exit"));
+    /// ```
+    pub fn handler_errors(mut self, form: HandlerErrors) -> Self {
+        self.handler_errors = form;
+        self
+    }
+
     /// Starts the node: listens, registers with EPMD (starting one
     /// in-process if none answers), and routes remote pids from now on.
     pub fn start(self) -> Result<Node, NodeError> {
@@ -181,8 +220,10 @@ impl NodeBuilder {
             hidden: self.hidden,
             port: self.port,
             epmd: self.epmd.unwrap_or_else(connect::default_epmd),
+            err_exits: self.handler_errors == HandlerErrors::Exit,
         };
         let inner = block_on(connect::start(cfg))?;
+        super::system::start();
         Ok(Node { inner })
     }
 }
@@ -343,6 +384,57 @@ pub fn nodes() -> Vec<String> {
     connect::node().map(|n| n.nodes()).unwrap_or_default()
 }
 
+/// Makes the Rust function `f` callable from other nodes as
+/// `module:function`: `rpc:call(Node, Module, Function, Args)`,
+/// `erpc:call/4`, `rpc:multicall`, `rpc:cast/4` and `spawn/4` run it, with
+/// the argument list as a `Vec`. `Ok(value)` is the call's result;
+/// `Err(reason)` raises `error:Reason` in the caller (`rpc:call` gives
+/// `{badrpc, {'EXIT', {Reason, Stack}}}`), and so does a panic, with
+/// `{panic, "message"}`. Registering the same name again replaces it.
+///
+/// A Rust node runs no Erlang code: any other function is `undef` there, as
+/// on an Erlang node without that module, except `erlang:node/0`,
+/// `registered/0`, `processes/0`, `whereis/1` and `is_process_alive/1`,
+/// which every node answers.
+///
+/// `f` runs in a process of its own (so it may call actors with `.wait()`),
+/// one per call.
+///
+/// # Examples
+///
+/// The `rex` server answers `rpc`'s old-style calls; asked from this node
+/// itself, it shows what another node sees:
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// actor::node::register_function("calc", "add", |args| match args.as_slice() {
+///     [Term::Int(a), Term::Int(b)] => Ok(Term::Int(a + b)),
+///     _ => Err(Term::atom("badarg")),
+/// });
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let me = format!("doc_rpc{}@localhost", std::process::id());
+/// actor::node::start(&me, "cookie").unwrap();
+///
+/// // what `rpc:call(Node, calc, add, [1, 2])` gets
+/// let call = |m: &'static str, f: &'static str, args: Vec<Term>| {
+///     let req = Term::tuple([Term::atom("call"), Term::atom(m), Term::atom(f), Term::List(args), Term::Pid(actor::pid())]);
+///     msg!(std(req) >> ("rex", me.as_str())).wait().unwrap().data
+/// };
+/// assert_eq!(call("calc", "add", vec![1.into(), 2.into()]), Term::Int(3));
+/// let undef = call("calc", "sub", vec![]);
+/// assert_eq!(undef.to_string(), "{badrpc, {'EXIT', {undef, [{calc, sub, [], []}]}}}");
+/// ```
+pub fn register_function<F>(module: &str, function: &str, f: F)
+where
+    F: Fn(Vec<Term>) -> Result<Term, Term> + Send + Sync + 'static,
+{
+    super::rpc::register(module, function, Arc::new(f));
+}
+
 /// Spawns the actor registered as `name` on `node` and returns its pid:
 /// a `SPAWN_REQUEST`, as Erlang's `spawn(Node, Module, Function, Args)`.
 ///
@@ -351,8 +443,10 @@ pub fn nodes() -> Vec<String> {
 /// `"name"` asks for `name:start()`.
 ///
 /// The call waits for the other node's answer. A program that is not a
-/// node, an unreachable node, or a name the other node cannot spawn give a
-/// [`SpawnError`] that says which.
+/// node, or an unreachable node, gives a [`SpawnError`] that says which. A
+/// name the other node does not have gives a pid, as Erlang's `spawn/4`
+/// does, of a process that exits at once with `{undef, [{M, F, Args, []}]}`:
+/// [`spawn_link_on`] or a monitor tells why.
 ///
 /// # Examples
 ///
