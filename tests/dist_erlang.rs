@@ -66,9 +66,21 @@ fn start_erl(env: &Env, name: &str, cookie: &str) -> u32 {
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
     assert_eq!(line.trim(), "ready", "erl did not start: {line}");
+    drain(out, name);
     let id = child.id();
     CHILDREN.lock().unwrap().push(child);
     id
+}
+
+/// Shows what a node writes from now on (its log, say) on stderr: a node
+/// whose stdout is closed dies at its next write.
+fn drain(out: BufReader<std::process::ChildStdout>, name: &str) {
+    let name = name.to_owned();
+    std::thread::spawn(move || {
+        for line in out.lines().map_while(Result::ok) {
+            eprintln!("[{name}] {line}");
+        }
+    });
 }
 
 fn kill_erl(os_pid: u32) {
@@ -737,6 +749,7 @@ fn spawn_child(env: &Env, name: &str, opts: &str) -> u32 {
             "the child node did not start"
         );
     }
+    drain(out, name);
     let id = child.id();
     CHILDREN.lock().unwrap().push(child);
     id
@@ -995,4 +1008,92 @@ fn handler_errors_reach_erlang_as_a_value_or_an_exit() {
         assert_eq!(out[0][1][1][0], atom("gen_server"), "{out}");
     }
     kill_erl(os);
+}
+
+/// Item 4: with a visible Rust node connected, `global:sync()` returns on
+/// every Erlang node, the Erlang nodes mesh with the Rust node as
+/// `dist_auto_connect` expects, and `global` names register across all
+/// three (the Rust node answers the locks and registrations).
+#[test]
+fn a_visible_rust_node_takes_part_in_global() {
+    let Some(env) = env() else { return };
+    let tag = std::process::id();
+    let e2 = format!("erl_global_{tag}@localhost");
+    let os_e2 = start_erl(env, &e2, COOKIE);
+    let e1 = env.erl.as_str();
+    assert_eq!(
+        ok(apply_on(e1, "net_adm", "ping", vec![node_atom(&e2)], 5000)),
+        atom("pong")
+    );
+    let r2 = format!("rust_visible_{tag}@localhost");
+    let os_r2 = spawn_child(env, &r2, &format!("visible,connect={e1}"));
+
+    for node in [e1, e2.as_str()] {
+        let synced = apply_on(node, "global", "sync", vec![], 8000);
+        assert_eq!(
+            synced,
+            tuple([atom("ok"), atom("ok")]),
+            "global:sync() on {node}"
+        );
+    }
+    // E2 never dialed the Rust node: global made them meet.
+    let meshed = tuple([atom("wait_node"), node_atom(&r2), Term::Int(5000)]);
+    let meshed = msg!(std(meshed) >> ("echo", e2.as_str()))
+        .timeout(Duration::from_secs(10))
+        .wait()
+        .unwrap();
+    assert_eq!(meshed.data, Term::Bool(true), "{e2} connected to {r2}");
+    let seen = apply_on(
+        e1,
+        "rpc",
+        "call",
+        vec![
+            node_atom(&r2),
+            atom("child"),
+            atom("nodes"),
+            Term::List(vec![]),
+        ],
+        5000,
+    );
+    let seen = ok(seen);
+    assert!(
+        seen.as_list()
+            .is_some_and(|l| l.contains(&node_atom(e1)) && l.contains(&node_atom(&e2))),
+        "{seen}"
+    );
+
+    // A global name registered on E1 (through the Rust node's locks) is
+    // known on E2.
+    let echo_e1 = ok(apply_on(e1, "erlang", "whereis", vec![atom("echo")], 2000));
+    let name = atom("t14_global_echo");
+    let yes = apply_on(
+        e1,
+        "global",
+        "register_name",
+        vec![name.clone(), echo_e1.clone()],
+        8000,
+    );
+    assert_eq!(ok(yes), atom("yes"));
+    assert_eq!(
+        ok(apply_on(
+            &e2,
+            "global",
+            "whereis_name",
+            vec![name.clone()],
+            2000
+        )),
+        echo_e1
+    );
+    assert_eq!(
+        ok(apply_on(e1, "global", "unregister_name", vec![name], 8000)),
+        atom("ok")
+    );
+    for node in [e1, e2.as_str()] {
+        assert_eq!(
+            apply_on(node, "global", "sync", vec![], 8000),
+            tuple([atom("ok"), atom("ok")])
+        );
+    }
+    kill_erl(os_r2);
+    kill_erl(os_e2);
 }

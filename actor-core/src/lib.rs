@@ -30,8 +30,8 @@ pub use crate::dist::fuzz as __dist_fuzz;
 #[doc = include_str!("dist/node.md")]
 pub mod node {
     pub use crate::dist::node::{
-        connect, current, disconnect, name, nodes, register_function, spawn_link_on, spawn_on,
-        start, HandlerErrors, Node, NodeBuilder, NodeError,
+        connect, current, disconnect, monitor_nodes, name, nodes, register_function, spawn_link_on,
+        spawn_on, start, HandlerErrors, Node, NodeBuilder, NodeError,
     };
 }
 #[cfg(feature = "dist")]

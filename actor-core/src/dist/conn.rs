@@ -73,8 +73,8 @@ pub(crate) struct Conn {
     unlink_ids: AtomicU64,
     /// Whether this node dialed (rather than accepted) the connection.
     pub(crate) dialed: AtomicBool,
-    /// Whether the peer takes messages to process aliases (`ALIAS_SEND`).
-    aliases: AtomicBool,
+    /// The peer's distribution flags, once the handshake is done.
+    peer_flags: AtomicU64,
     /// Whether an `err` reply exits the remote call rather than answer it.
     err_exits: bool,
 }
@@ -95,7 +95,7 @@ impl Conn {
             status: watch::channel(Status::Connecting).0,
             unlink_ids: AtomicU64::new(1),
             dialed: Default::default(),
-            aliases: Default::default(),
+            peer_flags: AtomicU64::new(0),
             err_exits,
         })
     }
@@ -121,10 +121,14 @@ impl Conn {
             return None;
         }
         let rx = process::lock(&self.rx).take()?;
-        self.aliases
-            .store(peer_flags & flags::ALIAS != 0, Ordering::Relaxed);
+        self.peer_flags.store(peer_flags, Ordering::Relaxed);
         let _ = self.status.send_replace(Status::Up);
         Some(rx)
+    }
+
+    /// Whether the peer advertised the distribution flag `flag`.
+    pub(crate) fn peer_has(&self, flag: u64) -> bool {
+        self.peer_flags.load(Ordering::Relaxed) & flag != 0
     }
 
     fn push(&self, frame: Vec<u8>) {
@@ -141,17 +145,18 @@ impl Conn {
     }
 
     /// Ends the connection: every link, monitor, call and spawn across it
-    /// hears `noconnection`. Only the first call acts.
-    pub(crate) fn fail(&self, why: String) {
+    /// hears `noconnection`. Only the first call acts; it says whether the
+    /// connection was up.
+    pub(crate) fn fail(&self, why: String) -> bool {
         let st = {
             let mut st = self.lock();
             if st.closed {
-                return;
+                return false;
             }
             st.closed = true;
             std::mem::take(&mut *st)
         };
-        let _ = self.status.send_replace(Status::Down(why));
+        let was = self.status.send_replace(Status::Down(why));
         let nc = reasons::noconnection;
         for (local, remote) in st.links {
             process::deliver_remote_exit(local, remote, nc());
@@ -169,6 +174,7 @@ impl Conn {
         for (_, w) in st.spawns {
             let _ = w.tx.send(Err("noconnection".into()));
         }
+        was == Status::Up
     }
 
     // ---- outgoing -------------------------------------------------------
@@ -211,7 +217,7 @@ impl Conn {
         } else {
             msg
         };
-        let alias = gen::alias(&call.tag).filter(|_| self.aliases.load(Ordering::Relaxed));
+        let alias = gen::alias(&call.tag).filter(|_| self.peer_has(flags::ALIAS));
         let reply = gen::reply(call.tag, msg.kind, msg.data);
         let frame = match alias {
             Some(alias) => Control::AliasSend {

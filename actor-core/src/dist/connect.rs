@@ -51,6 +51,8 @@ pub(crate) struct Inner {
     epmd_port: u16,
     err_exits: bool,
     conns: Mutex<HashMap<Arc<str>, Arc<Conn>>>,
+    /// Processes told when a connection comes up or goes down.
+    watchers: Mutex<Vec<Pid>>,
 }
 
 /// The running node, if any.
@@ -99,14 +101,55 @@ impl Inner {
     /// Ends `conn` (its links and monitors hear `noconnection`) and takes
     /// it out of the table.
     pub(crate) fn close(&self, conn: &Conn, why: String) {
-        conn.fail(why);
-        let mut conns = self.conns();
-        if conns
-            .get(&conn.node)
-            .is_some_and(|c| std::ptr::eq(&**c, conn))
+        let was_up = conn.fail(why);
         {
-            conns.remove(&conn.node);
+            let mut conns = self.conns();
+            if conns
+                .get(&conn.node)
+                .is_some_and(|c| std::ptr::eq(&**c, conn))
+            {
+                conns.remove(&conn.node);
+            }
         }
+        if was_up {
+            self.tell_watchers("nodedown", &conn.node);
+        }
+    }
+
+    /// Starts (or stops) telling `pid` when connections come up and go
+    /// down: `{nodeup, Node}` and `{nodedown, Node}` `info` messages.
+    pub(crate) fn monitor_nodes(&self, pid: Pid, on: bool) {
+        let mut w = process::lock(&self.watchers);
+        w.retain(|p| *p != pid);
+        if on {
+            w.push(pid);
+        }
+    }
+
+    fn tell_watchers(&self, what: &'static str, node: &str) {
+        let watchers = process::lock(&self.watchers).clone();
+        let mut gone = Vec::new();
+        for pid in watchers {
+            let msg = Message {
+                kind: crate::message::Kind::Info,
+                data: Term::tuple([Term::atom(what), Term::Atom(Atom::from(node))]),
+                reference: None,
+                from: pid,
+            };
+            if process::deliver(pid, process::Envelope::Msg(msg)).is_err() {
+                gone.push(pid);
+            }
+        }
+        if !gone.is_empty() {
+            process::lock(&self.watchers).retain(|p| !gone.contains(p));
+        }
+    }
+
+    /// Whether the connection to `node` is up with a visible (published)
+    /// node.
+    pub(crate) fn is_visible_peer(&self, node: &str) -> bool {
+        self.existing(node)
+            .is_some_and(|c| c.status() == Status::Up && c.peer_has(flags::PUBLISHED))
     }
 
     /// The nodes with a connection up, sorted.
@@ -133,6 +176,7 @@ impl Inner {
             peer.creation,
             peer.flags
         );
+        self.tell_watchers("nodeup", &conn.node);
         let inner = self.clone();
         tokio::spawn(async move {
             let why = io::run(&conn, stream, queue).await;
@@ -329,6 +373,7 @@ pub(crate) async fn start(cfg: Config) -> Result<Arc<Inner>, NodeError> {
         epmd_port: cfg.epmd.port(),
         err_exits: cfg.err_exits,
         conns: Mutex::new(HashMap::new()),
+        watchers: Mutex::new(Vec::new()),
     });
     if NODE.set(inner.clone()).is_err() {
         return Err(NodeError::AlreadyStarted(

@@ -22,9 +22,8 @@ pub(crate) const MAX_FRAME: u32 = 128 << 20;
 const BATCH: usize = 64 * 1024;
 
 /// Runs the connection on `stream` until either side ends it: `Ok` when
-/// the peer closed it, else why it ended. The connection is failed on the
-/// way out, which stops the writer; failing it from elsewhere (a
-/// disconnect) stops both.
+/// the peer closed it, else why it ended. Failing the connection stops the
+/// writer, and the reader when it comes from elsewhere (a disconnect).
 pub(crate) async fn run(
     conn: &Arc<Conn>,
     stream: TcpStream,
@@ -36,10 +35,6 @@ pub(crate) async fn run(
         why = reader(conn, r) => why,
         why = down(conn.watch()) => Err(why),
     };
-    conn.fail(match &why {
-        Ok(()) => "closed by the peer".into(),
-        Err(e) => e.clone(),
-    });
     why
 }
 

@@ -384,6 +384,33 @@ pub fn nodes() -> Vec<String> {
     connect::node().map(|n| n.nodes()).unwrap_or_default()
 }
 
+/// Starts (`true`) or stops telling the calling process when connections
+/// to other nodes come up and go down: `info` messages `{nodeup, Node}`
+/// and `{nodedown, Node}`, as Erlang's `net_kernel:monitor_nodes/1` sends
+/// (for hidden connections too). Nothing happens when no node runs.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # drop(free);
+/// let me = format!("doc_monitor_nodes{}@localhost", std::process::id());
+/// actor::node::start(&me, "cookie").unwrap();
+/// actor::node::monitor_nodes(true);
+/// // no other node here: nothing comes
+/// assert!(actor::receive_timeout(std::time::Duration::from_millis(50)).is_none());
+/// actor::node::monitor_nodes(false);
+/// ```
+pub fn monitor_nodes(on: bool) {
+    if let Some(inner) = connect::node() {
+        inner.monitor_nodes(process::current_pid(), on);
+    }
+}
+
 /// Makes the Rust function `f` callable from other nodes as
 /// `module:function`: `rpc:call(Node, Module, Function, Args)`,
 /// `erpc:call/4`, `rpc:multicall`, `rpc:cast/4` and `spawn/4` run it, with

@@ -1,8 +1,9 @@
 //! The registered processes other nodes expect on every node, started with
 //! the node: `net_kernel` (which `net_adm:ping/1` asks whether it may
-//! talk) and `rex` (the `rpc` server that old-style and blocking calls go
-//! to). Each is an ordinary process written against the public API, as
-//! OTP's are `gen_server`s.
+//! talk), `rex` (the `rpc` server that old-style and blocking calls go
+//! to) and `global_name_server` (the `global` protocol, see `global`). Each
+//! is an ordinary process written against the public API, as OTP's are
+//! `gen_server`s.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,8 @@ use crate::pid::Ref;
 use crate::spawn::Inbox;
 use crate::term::Term;
 
+mod global;
+
 /// Starts the system processes. They are spawned from a thread of their
 /// own, so that no process of the program is their parent: they live as
 /// long as the node.
@@ -19,6 +22,9 @@ pub(crate) fn start() {
     let started = std::thread::spawn(|| {
         start_one("net_kernel", |inbox| Box::pin(net_kernel(inbox)));
         start_one("rex", |inbox| Box::pin(rex(inbox)));
+        start_one("global_name_server", |inbox| {
+            Box::pin(global::server(inbox))
+        });
     })
     .join();
     if started.is_err() {
