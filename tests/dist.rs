@@ -33,6 +33,7 @@ fn zz_peer_node() {
     actor::node::Node::builder(&name)
         .cookie(COOKIE)
         .epmd(([127, 0, 0, 1], port).into())
+        .epmd_start(actor::node::EpmdStart::InProcess)
         .start()
         .unwrap();
     let e = actor::spawn("EchoActor").unwrap();
@@ -87,6 +88,7 @@ fn env() -> &'static Env {
         let node = actor::node::Node::builder(&me)
             .cookie(COOKIE)
             .epmd(([127, 0, 0, 1], epmd_port).into())
+            .epmd_start(actor::node::EpmdStart::InProcess)
             .start()
             .unwrap();
         let peer = format!("rust_b{tag}@localhost");

@@ -52,11 +52,16 @@ fn free_port() -> u16 {
 
 /// Starts an Erlang node `name` with `cookie` running `dist_peer:start()`.
 fn start_erl(env: &Env, name: &str, cookie: &str) -> u32 {
+    start_erl_on(env, env.epmd_port, name, cookie)
+}
+
+/// As [`start_erl`], with the EPMD on `epmd_port`.
+fn start_erl_on(env: &Env, epmd_port: u16, name: &str, cookie: &str) -> u32 {
     let mut child = Command::new("erl")
         .args(["-sname", name, "-setcookie", cookie, "-noshell", "-pa"])
         .arg(&env.ebin)
         .args(["-eval", "dist_peer:start(600)"])
-        .env("ERL_EPMD_PORT", env.epmd_port.to_string())
+        .env("ERL_EPMD_PORT", epmd_port.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -116,6 +121,7 @@ fn env() -> Option<&'static Env> {
         actor::node::Node::builder(&me)
             .cookie(COOKIE)
             .epmd(([127, 0, 0, 1], epmd_port).into())
+            .epmd_start(actor::node::EpmdStart::InProcess)
             .start()
             .expect("the Rust node starts");
         let env = Env {
@@ -695,9 +701,15 @@ fn zz_rust_child() {
         .unwrap();
     let opts = std::env::var("ACTOR_TEST_CHILD_OPTS").unwrap_or_default();
     let opts: Vec<&str> = opts.split(',').collect();
+    let epmd_start = if opts.contains(&"standalone") {
+        actor::node::EpmdStart::Standalone
+    } else {
+        actor::node::EpmdStart::InProcess
+    };
     let mut b = actor::node::Node::builder(&name)
         .cookie(COOKIE)
-        .epmd(([127, 0, 0, 1], port).into());
+        .epmd(([127, 0, 0, 1], port).into())
+        .epmd_start(epmd_start);
     if opts.contains(&"visible") {
         b = b.hidden(false);
     }
@@ -726,20 +738,28 @@ fn zz_rust_child() {
 /// Starts this program again as the Rust node `name` with `opts` (see
 /// `zz_rust_child`), on the tests' EPMD; its OS pid.
 fn spawn_child(env: &Env, name: &str, opts: &str) -> u32 {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "zz_rust_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("ACTOR_TEST_CHILD", name)
-        .env("ACTOR_TEST_CHILD_EPMD", env.epmd_port.to_string())
-        .env("ACTOR_TEST_CHILD_OPTS", opts)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    spawn_child_on(env.epmd_port, name, opts, None)
+}
+
+/// As [`spawn_child`], with the EPMD on `epmd_port` and, if given, `path`
+/// as the child's `PATH`.
+fn spawn_child_on(epmd_port: u16, name: &str, opts: &str, path: Option<&str>) -> u32 {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "zz_rust_child",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env("ACTOR_TEST_CHILD", name)
+    .env("ACTOR_TEST_CHILD_EPMD", epmd_port.to_string())
+    .env("ACTOR_TEST_CHILD_OPTS", opts)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped());
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
+    let mut child = cmd.spawn().unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     while !line.trim().ends_with("ready") {
@@ -1096,4 +1116,97 @@ fn a_visible_rust_node_takes_part_in_global() {
     }
     kill_erl(os_r2);
     kill_erl(os_e2);
+}
+
+/// What `epmd -names` prints for the EPMD on `port`; `None` when no EPMD
+/// answers there.
+fn epmd_names(port: u16) -> Option<String> {
+    let out = Command::new("epmd")
+        .arg("-names")
+        .env("ERL_EPMD_PORT", port.to_string())
+        .output()
+        .expect("epmd runs");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Item 6: `epmd -names` prints the real port of this program's EPMD; a
+/// Rust node that finds no EPMD starts a standalone one (the system's
+/// `epmd`, or a detached copy of the program where there is none), so
+/// killing the Rust program leaves the other nodes on the host reachable
+/// by name.
+#[test]
+fn epmd_outlives_the_node_that_started_it() {
+    let Some(env) = env() else { return };
+    let names = epmd_names(env.epmd_port).expect("the tests' EPMD answers");
+    assert!(
+        names.contains(&format!(
+            "up and running on port {} with data",
+            env.epmd_port
+        )),
+        "{names}"
+    );
+    let me = env.me.split('@').next().unwrap();
+    assert!(names.contains(&format!("name {me} at port ")), "{names}");
+
+    let tag = std::process::id();
+    for (i, path) in [None, Some("/nonexistent")].into_iter().enumerate() {
+        let port = free_port();
+        assert_eq!(epmd_names(port), None, "port {port} is free");
+        let _stop = StopEpmd(port);
+        let rust = format!("rust_epmd_{tag}_{i}@localhost");
+        let rust_os = spawn_child_on(port, &rust, "standalone", path);
+        let erl = format!("erl_epmd_{tag}_{i}");
+        let erl_os = start_erl_on(env, port, &format!("{erl}@localhost"), COOKIE);
+        let names = epmd_names(port).expect("the Rust node started an EPMD");
+        assert!(
+            names.contains(&format!("up and running on port {port} ")),
+            "{names}"
+        );
+        assert!(
+            names.contains(&format!("name rust_epmd_{tag}_{i} at port")),
+            "{names}"
+        );
+        kill_erl(rust_os);
+        std::thread::sleep(Duration::from_millis(300));
+        let names = epmd_names(port).expect("the EPMD outlived the Rust node");
+        assert!(names.contains(&format!("name {erl} at port")), "{names}");
+        assert!(!names.contains("rust_epmd"), "{names}");
+        // A node started now finds the Erlang node by name.
+        let probe = Command::new("erl")
+            .args([
+                "-sname",
+                &format!("probe_{tag}_{i}"),
+                "-setcookie",
+                COOKIE,
+                "-noshell",
+            ])
+            .args([
+                "-eval",
+                &format!("io:format(\"~p~n\", [net_adm:ping('{erl}@localhost')]), halt()."),
+            ])
+            .env("ERL_EPMD_PORT", port.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&probe.stdout).trim(), "pong");
+        kill_erl(erl_os);
+    }
+}
+
+/// Stops the EPMD on its port (`epmd -kill`) when dropped, the test
+/// passed or not: standalone EPMDs outlive the test by design.
+struct StopEpmd(u16);
+
+impl Drop for StopEpmd {
+    fn drop(&mut self) {
+        let killed = Command::new("epmd")
+            .arg("-kill")
+            .env("ERL_EPMD_PORT", self.0.to_string())
+            .output();
+        if !std::thread::panicking() {
+            let killed = killed.unwrap();
+            assert!(killed.status.success(), "epmd -kill: {killed:?}");
+        }
+    }
 }

@@ -31,7 +31,7 @@ pub use crate::dist::fuzz as __dist_fuzz;
 pub mod node {
     pub use crate::dist::node::{
         connect, current, disconnect, monitor_nodes, name, nodes, register_function, spawn_link_on,
-        spawn_on, start, HandlerErrors, Node, NodeBuilder, NodeError,
+        spawn_on, start, EpmdStart, HandlerErrors, Node, NodeBuilder, NodeError,
     };
 }
 #[cfg(feature = "dist")]

@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::conn::{Conn, SpawnWaiter, Status};
 use super::control::Dest;
-use super::epmd;
+use super::epmd::{self, EpmdStart};
 use super::error::NodeError;
 use super::handshake::{self, flags, Admit, HandshakeError, Local, Peer};
 use super::ids::{self, NodeId};
@@ -39,6 +39,8 @@ pub(crate) struct Config {
     pub(crate) epmd: SocketAddr,
     /// Whether `err` replies to remote callers exit their calls.
     pub(crate) err_exits: bool,
+    /// What to do when no EPMD answers.
+    pub(crate) epmd_start: EpmdStart,
 }
 
 /// The running node.
@@ -363,7 +365,8 @@ pub(crate) async fn start(cfg: Config) -> Result<Arc<Inner>, NodeError> {
         .local_addr()
         .map_err(|e| NodeError::Io(e.to_string()))?
         .port();
-    let (registration, creation) = register(cfg.epmd, alive, port, cfg.hidden).await?;
+    let (registration, creation) =
+        register(cfg.epmd, alive, port, cfg.hidden, cfg.epmd_start).await?;
     let inner = Arc::new(Inner {
         name: Arc::from(cfg.name.as_str()),
         cookie: cfg.cookie,
@@ -414,17 +417,51 @@ pub(crate) fn default_epmd() -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
 }
 
-/// Registers with EPMD at `addr`, serving EPMD there first when nobody does.
+/// Registers with EPMD at `addr`, starting one there first as `start`
+/// says when nobody answers.
 async fn register(
     addr: SocketAddr,
     alive: &str,
     port: u16,
     hidden: bool,
+    start: EpmdStart,
 ) -> Result<(TcpStream, u32), NodeError> {
     match epmd::register(addr, alive, port, hidden).await {
         Ok(r) => return Ok(r),
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {}
         Err(e) => return Err(NodeError::Epmd(e.to_string())),
+    }
+    let start = match start {
+        EpmdStart::Standalone => match epmd::start_standalone(addr.port()) {
+            Ok(what) => {
+                tracing::info!("dist: no EPMD answered at {addr}; started {what}");
+                // It may take a moment to listen.
+                for _ in 0..60 {
+                    match epmd::register(addr, alive, port, hidden).await {
+                        Ok(r) => return Ok(r),
+                        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        Err(e) => return Err(NodeError::Epmd(e.to_string())),
+                    }
+                }
+                return Err(NodeError::Epmd(format!(
+                    "started {what}, but nothing answers at {addr}"
+                )));
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "dist: no EPMD answered at {addr} and none could be started ({e}); serving EPMD in-process"
+                );
+                EpmdStart::InProcess
+            }
+        },
+        other => other,
+    };
+    if start == EpmdStart::Never {
+        return Err(NodeError::Epmd(format!(
+            "no EPMD answers at {addr} (and this node was built to start none)"
+        )));
     }
     let bind = if addr.ip().is_loopback() {
         SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), addr.port())

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::conn::{SpawnWaiter, Status};
 use super::connect::{self, Config, Inner};
+pub use super::epmd::EpmdStart;
 pub use super::error::NodeError;
 use crate::pid::Pid;
 use crate::process;
@@ -31,6 +32,7 @@ const SPAWN_TIMEOUT: Duration = Duration::from_secs(30);
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let name = format!("doc_node{}@localhost", std::process::id());
 /// let node = Node::builder(&name).cookie("secret").start().unwrap();
@@ -69,6 +71,7 @@ impl Node {
             port: 0,
             epmd: None,
             handler_errors: HandlerErrors::Reply,
+            epmd_start: None,
         }
     }
 
@@ -100,6 +103,8 @@ impl Node {
 /// ```
 /// use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 ///
+/// use actor::node::EpmdStart;
+///
 /// // an EPMD address of our own; the node serves EPMD there when none runs
 /// let epmd_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 /// let name = format!("doc_builder{}@localhost", std::process::id());
@@ -108,6 +113,7 @@ impl Node {
 ///     .hidden(false)
 ///     .port(0)
 ///     .epmd(SocketAddr::from((Ipv4Addr::LOCALHOST, epmd_port)))
+///     .epmd_start(EpmdStart::InProcess)
 ///     .start()
 ///     .unwrap();
 /// assert!(!node.is_hidden());
@@ -120,6 +126,7 @@ pub struct NodeBuilder {
     port: u16,
     epmd: Option<SocketAddr>,
     handler_errors: HandlerErrors,
+    epmd_start: Option<EpmdStart>,
 }
 
 /// How a handler's `Err` (an `err` reply) reaches a caller on another
@@ -146,6 +153,7 @@ impl fmt::Debug for NodeBuilder {
             .field("port", &self.port)
             .field("epmd", &self.epmd)
             .field("handler_errors", &self.handler_errors)
+            .field("epmd_start", &self.epmd_start)
             .finish()
     }
 }
@@ -172,9 +180,21 @@ impl NodeBuilder {
     }
 
     /// Where EPMD listens: `127.0.0.1:4369` unless `ERL_EPMD_PORT` says
-    /// another port. Where none answers, the node serves EPMD there itself.
+    /// another port. Where none answers, the node starts one there (see
+    /// [`epmd_start`](NodeBuilder::epmd_start)).
     pub fn epmd(mut self, addr: SocketAddr) -> Self {
         self.epmd = Some(addr);
+        self
+    }
+
+    /// What to do when no EPMD answers: start a standalone EPMD that
+    /// outlives this program ([`EpmdStart::Standalone`], the default, as
+    /// `erl` does), serve one inside this program
+    /// ([`EpmdStart::InProcess`]: it ends with the program), or fail
+    /// ([`EpmdStart::Never`]). Without this, `ACTOR_EPMD`
+    /// (`standalone`, `in_process`, `never`) chooses.
+    pub fn epmd_start(mut self, how: EpmdStart) -> Self {
+        self.epmd_start = Some(how);
         self
     }
 
@@ -221,6 +241,7 @@ impl NodeBuilder {
             port: self.port,
             epmd: self.epmd.unwrap_or_else(connect::default_epmd),
             err_exits: self.handler_errors == HandlerErrors::Exit,
+            epmd_start: self.epmd_start.unwrap_or_else(EpmdStart::from_env),
         };
         let inner = block_on(connect::start(cfg))?;
         super::system::start();
@@ -257,6 +278,7 @@ where
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let name = format!("doc_start{}@localhost", std::process::id());
 /// let node = actor::node::start(&name, "secret").unwrap();
@@ -276,6 +298,7 @@ pub fn start(name: &str, cookie: &str) -> Result<Node, NodeError> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let name = format!("doc_name{}@localhost", std::process::id());
 /// actor::node::start(&name, "secret").unwrap();
@@ -294,6 +317,7 @@ pub fn name() -> Option<&'static str> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let name = format!("doc_current{}@localhost", std::process::id());
 /// let started = actor::node::start(&name, "secret").unwrap();
@@ -317,6 +341,7 @@ pub fn current() -> Option<Node> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let me = format!("doc_connect{}@localhost", std::process::id());
 /// actor::node::start(&me, "secret").unwrap();
@@ -397,6 +422,7 @@ pub fn nodes() -> Vec<String> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let me = format!("doc_monitor_nodes{}@localhost", std::process::id());
 /// actor::node::start(&me, "cookie").unwrap();
@@ -442,6 +468,7 @@ pub fn monitor_nodes(on: bool) {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let me = format!("doc_rpc{}@localhost", std::process::id());
 /// actor::node::start(&me, "cookie").unwrap();
@@ -487,6 +514,7 @@ where
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let me = format!("doc_spawn_on{}@localhost", std::process::id());
 /// actor::node::start(&me, "secret").unwrap();
@@ -510,6 +538,7 @@ pub fn spawn_on(node: &str, name: &str) -> Result<Pid, SpawnError> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let me = format!("doc_spawn_link_on{}@localhost", std::process::id());
 /// actor::node::start(&me, "secret").unwrap();
