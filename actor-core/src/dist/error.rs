@@ -21,7 +21,7 @@ pub enum NodeError {
     InvalidName(String),
     /// A node already runs in this program (one node per program).
     AlreadyStarted(String),
-    /// No node runs in this program: call [`start`] first.
+    /// No node runs in this program: call [`start`](crate::node::start) first.
     NotStarted,
     /// No cookie was given and `~/.erlang.cookie` could not be read.
     NoCookie,
