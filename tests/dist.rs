@@ -393,10 +393,36 @@ fn bad_input_closes_only_that_connection() {
     actor::unregister("raw_sink");
 }
 
-/// A stable-toolchain stand-in for `cargo fuzz`: mutations of valid frames
-/// and terms never panic the decoders.
+/// The fuzz targets' seed corpus (`fuzz/seeds/<target>`): what OTP sends.
+fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/seeds")
+        .join(target);
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|f| {
+            let f = f.unwrap();
+            (
+                f.file_name().to_string_lossy().into_owned(),
+                std::fs::read(f.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "no seeds in {}", dir.display());
+    v
+}
+
+/// A stable-toolchain stand-in for `cargo fuzz`: every seed of the fuzz
+/// targets' corpus decodes (and round-trips), and mutations of them and of
+/// a few hand-made frames never panic the decoders. `ACTOR_MUTATIONS` sets
+/// how many mutations each seed gets (CI runs more than the default).
 #[test]
 fn decoders_survive_mutated_input() {
+    let rounds: usize = std::env::var("ACTOR_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2_000);
     let mut seeds: Vec<Vec<u8>> = vec![
         reg_send("name", "msg")[4..].to_vec(),
         frame(&[131, 104, 1, 97, 99])[4..].to_vec(),
@@ -407,6 +433,14 @@ fn decoders_survive_mutated_input() {
     t.extend(atom_ext(RAW_NODE));
     t.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 106]);
     seeds.push(t);
+    for (name, frame) in self::seeds("decode_frame") {
+        assert!(actor::__dist_fuzz::decode_frame(&frame), "frame seed {name}");
+        seeds.push(frame);
+    }
+    for (name, term) in self::seeds("decode_term") {
+        assert!(actor::__dist_fuzz::decode_term(&term), "term seed {name}");
+        seeds.push(term);
+    }
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut rand = move || {
         x ^= x << 13;
@@ -420,7 +454,7 @@ fn decoders_survive_mutated_input() {
                 || actor::__dist_fuzz::decode_term(seed)
                 || seed[0] == 112
         );
-        for _ in 0..20_000 {
+        for _ in 0..rounds {
             let mut m = seed.clone();
             for _ in 0..1 + rand() % 4 {
                 let i = (rand() as usize) % m.len();
