@@ -4,7 +4,8 @@
 -module(dist_peer).
 -behaviour(gen_server).
 
--export([start/0, start/1, waiter/0, init/1, handle_call/3, handle_cast/2, handle_info/2]).
+-export([start/0, start/1, waiter/0, counter/2, init/1, handle_call/3, handle_cast/2,
+         handle_info/2]).
 
 %% Starts `echo` and keeps the node alive until stdin closes (the test that
 %% started us ended) or `Seconds` pass.
@@ -112,6 +113,13 @@ handle_call({call_then_wait, Target, Req, Timeout, ReportTo}, _From, S) ->
                       ReportTo ! {mailbox, self(), Ms}
               end),
     {reply, P, S};
+%% A process that takes N messages, then tells ReportTo {counted, N}.
+handle_call({counter, N, ReportTo}, _From, S) ->
+    {reply, spawn(?MODULE, counter, [N, ReportTo]), S};
+%% Sends N messages {n, I} to Target; the time that took, in microseconds.
+handle_call({blast, Target, N}, _From, S) ->
+    {T, _} = timer:tc(fun() -> [Target ! {n, I} || I <- lists:seq(1, N)] end),
+    {reply, T, S};
 %% Waits until Node is in nodes() (or Ms pass): true or false.
 handle_call({wait_node, Node, Ms}, _From, S) ->
     {reply, wait_node(Node, Ms), S};
@@ -147,6 +155,9 @@ wait_node(Node, Ms) ->
 
 handle_cast(_Msg, S) -> {noreply, S}.
 handle_info(_Msg, S) -> {noreply, S}.
+
+counter(0, ReportTo) -> ReportTo ! {counted, self()};
+counter(N, ReportTo) -> receive _ -> counter(N - 1, ReportTo) end.
 
 %% A plain process for Rust to spawn, link, monitor and kill.
 waiter() ->
