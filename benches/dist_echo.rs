@@ -113,14 +113,7 @@ fn main() {
          io:format(\"~.1f ~.1f ~.1f~n\", [ToErl, ToRust, Blast / 1000]), halt()."
     );
     let out = Command::new("erl")
-        .args([
-            "-sname",
-            &client,
-            "-setcookie",
-            COOKIE,
-            "-noshell",
-            "-pa",
-        ])
+        .args(["-sname", &client, "-setcookie", COOKIE, "-noshell", "-pa"])
         .arg(&ebin)
         .args(["-eval", &script])
         .output()
@@ -128,10 +121,7 @@ fn main() {
     let text = String::from_utf8_lossy(&out.stdout);
     let figures: Vec<&str> = text.split_whitespace().collect();
     let figure = |i: usize| figures.get(i).copied().unwrap_or("?");
-    println!(
-        "erlang -> rust   EchoActor call:   {:>7} us",
-        figure(1)
-    );
+    println!("erlang -> rust   EchoActor call:   {:>7} us", figure(1));
     println!(
         "erlang -> erlang gen_server call: {:>7} us (baseline)",
         figure(0)
@@ -144,7 +134,10 @@ fn main() {
         Term::from(MESSAGES),
         Term::Pid(me_pid),
     ]);
-    let counter = msg!(std(req) >> ("echo", erl.as_str())).wait().unwrap().data;
+    let counter = msg!(std(req) >> ("echo", erl.as_str()))
+        .wait()
+        .unwrap()
+        .data;
     let Term::Pid(counter) = counter else {
         panic!("no counter: {counter}")
     };
@@ -153,7 +146,11 @@ fn main() {
         msg!(info(Term::Int(i as i64)) > counter);
     }
     actor::receive_match_timeout(
-        |m| m.data.as_tuple().is_some_and(|t| t.first() == Some(&Term::atom("counted"))),
+        |m| {
+            m.data
+                .as_tuple()
+                .is_some_and(|t| t.first() == Some(&Term::atom("counted")))
+        },
         Duration::from_secs(60),
     )
     .expect("the Erlang counter got them all");
@@ -175,14 +172,19 @@ fn main() {
     let start = Instant::now();
     let blast = Term::tuple([
         Term::atom("blast"),
-        Term::tuple([Term::atom("bench_rust_sink"), Term::Atom(me.as_str().into())]),
+        Term::tuple([
+            Term::atom("bench_rust_sink"),
+            Term::Atom(me.as_str().into()),
+        ]),
         Term::from(MESSAGES),
     ]);
     msg!(std(blast) >> ("echo", erl.as_str()))
         .timeout(Duration::from_secs(60))
         .wait()
         .unwrap();
-    let done = done_rx.recv_timeout(Duration::from_secs(60)).expect("the Rust sink got them all");
+    let done = done_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the Rust sink got them all");
     println!(
         "erlang -> rust   {MESSAGES} messages:  {:>7.1} ms",
         (done - start).as_secs_f64() * 1e3

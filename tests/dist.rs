@@ -434,7 +434,10 @@ fn decoders_survive_mutated_input() {
     t.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 106]);
     seeds.push(t);
     for (name, frame) in self::seeds("decode_frame") {
-        assert!(actor::__dist_fuzz::decode_frame(&frame), "frame seed {name}");
+        assert!(
+            actor::__dist_fuzz::decode_frame(&frame),
+            "frame seed {name}"
+        );
         seeds.push(frame);
     }
     for (name, term) in self::seeds("decode_term") {
