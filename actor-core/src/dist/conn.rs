@@ -718,7 +718,7 @@ impl Conn {
                 return;
             }
             let me = process::current_pid();
-            let reason = run_function(&conn.node, &module, &function, args);
+            let reason = rpc::run(&conn.node, &module, &function, args);
             if monitor {
                 conn.push_control(Control::MonitorPExit {
                     from: Dest::Pid(me),
@@ -752,57 +752,6 @@ impl Conn {
                 });
             }
         }
-    }
-}
-
-/// Runs `module:function(args...)` for a spawn request from `node`; the
-/// reason its process ends with, as an Erlang process would: `normal`,
-/// `{Reason, Stack}` for an error (`{undef, …}` for what this node does
-/// not have), or for `erpc:execute_call` the result `erpc` waits for.
-fn run_function(node: &str, module: &Atom, function: &Atom, args: Vec<Term>) -> Term {
-    let (m, f) = (module.as_str(), function.as_str());
-    let into_args = |t: Term| t.into_list().ok();
-    match (m, f, args.len()) {
-        ("erpc", "execute_call", 4) => {
-            let mut args = args;
-            let a = args.pop().and_then(into_args);
-            let f = args.pop().and_then(|t| t.as_atom().map(str::to_owned));
-            let m = args.pop().and_then(|t| t.as_atom().map(str::to_owned));
-            let reference = args.pop().unwrap_or_default();
-            match (m, f, a) {
-                (Some(m), Some(f), Some(a)) => rpc::erpc_reason(reference, rpc::apply(&m, &f, a)),
-                _ => Term::tuple([
-                    reference,
-                    Term::atom("error"),
-                    Term::tuple([Term::atom("erpc"), Term::atom("badarg")]),
-                ]),
-            }
-        }
-        ("erpc", "execute_cast", 3) => {
-            let mut args = args;
-            let a = args.pop().and_then(into_args);
-            let f = args.pop().and_then(|t| t.as_atom().map(str::to_owned));
-            let m = args.pop().and_then(|t| t.as_atom().map(str::to_owned));
-            match (m, f, a) {
-                (Some(m), Some(f), Some(a)) => match rpc::apply(&m, &f, a) {
-                    Ok(_) => Term::atom("normal"),
-                    Err(rpc::Raised::Error(reason, stack)) => {
-                        tracing::warn!(
-                            "dist: {node} cast {m}:{f}, which raised {reason} ({stack})"
-                        );
-                        Term::tuple([Term::atom("exception"), Term::tuple([reason, stack])])
-                    }
-                },
-                _ => Term::atom("badarg"),
-            }
-        }
-        _ => match rpc::apply(m, f, args) {
-            Ok(_) => Term::atom("normal"),
-            Err(rpc::Raised::Error(reason, stack)) => {
-                tracing::warn!("dist: {node} spawned {m}:{f}, which raised {reason} ({stack})");
-                Term::tuple([reason, stack])
-            }
-        },
     }
 }
 
