@@ -364,7 +364,14 @@ impl Conn {
 
     /// The local `target`, monitored by the remote `watcher`, exited.
     pub(crate) fn down(&self, watcher: Pid, target: Pid, r: Ref, reason: Term) {
-        let Some((_, _, name)) = self.lock().in_monitors.remove(&r) else {
+        let mon = {
+            let mut st = self.lock();
+            // A call monitored under its tag's reference (every
+            // gen_server:call) is over too: nothing will answer it.
+            st.in_calls.remove(&r);
+            st.in_monitors.remove(&r)
+        };
+        let Some((_, _, name)) = mon else {
             return;
         };
         let from = match name {
