@@ -1,6 +1,9 @@
 //! Remote echo round trip over loopback: a Rust node calling an `EchoActor`
-//! on another Rust node, a Rust node calling an Erlang gen_server, against
-//! the baseline of an Erlang node calling an Erlang gen_server.
+//! on another Rust node, a Rust node calling an Erlang gen_server, an
+//! Erlang node calling a Rust `EchoActor`, against the baseline of an
+//! Erlang node calling an Erlang gen_server, all in the same run; then
+//! 100 000 messages each way between Rust and Erlang, beside 100 000
+//! between two Erlang nodes.
 //!
 //! `cargo bench --features dist --bench dist_echo` (the Erlang rows need
 //! `erl` and `erlc`; they are left out without them).
@@ -13,6 +16,8 @@ use actor::{msg, Pid, Term};
 
 const COOKIE: &str = "dist_bench_cookie";
 const ROUNDS: u32 = 20_000;
+/// Messages each way in the throughput rows.
+const MESSAGES: u32 = 100_000;
 
 fn wait_ready(child: &mut Child) {
     let mut out = BufReader::new(child.stdout.take().unwrap());
@@ -60,6 +65,8 @@ fn main() {
         rust.as_secs_f64() * 1e6
     );
     let _ = child.kill();
+    let echo = actor::spawn("EchoActor").unwrap();
+    actor::register("bench_rust_echo", echo).unwrap();
 
     let ebin = std::env::temp_dir().join(format!("actor_dist_bench_{tag}"));
     std::fs::create_dir_all(&ebin).unwrap();
@@ -90,28 +97,101 @@ fn main() {
         to_erl.as_secs_f64() * 1e6
     );
 
+    // An Erlang client node: Erlang -> Erlang and Erlang -> Rust calls, and
+    // 100 000 messages Erlang -> Erlang, in one run.
     let client = format!("bench_erlc{tag}@localhost");
     let script = format!(
-        "E = {{echo, '{erl}'}}, \
-         [gen_server:call(E, 1) || _ <- lists:seq(1, 1000)], \
-         {{T, _}} = timer:tc(fun() -> [gen_server:call(E, 1) || _ <- lists:seq(1, {ROUNDS})] end), \
-         io:format(\"~.1f~n\", [T / {ROUNDS}]), halt()."
+        "Call = fun(E) -> [gen_server:call(E, 1) || _ <- lists:seq(1, 1000)], \
+                  {{T, _}} = timer:tc(fun() -> [gen_server:call(E, 1) || _ <- lists:seq(1, {ROUNDS})] end), \
+                  T / {ROUNDS} end, \
+         ToErl = Call({{echo, '{erl}'}}), \
+         ToRust = Call({{bench_rust_echo, '{me}'}}), \
+         Me = self(), \
+         C = spawn('{erl}', dist_peer, counter, [{MESSAGES}, Me]), \
+         {{Blast, _}} = timer:tc(fun() -> [C ! {{n, I}} || I <- lists:seq(1, {MESSAGES})], \
+                                      receive {{counted, C}} -> ok end end), \
+         io:format(\"~.1f ~.1f ~.1f~n\", [ToErl, ToRust, Blast / 1000]), halt()."
     );
     let out = Command::new("erl")
-        .args([
-            "-sname",
-            &client,
-            "-setcookie",
-            COOKIE,
-            "-noshell",
-            "-eval",
-            &script,
-        ])
+        .args(["-sname", &client, "-setcookie", COOKIE, "-noshell", "-pa"])
+        .arg(&ebin)
+        .args(["-eval", &script])
         .output()
         .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let figures: Vec<&str> = text.split_whitespace().collect();
+    let figure = |i: usize| figures.get(i).copied().unwrap_or("?");
+    println!("erlang -> rust   EchoActor call:   {:>7} us", figure(1));
     println!(
         "erlang -> erlang gen_server call: {:>7} us (baseline)",
-        String::from_utf8_lossy(&out.stdout).trim()
+        figure(0)
+    );
+
+    // 100 000 messages Rust -> Erlang: until an Erlang process has them all.
+    let me_pid = actor::pid();
+    let req = Term::tuple([
+        Term::atom("counter"),
+        Term::from(MESSAGES),
+        Term::Pid(me_pid),
+    ]);
+    let counter = msg!(std(req) >> ("echo", erl.as_str()))
+        .wait()
+        .unwrap()
+        .data;
+    let Term::Pid(counter) = counter else {
+        panic!("no counter: {counter}")
+    };
+    let start = Instant::now();
+    for i in 0..MESSAGES {
+        msg!(info(Term::Int(i as i64)) > counter);
+    }
+    actor::receive_match_timeout(
+        |m| {
+            m.data
+                .as_tuple()
+                .is_some_and(|t| t.first() == Some(&Term::atom("counted")))
+        },
+        Duration::from_secs(60),
+    )
+    .expect("the Erlang counter got them all");
+    println!(
+        "rust -> erlang   {MESSAGES} messages:  {:>7.1} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+
+    // 100 000 messages Erlang -> Rust: until a Rust process has them all.
+    let (done_tx, done_rx) = flume::bounded(1);
+    let sink = actor::spawn(move |mut inbox: actor::Inbox| async move {
+        for _ in 0..MESSAGES {
+            inbox.recv().await;
+        }
+        let _ = done_tx.send(Instant::now());
+    })
+    .unwrap();
+    actor::register("bench_rust_sink", sink).unwrap();
+    let start = Instant::now();
+    let blast = Term::tuple([
+        Term::atom("blast"),
+        Term::tuple([
+            Term::atom("bench_rust_sink"),
+            Term::Atom(me.as_str().into()),
+        ]),
+        Term::from(MESSAGES),
+    ]);
+    msg!(std(blast) >> ("echo", erl.as_str()))
+        .timeout(Duration::from_secs(60))
+        .wait()
+        .unwrap();
+    let done = done_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the Rust sink got them all");
+    println!(
+        "erlang -> rust   {MESSAGES} messages:  {:>7.1} ms",
+        (done - start).as_secs_f64() * 1e3
+    );
+    println!(
+        "erlang -> erlang {MESSAGES} messages:  {:>7} ms (baseline)",
+        figure(2)
     );
     let _ = server.kill();
 }

@@ -7,7 +7,9 @@
 //! ```
 //!
 //! The program plays node `a`; it starts itself again as node `b` (the
-//! argument `peer`). Node `a` serves EPMD in-process when none runs.
+//! argument `peer`). When no EPMD runs, node `a` starts a standalone one,
+//! as `erl` does (the system's `epmd`, or this program again as a detached
+//! EPMD); `ACTOR_EPMD=in_process` keeps it inside the program instead.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};

@@ -157,13 +157,16 @@ fn a_reply_that_does_not_decode_is_a_decode_error_and_data_that_does_not_encode_
         assert!(matches!(wrong, Err(CallError::Decode(_))), "{wrong:?}");
         sold.try_recv().unwrap();
 
-        #[derive(Serialize)]
-        struct Huge {
-            n: u64,
+        /// Data whose `Serialize` refuses.
+        struct Refuses;
+        impl Serialize for Refuses {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("not today"))
+            }
         }
-        let err = msg!(std(Huge { n: u64::MAX }) >> shop).wait();
+        let err = msg!(std(Refuses) >> shop).wait();
         match err {
-            Err(CallError::Encode(e)) => assert!(e.to_string().contains("out of range"), "{e}"),
+            Err(CallError::Encode(e)) => assert!(e.to_string().contains("not today"), "{e}"),
             other => panic!("unexpected {other:?}"),
         }
         assert!(sold.try_recv().is_err(), "nothing was sent");

@@ -14,6 +14,7 @@ use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::process::names::whereis;
 use crate::process::{self, reasons, CallWait, Deadline, Envelope, Proc};
+use crate::remote::RemoteError;
 use crate::term::{Term, TermError};
 
 /// Where a message goes: a pid, a registered name, or a name on a node.
@@ -116,8 +117,10 @@ pub enum CallError {
     /// The reply's data did not decode into the type [`Call::decode`]
     /// asked for.
     Decode(TermError),
-    /// The request's data did not encode into a term (a `Serialize` value
-    /// that refused); nothing was sent.
+    /// The request was not sent: its data did not encode into a term (a
+    /// `Serialize` value that refused), or it holds what the callee's node
+    /// cannot hold (to a process on another node: a NaN or infinite float,
+    /// which Erlang has not, or a [`Term::Local`]).
     Encode(TermError),
 }
 
@@ -135,7 +138,7 @@ impl fmt::Display for CallError {
             }
             CallError::Handler(data) => write!(f, "the handler failed: {data}"),
             CallError::Decode(e) => write!(f, "the reply did not decode: {e}"),
-            CallError::Encode(e) => write!(f, "the request did not encode: {e}"),
+            CallError::Encode(e) => write!(f, "the request was not sent: {e}"),
         }
     }
 }
@@ -150,7 +153,10 @@ impl std::error::Error for CallError {
 }
 
 impl From<CallError> for Term {
-    /// `timeout`, `noproc`, or `{exit, Reason}`.
+    /// `timeout`, `noproc`, `{exit, Reason}`, `calling_self`,
+    /// `{stopped, Reason}`, `{error, Data}` for the handler's error,
+    /// `{decode, "…"}`, or `{badarg, "…"}` for a request that could not be
+    /// sent.
     fn from(e: CallError) -> Term {
         match e {
             CallError::Timeout => Term::atom("timeout"),
@@ -160,7 +166,7 @@ impl From<CallError> for Term {
             CallError::Stopped(reason) => Term::Tuple(vec![Term::atom("stopped"), reason]),
             CallError::Handler(data) => Term::Tuple(vec![Term::atom("error"), data]),
             CallError::Decode(e) => Term::Tuple(vec![Term::atom("decode"), Term::from(e)]),
-            CallError::Encode(e) => Term::Tuple(vec![Term::atom("encode"), Term::from(e)]),
+            CallError::Encode(e) => e.into(),
         }
     }
 }
@@ -183,7 +189,7 @@ fn deliver(target: &Target, msg: Message) -> bool {
             Some(pid) => deliver_to(pid, msg),
             None => false,
         },
-        Target::Remote(name, node) => crate::remote::send_named(name, node, msg),
+        Target::Remote(name, node) => crate::remote::send_named(name, node, msg).is_ok(),
     }
 }
 
@@ -192,7 +198,7 @@ fn deliver_to(pid: Pid, msg: Message) -> bool {
     if pid.is_local() {
         process::deliver(pid, Envelope::Msg(msg)).is_ok()
     } else {
-        crate::remote::send(pid, msg)
+        crate::remote::send(pid, msg).is_ok()
     }
 }
 
@@ -375,17 +381,18 @@ impl Call {
             from: proc.pid,
         };
         let sent = match (to, &self.target) {
-            (Some(pid), _) if pid.is_local() => process::deliver(pid, Envelope::Call(msg)).is_ok(),
-            (Some(pid), _) => crate::remote::send(pid, msg),
-            (None, Target::Remote(name, node)) => crate::remote::send_named(name, node, msg),
-            (None, _) => false,
+            (Some(pid), _) if pid.is_local() => {
+                process::deliver(pid, Envelope::Call(msg)).map_err(|_| CallError::NoProcess)
+            }
+            (Some(pid), _) => crate::remote::call(pid, msg).map_err(remote_error),
+            (None, Target::Remote(name, node)) => {
+                crate::remote::call_named(name, node, msg).map_err(remote_error)
+            }
+            (None, _) => Err(CallError::NoProcess),
         };
-        if !sent {
+        if let Err(e) = sent {
             waiting.end(proc, Some(&CallWait::Failed(Term::Nil)));
-            return Err(match to {
-                Some(pid) if pid.is_local() => CallError::NoProcess,
-                _ => CallError::Exit(reasons::noconnection()),
-            });
+            return Err(e);
         }
         Ok(waiting)
     }
@@ -488,6 +495,14 @@ impl Drop for Caller {
         if self.private {
             process::terminate(&self.proc, reasons::normal());
         }
+    }
+}
+
+/// Why a call to another node did not leave.
+fn remote_error(e: RemoteError) -> CallError {
+    match e {
+        RemoteError::Unreachable => CallError::Exit(reasons::noconnection()),
+        RemoteError::Unencodable(e) => CallError::Encode(e),
     }
 }
 

@@ -32,8 +32,8 @@ pub use crate::dist::fuzz as __dist_fuzz;
 #[doc = include_str!("dist/node.md")]
 pub mod node {
     pub use crate::dist::node::{
-        connect, current, disconnect, name, nodes, spawn_link_on, spawn_on, start, Node,
-        NodeBuilder, NodeError,
+        connect, current, disconnect, monitor_nodes, name, nodes, register_function, spawn_link_on,
+        spawn_on, start, EpmdStart, HandlerErrors, Node, NodeBuilder, NodeError,
     };
 }
 #[cfg(feature = "dist")]
@@ -59,7 +59,10 @@ pub use crate::spawn::{
     registered_actors, spawn, spawn_link, spawn_monitor, spawn_with_args, start, start_link, Inbox,
     IntoSpawn, SpawnError, Start,
 };
-pub use crate::term::{Atom, LocalValue, Term, TermError};
+pub use crate::term::{
+    Atom, BigInt, BitString, ImproperList, LocalValue, Opaque, OpaqueKind, ParseBigIntError, Term,
+    TermError,
+};
 pub use crate::timers::{cancel_timer, send_after, send_interval, TimerRef};
 
 /// Whether `pid` names a live process on this node: Erlang's

@@ -6,15 +6,30 @@ use std::sync::OnceLock;
 
 use crate::message::Message;
 use crate::pid::{Pid, Ref};
-use crate::term::Term;
+use crate::term::{Term, TermError};
+
+/// Why a message did not leave for another node.
+#[derive(Debug)]
+pub(crate) enum RemoteError {
+    /// The node cannot be reached (or no node runs here).
+    Unreachable,
+    /// The message holds what the other node cannot hold (a NaN or
+    /// infinite float, a `Term::Local`).
+    Unencodable(TermError),
+}
 
 /// What distribution does for pids and names on other nodes. Installed once
 /// by the node when it starts.
 pub(crate) trait Remote: Send + Sync + 'static {
-    /// Sends `msg` to a remote pid. `false` when the node is unreachable.
-    fn send(&self, to: Pid, msg: Message) -> bool;
-    /// Sends `msg` to `name` registered on `node`. `false` when unreachable.
-    fn send_named(&self, name: &str, node: &str, msg: Message) -> bool;
+    /// Sends `msg` to a remote pid: a plain send, or (with a reference)
+    /// the reply to a call that pid made.
+    fn send(&self, to: Pid, msg: Message) -> Result<(), RemoteError>;
+    /// Sends `msg` to `name` registered on `node`.
+    fn send_named(&self, name: &str, node: &str, msg: Message) -> Result<(), RemoteError>;
+    /// Sends the call request `msg` (its reference set) to a remote pid.
+    fn call(&self, to: Pid, msg: Message) -> Result<(), RemoteError>;
+    /// Sends the call request `msg` to `name` registered on `node`.
+    fn call_named(&self, name: &str, node: &str, msg: Message) -> Result<(), RemoteError>;
     /// An exit signal (`exit/2`) from a local process to a remote one.
     fn exit(&self, to: Pid, from: Pid, reason: Term);
     /// The local `from`, linked to the remote `to`, exited with `reason`.
@@ -55,12 +70,24 @@ pub(crate) fn node_name() -> Option<&'static str> {
     get().map(|r| r.node_name())
 }
 
-pub(crate) fn send(to: Pid, msg: Message) -> bool {
-    get().is_some_and(|r| r.send(to, msg))
+pub(crate) fn send(to: Pid, msg: Message) -> Result<(), RemoteError> {
+    get().map_or(Err(RemoteError::Unreachable), |r| r.send(to, msg))
 }
 
-pub(crate) fn send_named(name: &str, node: &str, msg: Message) -> bool {
-    get().is_some_and(|r| r.send_named(name, node, msg))
+pub(crate) fn send_named(name: &str, node: &str, msg: Message) -> Result<(), RemoteError> {
+    get().map_or(Err(RemoteError::Unreachable), |r| {
+        r.send_named(name, node, msg)
+    })
+}
+
+pub(crate) fn call(to: Pid, msg: Message) -> Result<(), RemoteError> {
+    get().map_or(Err(RemoteError::Unreachable), |r| r.call(to, msg))
+}
+
+pub(crate) fn call_named(name: &str, node: &str, msg: Message) -> Result<(), RemoteError> {
+    get().map_or(Err(RemoteError::Unreachable), |r| {
+        r.call_named(name, node, msg)
+    })
 }
 
 pub(crate) fn exit(to: Pid, from: Pid, reason: Term) {

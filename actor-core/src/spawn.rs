@@ -7,7 +7,7 @@ use std::future::Future;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
-use crate::actor::Actor;
+use crate::actor::{Actor, StateProbe};
 use crate::message::Message;
 use crate::pid::{Pid, Ref};
 use crate::process::{
@@ -255,6 +255,10 @@ async fn run_actor<A: Actor>(mut actor: A, proc: Arc<Proc>, starter: Option<Box<
                         Err(reason) => break 'life reason,
                     }
                 };
+                if let Some(probe) = StateProbe::of(&msg) {
+                    probe.answer(actor.debug_state());
+                    continue;
+                }
                 let call = msg.reference.map(|r| (r, msg.from));
                 match std::panic::catch_unwind(AssertUnwindSafe(|| actor.handle_now(msg))) {
                     Ok(Ok(())) => continue,

@@ -1,11 +1,15 @@
 //! `Term`: the dynamic, Erlang-shaped value that messages carry.
 
+mod bigint;
+mod bits;
 mod convert;
 mod de;
 mod deep;
 mod error;
 mod fmt;
+mod improper;
 mod local;
+mod opaque;
 mod order;
 mod ser;
 
@@ -15,10 +19,14 @@ use std::ops::Index;
 
 use crate::pid::{Pid, Ref};
 
+pub use self::bigint::{BigInt, ParseBigIntError};
+pub use self::bits::BitString;
 #[cfg(feature = "dist")]
 pub(crate) use self::deep::Children;
 pub use self::error::TermError;
+pub use self::improper::ImproperList;
 pub use self::local::LocalValue;
+pub use self::opaque::{Opaque, OpaqueKind};
 
 /// An atom: a constant name, such as `normal` or `killed`.
 ///
@@ -76,11 +84,12 @@ impl From<String> for Atom {
 /// Erlang terms, so any term can be a map key:
 ///
 /// ```text
-/// number < atom < Ref < Pid < Tuple < Map < Nil < List < Str/Bytes
+/// number < atom < Ref < fun < Local < port < Pid < Tuple < Map < Nil < List < Str/Bytes/BitStr
 /// ```
 ///
-/// - Numbers compare by value across `Int` and `Float`, exactly (no rounding
-///   through `f64`). `Eq` is Erlang's exact `=:=`: `Int(1) != Float(1.0)`,
+/// - Numbers compare by value across `Int`, `BigInt` and `Float`, exactly
+///   (no rounding through `f64`); an `Int` and a `BigInt` of the same value
+///   are equal. `Eq` is Erlang's exact `=:=`: `Int(1) != Float(1.0)`,
 ///   and when an `Int` and a `Float` have the same value the `Int` sorts
 ///   first. Floats compare with [`f64::total_cmp`], so `-0.0 < 0.0` and a
 ///   `NaN` equals itself (positive `NaN`s sort above every number, negative
@@ -89,12 +98,17 @@ impl From<String> for Atom {
 ///   (equal, same hash). Atoms compare by name.
 /// - `Ref`s and `Pid`s compare by their 128-bit value.
 /// - Tuples compare by size first, then element by element; maps by size,
-///   then keys in order, then values in key order (Erlang's rules). Lists
-///   compare element by element.
+///   then keys in order, then values in key order (Erlang's rules). Lists,
+///   proper and improper, compare cell by cell: element by element, then
+///   the tails (`[]` for a proper list).
+/// - [`Opaque`] terms (funs, ports, old references) sort with their kind,
+///   and by their encoding within it; [`Term::Local`] values sort after
+///   funs and before ports.
 /// - `Nil` (the seed's `None`) sits where Erlang's `[]` does: after maps,
 ///   before every list (including the empty one, which is a different term).
-/// - `Str` and `Bytes` are both binaries: they compare byte by byte, and a
-///   `Str` sorts before `Bytes` holding the same bytes (they are not equal).
+/// - `Str`, `Bytes` and `BitStr` are all bit strings: they compare bit by
+///   bit (a prefix first), and a `Str` sorts before `Bytes` holding the same
+///   bytes (they are not equal).
 ///
 /// Comparison with plain Rust values (`term == "hey"`, `term == 3`) is
 /// looser and documented on those impls: numbers compare by value
@@ -153,14 +167,19 @@ impl From<String> for Atom {
 /// assert_eq!(reason.to_string(), r#"{panic, "boom"}"#);
 /// ```
 #[derive(Default)]
+#[non_exhaustive]
 pub enum Term {
     /// No value (the seed's `None`).
     #[default]
     Nil,
     /// `true` or `false`: the atoms `true` and `false`.
     Bool(bool),
-    /// An integer.
+    /// An integer that fits an `i64`.
     Int(i64),
+    /// An integer beyond `i64` (Erlang's bignums). Conversions give an
+    /// `Int` whenever the value fits; a `BigInt` holding a small value
+    /// equals that `Int`.
+    BigInt(BigInt),
     /// A float.
     Float(f64),
     /// An atom.
@@ -169,8 +188,13 @@ pub enum Term {
     Str(String),
     /// A binary.
     Bytes(Vec<u8>),
+    /// A bit string whose length is not a whole number of bytes.
+    BitStr(BitString),
     /// A list.
     List(Vec<Term>),
+    /// A list whose tail is not a list, `[1, 2 | 3]`: build one with
+    /// [`Term::improper_list`].
+    ImproperList(Box<ImproperList>),
     /// A tuple.
     Tuple(Vec<Term>),
     /// A map, ordered by the term order.
@@ -179,6 +203,9 @@ pub enum Term {
     Pid(Pid),
     /// A reference.
     Ref(Ref),
+    /// A fun, a port or an old-style reference from an Erlang node, kept
+    /// in its external encoding: it goes back to any node unchanged.
+    Opaque(Opaque),
     /// A Rust value of this program, shared by reference: for messages
     /// between local processes that carry what a term cannot spell (a
     /// closure, a channel, a typed request). It cannot go to another node.
@@ -269,6 +296,25 @@ impl Term {
         Term::Bytes(bytes.into())
     }
 
+    /// A bit string of `bit_len` bits from the high bits of `bytes` on: a
+    /// [`Term::BitStr`], or [`Term::Bytes`] when the length is a whole
+    /// number of bytes. `None` unless `bytes` has exactly the bytes the
+    /// length needs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor::Term;
+    ///
+    /// assert_eq!(Term::bit_string(vec![7], 8), Some(Term::bytes(vec![7])));
+    /// assert_eq!(Term::bit_string(vec![0xe0], 3).unwrap().to_string(), "<<7:3>>");
+    /// assert_eq!(Term::bit_string(vec![1, 2], 3), None);
+    /// ```
+    pub fn bit_string(bytes: impl Into<Vec<u8>>, bit_len: usize) -> Option<Term> {
+        let bits = BitString::new(bytes, bit_len)?;
+        Some(Term::from(bits))
+    }
+
     /// Looks up a key in a map, or an index in a list or tuple.
     ///
     /// For a map, a string key finds a `Str` key or else an `Atom` of that
@@ -347,6 +393,7 @@ impl Term {
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Term::Int(i) => Some(*i),
+            Term::BigInt(b) => b.to_i64(),
             _ => None,
         }
     }
@@ -365,6 +412,7 @@ impl Term {
         match self {
             Term::Float(f) => Some(*f),
             Term::Int(i) => Some(*i as f64),
+            Term::BigInt(b) => Some(b.to_f64()),
             _ => None,
         }
     }

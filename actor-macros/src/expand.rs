@@ -145,6 +145,12 @@ fn generate(actor: &ActorImpl, options: &Options, krate: &TokenStream) -> TokenS
             }
 
             #stop
+
+            fn debug_state(&self) -> ::core::option::Option<::std::string::String> {
+                #[allow(unused_imports)]
+                use #p::{DebugState as _, NoDebugState as _};
+                (&#p::StateOf(self)).debug_state()
+            }
         }
 
         #into_spawn

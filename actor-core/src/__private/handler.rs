@@ -10,6 +10,39 @@ use serde::de::DeserializeOwned;
 use super::{send, spawn_actor, SpawnOpts};
 pub use crate::{Actor, IntoSpawn, Kind, Message, Pid, Ref, SpawnError, Term, TermError};
 
+// ---- sys -------------------------------------------------------------------
+
+/// An actor's value, asked for its `Debug` text: `(&StateOf(&actor))
+/// .debug_state()` picks [`DebugState`] when the type has `Debug` and
+/// [`NoDebugState`] when not (method lookup tries the receiver as it is
+/// before it adds a reference).
+#[derive(Debug)]
+pub struct StateOf<'a, T>(pub &'a T);
+
+/// The state of an actor whose type has `Debug`.
+pub trait DebugState {
+    /// Its `Debug` text.
+    fn debug_state(&self) -> Option<String>;
+}
+
+impl<T: std::fmt::Debug> DebugState for StateOf<'_, T> {
+    fn debug_state(&self) -> Option<String> {
+        Some(format!("{:?}", self.0))
+    }
+}
+
+/// The state of an actor whose type has no `Debug`.
+pub trait NoDebugState {
+    /// Nothing to show.
+    fn debug_state(&self) -> Option<String>;
+}
+
+impl<T> NoDebugState for &StateOf<'_, T> {
+    fn debug_state(&self) -> Option<String> {
+        None
+    }
+}
+
 // ---- extractors -----------------------------------------------------------
 
 /// A handler parameter decoded from the message's data.

@@ -1,71 +1,27 @@
-//! One connection to another node: its framing, its control messages, and
-//! the links, monitors and calls that cross it (so that losing it can give
-//! every one of them `noconnection`).
+//! One connection to another node: the links, monitors, calls and spawns
+//! that cross it (so that losing it can give every one of them
+//! `noconnection`), the control messages this node sends, and what it does
+//! with each control message that arrives.
 //!
-//! After the handshake every message is a 4-byte length (0 is a tick) and
-//! `112` ("pass through", no atom cache), then the control message and, for
-//! some, a payload, each an encoded term.
+//! The socket is not here (`io` reads and writes it); frames leave through
+//! a queue, which holds them while the handshake runs.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
-use super::etf::{self, DecodeError, Decoder, Encoder};
-use super::handshake::Peer;
+use super::control::{Control, Dest, ParseError, SPAWN_LINKED, SPAWN_MONITORED};
+use super::etf::{self, EncodeError};
+use super::gen::{self, Incoming};
+use super::handshake::flags;
+use super::{rpc, sys};
 use crate::message::{Kind, Message};
 use crate::pid::{Pid, Ref};
 use crate::process::{self, reasons, Envelope};
-use crate::term::Term;
-
-/// How often an idle connection sends a tick; four silent intervals and the
-/// peer is taken for dead (Erlang's default `net_ticktime` of 60 s).
-const TICK: Duration = Duration::from_secs(15);
-/// The largest frame accepted; a bigger length prefix closes the connection.
-pub(crate) const MAX_FRAME: u32 = 128 << 20;
-
-mod op {
-    pub(crate) const LINK: i64 = 1;
-    pub(crate) const SEND: i64 = 2;
-    pub(crate) const EXIT: i64 = 3;
-    pub(crate) const UNLINK: i64 = 4;
-    pub(crate) const NODE_LINK: i64 = 5;
-    pub(crate) const REG_SEND: i64 = 6;
-    pub(crate) const GROUP_LEADER: i64 = 7;
-    pub(crate) const EXIT2: i64 = 8;
-    pub(crate) const SEND_TT: i64 = 12;
-    pub(crate) const EXIT_TT: i64 = 13;
-    pub(crate) const REG_SEND_TT: i64 = 16;
-    pub(crate) const EXIT2_TT: i64 = 18;
-    pub(crate) const MONITOR_P: i64 = 19;
-    pub(crate) const DEMONITOR_P: i64 = 20;
-    pub(crate) const MONITOR_P_EXIT: i64 = 21;
-    pub(crate) const SEND_SENDER: i64 = 22;
-    pub(crate) const SEND_SENDER_TT: i64 = 23;
-    pub(crate) const PAYLOAD_EXIT: i64 = 24;
-    pub(crate) const PAYLOAD_EXIT_TT: i64 = 25;
-    pub(crate) const PAYLOAD_EXIT2: i64 = 26;
-    pub(crate) const PAYLOAD_EXIT2_TT: i64 = 27;
-    pub(crate) const PAYLOAD_MONITOR_P_EXIT: i64 = 28;
-    pub(crate) const SPAWN_REQUEST: i64 = 29;
-    pub(crate) const SPAWN_REQUEST_TT: i64 = 30;
-    pub(crate) const SPAWN_REPLY: i64 = 31;
-    pub(crate) const SPAWN_REPLY_TT: i64 = 32;
-    pub(crate) const UNLINK_ID: i64 = 35;
-    pub(crate) const UNLINK_ID_ACK: i64 = 36;
-}
-
-/// A process on the peer: by pid, or by registered name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Dest {
-    Pid(Pid),
-    Name(String),
-}
+use crate::remote::RemoteError;
+use crate::term::{Atom, Term, TermError};
 
 /// Where a connection is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +37,13 @@ pub(crate) struct SpawnWaiter {
     pub(crate) tx: flume::Sender<Result<Pid, String>>,
 }
 
+/// A call a remote process made to a local one, waiting for its reply.
+struct InCall {
+    /// The caller's tag, sent back with the reply.
+    tag: Term,
+}
+
+/// What crosses the connection, so that its end can be told to all.
 #[derive(Default)]
 struct State {
     closed: bool,
@@ -93,15 +56,14 @@ struct State {
     out_calls: HashMap<Ref, (Pid, Dest)>,
     /// Monitors remote processes hold on local ones: ref -> (watcher,
     /// target, the name it was monitored by).
-    in_monitors: HashMap<Ref, (Pid, Pid, Option<String>)>,
-    /// Calls remote processes made to local ones, waiting for the reply:
-    /// ref -> (the caller's tag, encoded as it sent it; caller).
-    in_calls: HashMap<Ref, (Vec<u8>, Pid)>,
+    in_monitors: HashMap<Ref, (Pid, Pid, Option<Atom>)>,
+    /// Calls remote processes made to local ones, by the reference the
+    /// local process answers with.
+    in_calls: HashMap<Ref, InCall>,
     spawns: HashMap<Ref, SpawnWaiter>,
 }
 
-/// A connection to one node, from the first attempt to its end. Messages
-/// queue in `tx` while the handshake runs.
+/// A connection to one node, from the first attempt to its end.
 pub(crate) struct Conn {
     pub(crate) node: Arc<str>,
     tx: mpsc::UnboundedSender<Vec<u8>>,
@@ -110,7 +72,11 @@ pub(crate) struct Conn {
     status: watch::Sender<Status>,
     unlink_ids: AtomicU64,
     /// Whether this node dialed (rather than accepted) the connection.
-    pub(crate) dialed: std::sync::atomic::AtomicBool,
+    pub(crate) dialed: AtomicBool,
+    /// The peer's distribution flags, once the handshake is done.
+    peer_flags: AtomicU64,
+    /// Whether an `err` reply exits the remote call rather than answer it.
+    err_exits: bool,
 }
 
 /// The pid `SEND` gives as sender when the peer names none.
@@ -118,82 +84,8 @@ pub(crate) fn nobody() -> Pid {
     Pid::from_parts(0, 0)
 }
 
-fn frame(build: impl FnOnce(&mut Encoder)) -> Vec<u8> {
-    let mut e = Encoder {
-        buf: vec![0, 0, 0, 0, 112],
-    };
-    build(&mut e);
-    let len = (e.buf.len() - 4) as u32;
-    e.buf[..4].copy_from_slice(&len.to_be_bytes());
-    e.buf
-}
-
-/// A control message without payload: `{Op, args...}` written by `args`.
-fn ctrl(op: i64, arity: usize, args: impl FnOnce(&mut Encoder)) -> Vec<u8> {
-    frame(|e| {
-        e.version();
-        e.tuple(arity + 1);
-        e.int(op);
-        args(e);
-    })
-}
-
-/// A control message followed by a payload.
-fn ctrl_payload(
-    op: i64,
-    arity: usize,
-    args: impl FnOnce(&mut Encoder),
-    payload: impl FnOnce(&mut Encoder),
-) -> Vec<u8> {
-    frame(|e| {
-        e.version();
-        e.tuple(arity + 1);
-        e.int(op);
-        args(e);
-        e.version();
-        payload(e);
-    })
-}
-
-fn dest(e: &mut Encoder, d: &Dest) {
-    match d {
-        Dest::Pid(p) => e.pid(*p),
-        Dest::Name(n) => e.atom(n),
-    }
-}
-
-/// `{'$actor_msg', Kind, Data}`: how kinds without an Erlang form travel.
-const WRAP: &str = "$actor_msg";
-
-fn body(e: &mut Encoder, kind: Kind, data: &Term) {
-    if kind == Kind::Std {
-        e.term(data);
-    } else {
-        e.tuple(3);
-        e.atom(WRAP);
-        e.atom(kind.name());
-        e.term(data);
-    }
-}
-
-fn unwrap_body(t: Term) -> (Kind, Term) {
-    if let Term::Tuple(items) = &t {
-        if let [Term::Atom(w), Term::Atom(k), _] = items.as_slice() {
-            if w.as_str() == WRAP {
-                if let Some(kind) = Kind::ALL.iter().find(|x| x.name() == k.as_str()) {
-                    let Ok(mut items) = t.into_tuple() else {
-                        unreachable!()
-                    };
-                    return (*kind, items.pop().unwrap_or_default());
-                }
-            }
-        }
-    }
-    (Kind::Std, t)
-}
-
 impl Conn {
-    pub(crate) fn new(node: Arc<str>) -> Arc<Conn> {
+    pub(crate) fn new(node: Arc<str>, err_exits: bool) -> Arc<Conn> {
         let (tx, rx) = mpsc::unbounded_channel();
         Arc::new(Conn {
             node,
@@ -203,11 +95,13 @@ impl Conn {
             status: watch::channel(Status::Connecting).0,
             unlink_ids: AtomicU64::new(1),
             dialed: Default::default(),
+            peer_flags: AtomicU64::new(0),
+            err_exits,
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        process::lock(&self.state)
     }
 
     pub(crate) fn status(&self) -> Status {
@@ -218,57 +112,51 @@ impl Conn {
         self.status.subscribe()
     }
 
+    /// The queue of frames to write, for the one writer the connection
+    /// gets, to a peer with the distribution flags `peer_flags`; marks the
+    /// connection up. `None` when it ended before it started, or already
+    /// has a writer.
+    pub(crate) fn start(&self, peer_flags: u64) -> Option<mpsc::UnboundedReceiver<Vec<u8>>> {
+        if matches!(self.status(), Status::Down(_)) {
+            return None;
+        }
+        let rx = process::lock(&self.rx).take()?;
+        self.peer_flags.store(peer_flags, Ordering::Relaxed);
+        let _ = self.status.send_replace(Status::Up);
+        Some(rx)
+    }
+
+    /// Whether the peer advertised the distribution flag `flag`.
+    pub(crate) fn peer_has(&self, flag: u64) -> bool {
+        self.peer_flags.load(Ordering::Relaxed) & flag != 0
+    }
+
     fn push(&self, frame: Vec<u8>) {
         let _ = self.tx.send(frame);
     }
 
-    /// Starts the reader and writer on a handshaken stream.
-    pub(crate) fn attach(self: &Arc<Self>, stream: TcpStream, peer: Peer) {
-        if matches!(self.status(), Status::Down(_)) {
-            tracing::debug!(
-                "dist: a connection to {} ended before it started",
-                self.node
-            );
-            return;
+    /// Queues a control message this node built; one whose payload Erlang
+    /// cannot hold is dropped with a warning.
+    fn push_control(&self, c: Control) {
+        match c.encode() {
+            Ok(frame) => self.push(frame),
+            Err(e) => tracing::warn!("dist: {} to {} not sent: {e}", c.name(), self.node),
         }
-        let Some(rx) = self.rx.lock().unwrap_or_else(|e| e.into_inner()).take() else {
-            tracing::debug!("dist: a second connection to {} was dropped", self.node);
-            return;
-        };
-        tracing::debug!(
-            "dist: connected to {} (creation {}, flags {:#x})",
-            peer.name,
-            peer.creation,
-            peer.flags
-        );
-        let (r, w) = stream.into_split();
-        let _ = self.status.send_replace(Status::Up);
-        let status = self.status.subscribe();
-        tokio::spawn(writer(w, rx, status));
-        let me = self.clone();
-        tokio::spawn(async move {
-            let why = reader(&me, r).await;
-            match &why {
-                Ok(()) => tracing::info!("dist: connection to {} closed", me.node),
-                Err(e) => tracing::warn!("dist: connection to {} closed: {e}", me.node),
-            }
-            me.fail(why.err().unwrap_or_else(|| "closed by the peer".into()));
-        });
     }
 
     /// Ends the connection: every link, monitor, call and spawn across it
-    /// hears `noconnection`.
-    pub(crate) fn fail(self: &Arc<Self>, why: String) {
+    /// hears `noconnection`. Only the first call acts; it says whether the
+    /// connection was up.
+    pub(crate) fn fail(&self, why: String) -> bool {
         let st = {
             let mut st = self.lock();
             if st.closed {
-                return;
+                return false;
             }
             st.closed = true;
             std::mem::take(&mut *st)
         };
-        let _ = self.status.send_replace(Status::Down(why));
-        super::node::forget(self);
+        let was = self.status.send_replace(Status::Down(why));
         let nc = reasons::noconnection;
         for (local, remote) in st.links {
             process::deliver_remote_exit(local, remote, nc());
@@ -286,75 +174,143 @@ impl Conn {
         for (_, w) in st.spawns {
             let _ = w.tx.send(Err("noconnection".into()));
         }
+        was == Status::Up
     }
 
     // ---- outgoing -------------------------------------------------------
 
-    /// Sends `msg` to `to` on the peer. `false` if the connection is gone.
-    pub(crate) fn send(&self, to: Dest, msg: Message) -> bool {
+    /// Sends `msg` to `to` on the peer: a plain send, or, with a reference,
+    /// the reply to a call the peer's process made. A reply to a call that
+    /// no longer waits (its caller timed out, or made it on a connection
+    /// that is gone) is dropped, as OTP drops a reply to an inactive alias.
+    pub(crate) fn send(&self, to: Dest, msg: Message) -> Result<(), RemoteError> {
         let from = msg.from;
-        let mut st = self.lock();
-        if st.closed {
-            return false;
-        }
-        if let Some(r) = msg.reference {
-            if let Some((tag, _caller)) = st.in_calls.remove(&r) {
-                drop(st);
-                // A reply: `{Tag, Reply}`, as gen_server:reply sends it.
-                self.push(send_frame(from, &to, |e| {
-                    e.tuple(2);
-                    e.raw(&tag);
-                    body(e, msg.kind, &msg.data);
-                }));
-                return true;
+        let Some(r) = msg.reference else {
+            if self.lock().closed {
+                return Err(RemoteError::Unreachable);
             }
-            // A call: monitor the callee for its duration, as gen_server:call.
-            st.out_calls.insert(r, (from, to.clone()));
-            drop(st);
-            self.push(ctrl(op::MONITOR_P, 3, |e| {
-                e.pid(from);
-                dest(e, &to);
-                e.reference(r);
-            }));
-            self.push(send_frame(from, &to, |e| {
-                e.tuple(3);
-                e.atom("$gen_call");
-                e.tuple(2);
-                e.pid(from);
-                e.reference(r);
-                body(e, msg.kind, &msg.data);
-            }));
-            return true;
-        }
-        drop(st);
-        self.push(send_frame(from, &to, |e| match msg.kind {
-            Kind::Std => {
-                e.tuple(2);
-                e.atom("$gen_cast");
-                e.term(&msg.data);
+            let frame = send_to(from, to, gen::send(msg.kind, msg.data)).encode();
+            return self.push_encoded(frame, "a message");
+        };
+        let call = {
+            let mut st = self.lock();
+            if st.closed {
+                return Err(RemoteError::Unreachable);
             }
-            Kind::Info => e.term(&msg.data),
-            kind => body(e, kind, &msg.data),
-        }));
-        true
-    }
-
-    pub(crate) fn exit2(&self, to: Pid, from: Pid, reason: &Term) {
-        self.push(ctrl_payload(
-            op::PAYLOAD_EXIT2,
-            2,
-            |e| {
-                e.pid(from);
-                e.pid(to);
+            st.in_calls.remove(&r)
+        };
+        let Some(call) = call else {
+            tracing::debug!(
+                "dist: a reply to {to:?} on {} was dropped: that call no longer waits",
+                self.node
+            );
+            return Ok(());
+        };
+        // The exit form: the caller's monitor says the call is over, as
+        // when a server dies. (A caller that monitors under another
+        // reference than its tag's gets the reply instead.)
+        let msg = if msg.kind == Kind::Err && self.err_exits {
+            match self.fail_call(r, wire_reason(msg.data)) {
+                Ok(()) => return Ok(()),
+                Err(data) => Message { data, ..msg },
+            }
+        } else {
+            msg
+        };
+        let alias = gen::alias(&call.tag).filter(|_| self.peer_has(flags::ALIAS));
+        let reply = gen::reply(call.tag, msg.kind, msg.data);
+        let frame = match alias {
+            Some(alias) => Control::AliasSend {
+                from,
+                alias,
+                msg: reply,
             },
-            |e| e.term(reason),
-        ));
+            None => send_to(from, to, reply),
+        }
+        .encode();
+        let sent = self.push_encoded(frame, "a reply");
+        if let Err(RemoteError::Unencodable(e)) = &sent {
+            // The caller hears of it as of an exit, not by timing out.
+            let _ = self.fail_call(r, Term::from(e.clone()));
+        }
+        sent
     }
 
-    pub(crate) fn link_exit(&self, to: Pid, from: Pid, reason: &Term) {
+    /// Sends the call request `msg` (its reference set) to `to`, monitoring
+    /// the callee for the call's duration, as `gen_server:call` does.
+    pub(crate) fn call(&self, to: Dest, msg: Message) -> Result<(), RemoteError> {
+        let (from, r) = (msg.from, msg.reference.unwrap_or_default());
+        let frame = send_to(from, to.clone(), gen::call(from, r, msg.kind, msg.data))
+            .encode()
+            .map_err(|e| unencodable(&e))?;
+        {
+            let mut st = self.lock();
+            if st.closed {
+                return Err(RemoteError::Unreachable);
+            }
+            st.out_calls.insert(r, (from, to.clone()));
+        }
+        self.push_control(Control::MonitorP {
+            from,
+            to,
+            reference: r,
+        });
+        self.push(frame);
+        Ok(())
+    }
+
+    /// Queues a frame of something a local process sent; one that did not
+    /// encode is an error for the sender and a warning in the log.
+    fn push_encoded(
+        &self,
+        frame: Result<Vec<u8>, EncodeError>,
+        what: &str,
+    ) -> Result<(), RemoteError> {
+        match frame {
+            Ok(frame) => {
+                self.push(frame);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!("dist: {what} to {} was not sent: {e}", self.node);
+                Err(unencodable(&e))
+            }
+        }
+    }
+
+    /// Ends the remote call `r` with `reason`, as if its callee had
+    /// exited: the `DOWN` of the caller's monitor. The reason back when
+    /// the caller monitors under another reference.
+    fn fail_call(&self, r: Ref, reason: Term) -> Result<(), Term> {
+        let Some((watcher, target, name)) = self.lock().in_monitors.remove(&r) else {
+            return Err(reason);
+        };
+        process::remove_watcher(target, r);
+        self.push_control(Control::MonitorPExit {
+            from: name.map_or(Dest::Pid(target), Dest::Name),
+            to: watcher,
+            reference: r,
+            reason,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn exit2(&self, to: Pid, from: Pid, reason: Term) {
+        self.push_control(Control::Exit2 {
+            from,
+            to,
+            reason: wire_reason(reason),
+        });
+    }
+
+    pub(crate) fn link_exit(&self, to: Pid, from: Pid, reason: Term) {
         let had = self.lock().links.remove(&(from, to));
         if had {
-            self.push(exit_frame(from, to, reason));
+            self.push_control(Control::Exit {
+                from,
+                to,
+                reason: wire_reason(reason),
+            });
         }
     }
 
@@ -366,21 +322,18 @@ impl Conn {
         }
         st.links.insert((from, to));
         drop(st);
-        self.push(ctrl(op::LINK, 2, |e| {
-            e.pid(from);
-            e.pid(to);
-        }));
+        self.push_control(Control::Link { from, to });
         true
     }
 
     pub(crate) fn unlink(&self, from: Pid, to: Pid) {
         self.lock().links.remove(&(from, to));
         let id = self.unlink_ids.fetch_add(1, Ordering::Relaxed);
-        self.push(ctrl(op::UNLINK_ID, 3, |e| {
-            e.int(id as i64);
-            e.pid(from);
-            e.pid(to);
-        }));
+        self.push_control(Control::UnlinkId {
+            id: Term::from(id),
+            from,
+            to,
+        });
     }
 
     /// `false` if the connection is gone.
@@ -391,34 +344,46 @@ impl Conn {
         }
         st.out_monitors.insert(r, (watcher, target));
         drop(st);
-        self.push(ctrl(op::MONITOR_P, 3, |e| {
-            e.pid(watcher);
-            e.pid(target);
-            e.reference(r);
-        }));
+        self.push_control(Control::MonitorP {
+            from: watcher,
+            to: Dest::Pid(target),
+            reference: r,
+        });
         true
     }
 
     pub(crate) fn demonitor(&self, watcher: Pid, target: Pid, r: Ref) {
         if self.lock().out_monitors.remove(&r).is_some() {
-            self.push(ctrl(op::DEMONITOR_P, 3, |e| {
-                e.pid(watcher);
-                e.pid(target);
-                e.reference(r);
-            }));
+            self.push_control(Control::DemonitorP {
+                from: watcher,
+                to: Dest::Pid(target),
+                reference: r,
+            });
         }
     }
 
     /// The local `target`, monitored by the remote `watcher`, exited.
-    pub(crate) fn down(&self, watcher: Pid, target: Pid, r: Ref, reason: &Term) {
-        let Some((_, _, name)) = self.lock().in_monitors.remove(&r) else {
+    pub(crate) fn down(&self, watcher: Pid, target: Pid, r: Ref, reason: Term) {
+        let mon = {
+            let mut st = self.lock();
+            // A call monitored under its tag's reference (every
+            // gen_server:call) is over too: nothing will answer it.
+            st.in_calls.remove(&r);
+            st.in_monitors.remove(&r)
+        };
+        let Some((_, _, name)) = mon else {
             return;
         };
         let from = match name {
             Some(n) => Dest::Name(n),
             None => Dest::Pid(target),
         };
-        self.push(monitor_exit_frame(&from, watcher, r, reason));
+        self.push_control(Control::MonitorPExit {
+            from,
+            to: watcher,
+            reference: r,
+            reason: wire_reason(reason),
+        });
     }
 
     pub(crate) fn call_failed(&self, r: Ref) {
@@ -441,202 +406,179 @@ impl Conn {
         }
         st.spawns.insert(r, waiter);
         drop(st);
-        self.push(ctrl_payload(
-            op::SPAWN_REQUEST,
-            5,
-            |e| {
-                e.reference(r);
-                e.pid(caller);
-                e.pid(caller);
-                e.tuple(3);
-                e.atom(module);
-                e.atom(function);
-                e.int(0);
-                if link {
-                    e.list_header(1);
-                    e.atom("link");
-                }
-                e.nil();
-            },
-            |e| e.nil(),
-        ));
+        let opts = if link {
+            Term::list([Term::atom("link")])
+        } else {
+            Term::List(vec![])
+        };
+        self.push_control(Control::SpawnRequest {
+            req: r,
+            from: caller,
+            group_leader: caller,
+            module: Atom::from(module),
+            function: Atom::from(function),
+            arity: 0,
+            opts,
+            args: Term::List(vec![]),
+        });
         true
     }
 
     // ---- incoming -------------------------------------------------------
 
     /// Handles one frame. An `Err` closes the connection.
-    pub(crate) fn handle_frame(self: &Arc<Self>, buf: &[u8]) -> Result<(), String> {
-        let Some((&112, rest)) = buf.split_first() else {
-            return Err("frame does not start with the pass-through byte 112".into());
-        };
-        let mut d = Decoder::new(rest);
-        let control = d
-            .version()
-            .and_then(|()| d.term())
-            .map_err(|e| format!("bad control message: {e}"))?;
-        let payload = &rest[d.pos()..];
-        let Term::Tuple(items) = &control else {
-            return Err(format!("control message is not a tuple: {control:?}"));
-        };
-        let Some(Term::Int(code)) = items.first() else {
-            return Err(format!("control message without an operation: {items:?}"));
-        };
-        let bad = || format!("malformed control message {items:?}");
-        let pid = |i: usize| match items.get(i) {
-            Some(Term::Pid(p)) => Ok(*p),
-            _ => Err(bad()),
-        };
-        let reference = |i: usize| match items.get(i) {
-            Some(Term::Ref(r)) => Ok(*r),
-            _ => Err(bad()),
-        };
-        let reason = |i: usize| -> Result<Term, String> {
-            if payload.is_empty() {
-                items.get(i).cloned().ok_or_else(bad)
-            } else {
-                payload_term(payload)
+    pub(crate) fn handle_frame(self: &Arc<Self>, frame: &[u8]) -> Result<(), String> {
+        match Control::parse(frame) {
+            Ok(c) => self.apply(c),
+            // A message that does not decode is dropped; the rest of the
+            // connection is fine.
+            Err(ParseError::Payload(c, e))
+                if matches!(
+                    *c,
+                    Control::Send { .. } | Control::RegSend { .. } | Control::AliasSend { .. }
+                ) =>
+            {
+                tracing::warn!("dist: dropped a message from {}: {e}", self.node);
+                Ok(())
             }
-        };
-        match *code {
-            op::SEND | op::SEND_TT => self.deliver_payload(nobody(), Dest::Pid(pid(2)?), payload),
-            op::SEND_SENDER | op::SEND_SENDER_TT => {
-                self.deliver_payload(pid(1)?, Dest::Pid(pid(2)?), payload)
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Acts on one control message from the peer.
+    fn apply(self: &Arc<Self>, c: Control) -> Result<(), String> {
+        match c {
+            Control::Send { from, to, msg } => {
+                self.deliver(from.unwrap_or_else(nobody), Dest::Pid(to), msg)
             }
-            op::REG_SEND | op::REG_SEND_TT => {
-                let Some(Term::Atom(name)) = items.get(3) else {
-                    return Err(bad());
-                };
-                self.deliver_payload(pid(1)?, Dest::Name(name.as_str().to_owned()), payload)
+            Control::RegSend { from, to, msg } => self.deliver(from, Dest::Name(to), msg),
+            Control::AliasSend { .. } => {
+                // No process of this node makes aliases: nothing can be
+                // waiting on one.
+                tracing::debug!("dist: {} sent to an alias this node never made", self.node);
             }
-            op::LINK => {
-                let (from, to) = (pid(1)?, pid(2)?);
+            Control::Link { from, to } => {
                 if process::add_link(to, from) {
                     self.lock().links.insert((to, from));
                 } else {
-                    self.push(exit_frame(to, from, &reasons::noproc()));
+                    self.push_control(Control::Exit {
+                        from: to,
+                        to: from,
+                        reason: reasons::noproc(),
+                    });
                 }
             }
-            op::UNLINK => {
-                let (from, to) = (pid(1)?, pid(2)?);
+            Control::Unlink { from, to } => {
                 self.lock().links.remove(&(to, from));
                 process::remove_link(to, from);
             }
-            op::UNLINK_ID => {
-                let (from, to) = (pid(2)?, pid(3)?);
-                let id = items.get(1).cloned().ok_or_else(bad)?;
+            Control::UnlinkId { id, from, to } => {
                 self.lock().links.remove(&(to, from));
                 process::remove_link(to, from);
-                self.push(ctrl(op::UNLINK_ID_ACK, 3, |e| {
-                    e.term(&id);
-                    e.pid(to);
-                    e.pid(from);
-                }));
+                self.push_control(Control::UnlinkIdAck {
+                    id,
+                    from: to,
+                    to: from,
+                });
             }
-            op::UNLINK_ID_ACK | op::NODE_LINK | op::GROUP_LEADER => {}
-            op::EXIT | op::EXIT_TT | op::PAYLOAD_EXIT | op::PAYLOAD_EXIT_TT => {
-                let (from, to) = (pid(1)?, pid(2)?);
-                let why = match *code {
-                    op::EXIT => reason(3)?,
-                    op::EXIT_TT => reason(4)?,
-                    _ => payload_term(payload)?,
-                };
+            Control::UnlinkIdAck { .. } | Control::NodeLink | Control::GroupLeader { .. } => {}
+            Control::Exit { from, to, reason } => {
                 self.lock().links.remove(&(to, from));
-                process::deliver_remote_exit(to, from, why);
+                process::deliver_remote_exit(to, from, reason);
             }
-            op::EXIT2 | op::EXIT2_TT | op::PAYLOAD_EXIT2 | op::PAYLOAD_EXIT2_TT => {
-                let (from, to) = (pid(1)?, pid(2)?);
-                let why = match *code {
-                    op::EXIT2 => reason(3)?,
-                    op::EXIT2_TT => reason(4)?,
-                    _ => payload_term(payload)?,
-                };
+            Control::Exit2 { from, to, reason } => {
                 if to.is_local() {
-                    process::signal_exit(to, from, why);
+                    process::signal_exit(to, from, reason);
                 }
             }
-            op::MONITOR_P => {
-                let (watcher, r) = (pid(1)?, reference(3)?);
-                let (target, name) = match items.get(2) {
-                    Some(Term::Pid(p)) => (Some(*p), None),
-                    Some(Term::Atom(a)) => (crate::registry::whereis(a.as_str()), Some(a.as_str())),
-                    _ => return Err(bad()),
+            Control::MonitorP {
+                from: watcher,
+                to,
+                reference: r,
+            } => {
+                let (target, name) = match &to {
+                    Dest::Pid(p) => (Some(*p), None),
+                    Dest::Name(a) => (crate::registry::whereis(a.as_str()), Some(a.clone())),
                 };
                 let ok =
                     target.is_some_and(|t| t.is_local() && process::add_watcher(t, watcher, r));
                 match (ok, target) {
                     (true, Some(t)) => {
-                        self.lock()
-                            .in_monitors
-                            .insert(r, (watcher, t, name.map(str::to_owned)));
+                        self.lock().in_monitors.insert(r, (watcher, t, name));
                     }
-                    _ => {
-                        let from = match (name, target) {
-                            (Some(n), _) => Dest::Name(n.to_owned()),
-                            (None, Some(t)) => Dest::Pid(t),
-                            (None, None) => return Err(bad()),
-                        };
-                        self.push(monitor_exit_frame(&from, watcher, r, &reasons::noproc()));
-                    }
+                    _ => self.push_control(Control::MonitorPExit {
+                        from: to,
+                        to: watcher,
+                        reference: r,
+                        reason: reasons::noproc(),
+                    }),
                 }
             }
-            op::DEMONITOR_P => {
-                let r = reference(3)?;
-                if let Some((_, target, _)) = self.lock().in_monitors.remove(&r) {
-                    process::remove_watcher(target, r);
-                }
-            }
-            op::MONITOR_P_EXIT | op::PAYLOAD_MONITOR_P_EXIT => {
-                let (to, r) = (pid(2)?, reference(3)?);
-                let why = if *code == op::MONITOR_P_EXIT {
-                    reason(4)?
-                } else {
-                    payload_term(payload)?
+            Control::DemonitorP { reference: r, .. } => {
+                let (mon, call) = {
+                    let mut st = self.lock();
+                    (st.in_monitors.remove(&r), st.in_calls.remove(&r))
                 };
+                if let Some((_, target, _)) = mon {
+                    process::remove_watcher(target, r);
+                    // A caller that stops watching its callee gave up on
+                    // its call (gen_server:call does so at its timeout): the
+                    // callee owes it nothing, and a reply is dropped here.
+                    if call.is_some() {
+                        let _ = process::deliver(target, Envelope::CallDropped { reference: r });
+                    }
+                }
+            }
+            Control::MonitorPExit {
+                to,
+                reference: r,
+                reason,
+                ..
+            } => {
                 let (call, mon) = {
                     let mut st = self.lock();
                     (st.out_calls.remove(&r), st.out_monitors.remove(&r))
                 };
                 if let Some((caller, _)) = call {
-                    process::send_call_failed(caller, r, why);
+                    process::send_call_failed(caller, r, reason);
                 } else if let Some((watcher, target)) = mon {
-                    process::deliver_down(watcher, target, r, why);
+                    process::deliver_down(watcher, target, r, reason);
                 } else {
                     tracing::debug!("dist: DOWN for unknown monitor {r:?} of {to:?}");
                 }
             }
-            op::SPAWN_REQUEST | op::SPAWN_REQUEST_TT => {
-                let (req, from) = (reference(1)?, pid(2)?);
-                let Some(Term::Tuple(mfa)) = items.get(4) else {
-                    return Err(bad());
+            Control::SpawnRequest {
+                req,
+                from,
+                module,
+                function,
+                opts,
+                args,
+                ..
+            } => {
+                let opts = match opts.into_list() {
+                    Ok(o) => o,
+                    Err(t) => return Err(format!("spawn options are not a list: {t}")),
                 };
-                let Some(Term::Atom(module)) = mfa.first() else {
-                    return Err(bad());
-                };
-                let opts = match items.get(5) {
-                    Some(Term::List(o)) => o.clone(),
-                    _ => return Err(bad()),
-                };
-                let args = payload_term(payload)?;
-                self.spawn_for(req, from, module.as_str(), args, &opts);
+                self.spawn_for(req, from, module, function, args, &opts);
             }
-            op::SPAWN_REPLY | op::SPAWN_REPLY_TT => {
-                let req = reference(1)?;
-                let flags = match items.get(3) {
-                    Some(Term::Int(f)) => *f,
-                    _ => 0,
-                };
-                let result = items.get(4).cloned().ok_or_else(bad)?;
+            Control::SpawnReply {
+                req, flags, result, ..
+            } => {
                 let Some(w) = self.lock().spawns.remove(&req) else {
                     return Ok(());
                 };
                 let outcome = match result {
                     Term::Pid(p) => {
-                        if flags & 1 != 0 {
+                        if flags & SPAWN_LINKED != 0 {
                             if process::add_link(w.caller, p) {
                                 self.lock().links.insert((w.caller, p));
                             } else {
-                                self.push(exit_frame(w.caller, p, &reasons::noproc()));
+                                self.push_control(Control::Exit {
+                                    from: w.caller,
+                                    to: p,
+                                    reason: reasons::noproc(),
+                                });
                             }
                         }
                         Ok(p)
@@ -645,133 +587,96 @@ impl Conn {
                 };
                 let _ = w.tx.send(outcome);
             }
-            other => return Err(format!("unknown control message {other}: {items:?}")),
         }
         Ok(())
     }
 
-    /// Delivers the payload of a send to a local process.
-    fn deliver_payload(&self, sender: Pid, to: Dest, payload: &[u8]) {
+    /// Delivers a message from the peer's `sender` to a local process.
+    fn deliver(&self, sender: Pid, to: Dest, msg: Term) {
         let target = match &to {
             Dest::Pid(p) => Some(*p),
-            Dest::Name(n) => crate::registry::whereis(n),
+            Dest::Name(n) => crate::registry::whereis(n.as_str()),
         };
-        let (msg, is_call) = match self.decode_message(sender, target, payload) {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!("dist: dropped a message from {} to {to:?}: {e}", self.node);
-                return;
-            }
+        let Some(target) = target else {
+            tracing::debug!("dist: {} sent to {to:?}, which is not here", self.node);
+            return;
         };
-        if let Some(t) = target {
-            let env = if is_call {
-                Envelope::Call(msg)
-            } else {
-                Envelope::Msg(msg)
-            };
-            let _ = process::deliver(t, env);
-        }
-    }
-
-    fn decode_message(
-        &self,
-        sender: Pid,
-        target: Option<Pid>,
-        payload: &[u8],
-    ) -> Result<(Message, bool), DecodeError> {
-        if let Some((caller, tag, r, req)) = gen_call(payload)? {
-            let (kind, data) = unwrap_body(req);
-            self.lock().in_calls.insert(r, (tag, caller));
-            let m = Message {
+        let env = match gen::classify(msg) {
+            Incoming::Call {
+                from,
+                tag,
                 kind,
                 data,
-                reference: Some(r),
-                from: caller,
-            };
-            return Ok((m, true));
-        }
-        let t = etf::decode(payload)?;
-        if let Term::Tuple(items) = &t {
-            match items.as_slice() {
-                [Term::Atom(a), _] if a.as_str() == "$gen_cast" => {
-                    let Ok(mut items) = t.into_tuple() else {
-                        unreachable!()
-                    };
-                    let (kind, data) = unwrap_body(items.pop().unwrap_or_default());
-                    return Ok((
-                        Message {
-                            kind,
-                            data,
-                            reference: None,
-                            from: sender,
-                        },
-                        false,
-                    ));
-                }
-                [Term::Ref(r), _] => {
-                    let r = *r;
-                    let call = {
-                        let mut st = self.lock();
-                        match st.out_calls.get(&r) {
-                            Some((caller, _)) if Some(*caller) == target => st.out_calls.remove(&r),
-                            _ => None,
-                        }
-                    };
-                    if let Some((caller, callee)) = call {
-                        process::forget_monitor(caller, r);
-                        self.push(ctrl(op::DEMONITOR_P, 3, |e| {
-                            e.pid(caller);
-                            dest(e, &callee);
-                            e.reference(r);
-                        }));
-                        let Ok(mut items) = t.into_tuple() else {
-                            unreachable!()
-                        };
-                        let (kind, data) = unwrap_body(items.pop().unwrap_or_default());
-                        return Ok((
-                            Message {
-                                kind,
-                                data,
-                                reference: Some(r),
-                                from: sender,
-                            },
-                            false,
-                        ));
-                    }
-                }
-                [Term::Atom(w), Term::Atom(_), _] if w.as_str() == WRAP => {
-                    let (kind, data) = unwrap_body(t);
-                    return Ok((
-                        Message {
-                            kind,
-                            data,
-                            reference: None,
-                            from: sender,
-                        },
-                        false,
-                    ));
-                }
-                _ => {}
+            } => {
+                let r = gen::tag_ref(&tag).unwrap_or_default();
+                self.lock().in_calls.insert(r, InCall { tag });
+                Envelope::Call(Message {
+                    kind,
+                    data,
+                    reference: Some(r),
+                    from,
+                })
             }
-        }
-        Ok((
-            Message {
-                kind: Kind::Info,
-                data: t,
-                reference: None,
-                from: sender,
-            },
-            false,
-        ))
+            Incoming::Cast { kind, data } | Incoming::Wrapped { kind, data } => {
+                Envelope::Msg(Message {
+                    kind,
+                    data,
+                    reference: None,
+                    from: sender,
+                })
+            }
+            Incoming::Reply { reference, message } => {
+                let call = {
+                    let mut st = self.lock();
+                    match st.out_calls.get(&reference) {
+                        Some((caller, _)) if *caller == target => st.out_calls.remove(&reference),
+                        _ => None,
+                    }
+                };
+                match call {
+                    Some((caller, callee)) => {
+                        process::forget_monitor(caller, reference);
+                        self.push_control(Control::DemonitorP {
+                            from: caller,
+                            to: callee,
+                            reference,
+                        });
+                        let (kind, data) = gen::reply_body(message);
+                        Envelope::Msg(Message {
+                            kind,
+                            data,
+                            reference: Some(reference),
+                            from: sender,
+                        })
+                    }
+                    None => info(sender, message),
+                }
+            }
+            Incoming::System { from, tag, request } => {
+                let r = gen::tag_ref(&tag).unwrap_or_default();
+                self.lock().in_calls.insert(r, InCall { tag });
+                sys::request(target, from, r, request);
+                return;
+            }
+            Incoming::Plain(t) => info(sender, t),
+        };
+        let _ = process::deliver(target, env);
     }
 
-    /// Answers a `SPAWN_REQUEST`: starts the registered actor named by the
-    /// module, with the argument list as its `init` arguments.
-    fn spawn_for(&self, req: Ref, from: Pid, module: &str, args: Term, opts: &[Term]) {
-        let args = match args.into_list() {
-            Ok(mut v) if v.len() <= 1 => v.pop().unwrap_or_default(),
-            other => other.map_or_else(|t| t, Term::List),
-        };
+    /// Answers a `SPAWN_REQUEST` for `module:function(args...)`: an actor
+    /// registered under the module's name starts with the arguments as its
+    /// `init` argument; anything else runs as a function (see `rpc`), in a
+    /// process that ends as an Erlang process would, an unknown function
+    /// with `{undef, …}`.
+    fn spawn_for(
+        self: &Arc<Self>,
+        req: Ref,
+        from: Pid,
+        module: Atom,
+        function: Atom,
+        args: Term,
+        opts: &[Term],
+    ) {
         let has = |o: &str| {
             opts.iter().any(|t| match t {
                 Term::Atom(a) => a.as_str() == o,
@@ -779,209 +684,123 @@ impl Conn {
                 _ => false,
             })
         };
-        let reply = |flags: i64, result: &dyn Fn(&mut Encoder)| {
-            ctrl(op::SPAWN_REPLY, 4, |e| {
-                e.reference(req);
-                e.pid(from);
-                e.int(flags);
-                result(e);
-            })
+        let (link, monitor) = (has("link"), has("monitor"));
+        let reply = |flags: i64, pid: Pid| Control::SpawnReply {
+            req,
+            to: from,
+            flags,
+            result: Term::Pid(pid),
         };
-        match crate::spawn::spawn_registered(module, args, Default::default()) {
-            Ok((pid, _)) => {
-                let mut flags = 0;
-                if has("link") && process::add_link(pid, from) {
-                    self.lock().links.insert((pid, from));
-                    flags |= 1;
-                }
-                if has("monitor") && process::add_watcher(pid, from, req) {
-                    self.lock().in_monitors.insert(req, (from, pid, None));
-                    flags |= 2;
-                }
-                self.push(reply(flags, &|e| e.pid(pid)));
+        let args = match args.into_list() {
+            Ok(args) => args,
+            Err(t) => vec![t],
+        };
+        let init = match args.as_slice() {
+            [] => Term::Nil,
+            [one] => one.clone(),
+            _ => Term::List(args.clone()),
+        };
+        if let Ok((pid, _)) =
+            crate::spawn::spawn_registered(module.as_str(), init, Default::default())
+        {
+            let mut flags = 0;
+            if link && process::add_link(pid, from) {
+                self.lock().links.insert((pid, from));
+                flags |= SPAWN_LINKED;
+            }
+            if monitor && process::add_watcher(pid, from, req) {
+                self.lock().in_monitors.insert(req, (from, pid, None));
+                flags |= SPAWN_MONITORED;
+            }
+            self.push_control(reply(flags, pid));
+            return;
+        }
+        // A function: its process is held until the reply has gone, so the
+        // requester hears of its end after its start. The link and monitor
+        // are the requester's alone: the exit travels from here.
+        let conn = self.clone();
+        let (go, held) = flume::bounded::<()>(1);
+        let spawned = crate::spawn::spawn(move |_inbox: crate::spawn::Inbox| async move {
+            if held.recv_async().await.is_err() {
+                return;
+            }
+            let me = process::current_pid();
+            let reason = rpc::run(&conn.node, &module, &function, args);
+            if monitor {
+                conn.push_control(Control::MonitorPExit {
+                    from: Dest::Pid(me),
+                    to: from,
+                    reference: req,
+                    reason: wire_reason(reason.clone()),
+                });
+            }
+            if link && !reason.is_atom("normal") {
+                conn.push_control(Control::Exit {
+                    from: me,
+                    to: from,
+                    reason: wire_reason(reason),
+                });
+            }
+        });
+        match spawned {
+            Ok(pid) => {
+                let flags =
+                    if link { SPAWN_LINKED } else { 0 } | if monitor { SPAWN_MONITORED } else { 0 };
+                self.push_control(reply(flags, pid));
+                let _ = go.send(());
             }
             Err(e) => {
-                tracing::warn!("dist: {} asked to spawn `{module}`: {e}", self.node);
-                self.push(reply(0, &|e| e.atom("undef")));
+                tracing::warn!("dist: could not start a process for {}: {e}", self.node);
+                self.push_control(Control::SpawnReply {
+                    req,
+                    to: from,
+                    flags: 0,
+                    result: Term::atom("system_limit"),
+                });
             }
         }
     }
+}
+
+/// The error a local sender gets for what did not encode.
+fn unencodable(e: &EncodeError) -> RemoteError {
+    RemoteError::Unencodable(TermError::new(e.to_string()))
+}
+
+/// An exit reason as it can travel: one Erlang cannot hold (a NaN, a
+/// local value) goes as `{unencodable_reason, "…"}`, so the signal still
+/// arrives and is still not `normal`.
+fn wire_reason(reason: Term) -> Term {
+    match etf::check(&reason) {
+        Ok(()) => reason,
+        Err(e) => {
+            tracing::warn!("dist: an exit reason {e}; sent as `unencodable_reason`");
+            Term::Tuple(vec![
+                Term::atom("unencodable_reason"),
+                Term::Str(format!("{reason:?}")),
+            ])
+        }
+    }
+}
+
+/// An `info` message.
+fn info(from: Pid, data: Term) -> Envelope {
+    Envelope::Msg(Message {
+        kind: Kind::Info,
+        data,
+        reference: None,
+        from,
+    })
 }
 
 /// A send to `to`: `SEND_SENDER` to a pid, `REG_SEND` to a name.
-fn send_frame(from: Pid, to: &Dest, payload: impl FnOnce(&mut Encoder)) -> Vec<u8> {
+fn send_to(from: Pid, to: Dest, msg: Term) -> Control {
     match to {
-        Dest::Pid(p) => ctrl_payload(
-            op::SEND_SENDER,
-            2,
-            |e| {
-                e.pid(from);
-                e.pid(*p);
-            },
-            payload,
-        ),
-        Dest::Name(n) => ctrl_payload(
-            op::REG_SEND,
-            3,
-            |e| {
-                e.pid(from);
-                e.atom("");
-                e.atom(n);
-            },
-            payload,
-        ),
-    }
-}
-
-fn exit_frame(from: Pid, to: Pid, reason: &Term) -> Vec<u8> {
-    ctrl_payload(
-        op::PAYLOAD_EXIT,
-        2,
-        |e| {
-            e.pid(from);
-            e.pid(to);
+        Dest::Pid(to) => Control::Send {
+            from: Some(from),
+            to,
+            msg,
         },
-        |e| e.term(reason),
-    )
-}
-
-fn monitor_exit_frame(from: &Dest, watcher: Pid, r: Ref, reason: &Term) -> Vec<u8> {
-    ctrl_payload(
-        op::PAYLOAD_MONITOR_P_EXIT,
-        3,
-        |e| {
-            dest(e, from);
-            e.pid(watcher);
-            e.reference(r);
-        },
-        |e| e.term(reason),
-    )
-}
-
-fn payload_term(payload: &[u8]) -> Result<Term, String> {
-    etf::decode(payload).map_err(|e| format!("bad payload: {e}"))
-}
-
-/// Reads `{'$gen_call', {From, Tag}, Request}` keeping the tag's exact
-/// bytes for the reply. `Ok(None)` when the payload is something else.
-#[allow(clippy::type_complexity)]
-pub(crate) fn gen_call(payload: &[u8]) -> Result<Option<(Pid, Vec<u8>, Ref, Term)>, DecodeError> {
-    let mut d = Decoder::new(payload);
-    d.version()?;
-    let shape = |d: &mut Decoder<'_>| -> Result<bool, DecodeError> {
-        Ok(d.tuple_header()? == 3 && d.atom()? == "$gen_call" && d.tuple_header()? == 2)
-    };
-    if !matches!(shape(&mut d), Ok(true)) {
-        return Ok(None);
-    }
-    let Term::Pid(caller) = d.term()? else {
-        return Ok(None);
-    };
-    let span = d.skip()?;
-    let request = d.term()?;
-    if !d.is_empty() {
-        return Err(DecodeError::Invalid("bytes after the term"));
-    }
-    let tag = &payload[span];
-    Ok(Some((caller, tag.to_vec(), tag_ref(tag), request)))
-}
-
-/// The ref inside a call tag: the tag itself, or the `Ref` of OTP 24+'s
-/// `[alias | Ref]`; a fresh ref for any other tag.
-fn tag_ref(tag: &[u8]) -> Ref {
-    let mut d = Decoder::new(tag);
-    if let Ok(Term::Ref(r)) = d.term() {
-        return r;
-    }
-    let mut d = Decoder::new(tag);
-    let alias = (|| -> Result<Option<Ref>, DecodeError> {
-        // LIST_EXT of length 1, the atom `alias`, then the tail.
-        if d.peek() != Some(108) {
-            return Ok(None);
-        }
-        if d.list_header()? != 1 {
-            return Ok(None);
-        }
-        if d.atom()? != "alias" {
-            return Ok(None);
-        }
-        Ok(match d.term()? {
-            Term::Ref(r) => Some(r),
-            _ => None,
-        })
-    })();
-    alias.ok().flatten().unwrap_or_default()
-}
-
-async fn writer(
-    mut w: OwnedWriteHalf,
-    mut rx: mpsc::UnboundedReceiver<Vec<u8>>,
-    mut status: watch::Receiver<Status>,
-) {
-    let mut tick = tokio::time::interval(TICK);
-    tick.tick().await;
-    let mut wrote = false;
-    let mut buf = Vec::new();
-    if matches!(*status.borrow_and_update(), Status::Down(_)) {
-        return;
-    }
-    loop {
-        tokio::select! {
-            f = rx.recv() => {
-                let Some(f) = f else { break };
-                buf.clear();
-                buf.extend_from_slice(&f);
-                while buf.len() < 64 * 1024 {
-                    match rx.try_recv() {
-                        Ok(more) => buf.extend_from_slice(&more),
-                        Err(_) => break,
-                    }
-                }
-                if w.write_all(&buf).await.is_err() {
-                    break;
-                }
-                wrote = true;
-            }
-            _ = tick.tick() => {
-                if !wrote && w.write_all(&[0, 0, 0, 0]).await.is_err() {
-                    break;
-                }
-                wrote = false;
-            }
-            r = status.changed() => {
-                if r.is_err() || matches!(*status.borrow(), Status::Down(_)) {
-                    break;
-                }
-            }
-        }
-    }
-    let _ = w.shutdown().await;
-}
-
-async fn reader(conn: &Arc<Conn>, mut r: OwnedReadHalf) -> Result<(), String> {
-    let silence = TICK * 4;
-    let mut buf = Vec::new();
-    loop {
-        let len = match tokio::time::timeout(silence, r.read_u32()).await {
-            Err(_) => return Err("no tick from the peer for 60 s".into()),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
-            Ok(Err(e)) => return Err(e.to_string()),
-            Ok(Ok(n)) => n,
-        };
-        if len == 0 {
-            continue;
-        }
-        if len > MAX_FRAME {
-            return Err(format!(
-                "frame length {len} exceeds the limit of {MAX_FRAME} bytes"
-            ));
-        }
-        buf.resize(len as usize, 0);
-        match tokio::time::timeout(silence, r.read_exact(&mut buf)).await {
-            Err(_) => return Err("the peer stalled inside a frame".into()),
-            Ok(Err(e)) => return Err(format!("truncated frame: {e}")),
-            Ok(Ok(_)) => {}
-        }
-        conn.handle_frame(&buf)?;
+        Dest::Name(to) => Control::RegSend { from, to, msg },
     }
 }

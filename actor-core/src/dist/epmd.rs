@@ -1,5 +1,7 @@
 //! EPMD, the Erlang port mapper: a client (register a node, look a node's
-//! port up) and a small server for machines without Erlang.
+//! port up), a small server for machines without Erlang, and the ways a
+//! node starts one when none answers: the system's `epmd -daemon`, this
+//! program run again as a detached EPMD, or a server inside the program.
 //!
 //! Every request is a 2-byte length and a body whose first byte says what
 //! it is. A registration (`ALIVE2_REQ`) holds its connection open for the
@@ -22,6 +24,8 @@ const ALIVE2_REQ: u8 = 120;
 const ALIVE2_RESP: u8 = 121;
 const PORT_PLEASE2_REQ: u8 = 122;
 const NAMES_REQ: u8 = 110;
+/// `epmd -kill`.
+const KILL_REQ: u8 = 107;
 
 /// Node type byte: a normal (visible) node; hidden nodes say 72.
 pub(crate) const NODE_TYPE_NORMAL: u8 = 77;
@@ -141,17 +145,31 @@ pub(crate) async fn names(epmd: SocketAddr) -> io::Result<Vec<(String, u16)>> {
         .collect())
 }
 
-/// An in-process EPMD server.
+/// An EPMD server.
 #[derive(Default)]
 pub(crate) struct Server {
     nodes: Mutex<HashMap<String, NodeEntry>>,
     creation: Mutex<u32>,
+    /// The port it listens on, which `epmd -names` prints.
+    port: u16,
+    /// Whether `epmd -kill` ends it (a standalone EPMD; never one inside a
+    /// program that does other things).
+    killable: bool,
 }
 
 impl Server {
     /// Serves EPMD on `listener` until the program ends.
     pub(crate) fn spawn(listener: TcpListener) {
-        let server = Arc::new(Server::default());
+        Server::spawn_with(listener, false);
+    }
+
+    fn spawn_with(listener: TcpListener, killable: bool) {
+        let port = listener.local_addr().map_or(DEFAULT_PORT, |a| a.port());
+        let server = Arc::new(Server {
+            port,
+            killable,
+            ..Server::default()
+        });
         *server.creation.lock().unwrap_or_else(|e| e.into_inner()) = seed_creation();
         tokio::spawn(async move {
             loop {
@@ -203,8 +221,14 @@ impl Server {
                 }
                 s.write_all(&out).await
             }
+            KILL_REQ if self.killable => {
+                s.write_all(b"OK").await?;
+                s.shutdown().await?;
+                tracing::info!("epmd: killed by request");
+                std::process::exit(0);
+            }
             NAMES_REQ => {
-                let mut out = (DEFAULT_PORT as u32).to_be_bytes().to_vec();
+                let mut out = (self.port as u32).to_be_bytes().to_vec();
                 let mut nodes: Vec<_> = self
                     .lock()
                     .iter()
@@ -283,6 +307,132 @@ impl Server {
         self.lock().remove(&name);
         Ok(())
     }
+}
+
+/// What a node does when no EPMD answers where it looks for one.
+///
+/// # Examples
+///
+/// ```
+/// use actor::node::{EpmdStart, Node};
+///
+/// // a node for a test: its EPMD ends with the program
+/// let b = Node::builder("a@localhost").epmd_start(EpmdStart::InProcess);
+/// assert!(format!("{b:?}").contains("InProcess"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EpmdStart {
+    /// Starts an EPMD that outlives this program, as `erl` does: the
+    /// system's `epmd -daemon` when it is installed, else (on Linux) this
+    /// program run again as a detached EPMD. Other nodes on the host stay
+    /// reachable by name after this program ends. The default.
+    Standalone,
+    /// Serves EPMD inside this program: it ends with the program, and the
+    /// nodes registered with it become unreachable by name. For tests, and
+    /// for hosts that run this one node.
+    InProcess,
+    /// Starts none: the node does not start ([`NodeError::Epmd`](crate::node::NodeError::Epmd)).
+    Never,
+}
+
+impl EpmdStart {
+    /// The default: `ACTOR_EPMD` (`standalone`, `in_process` or `never`)
+    /// when it is set, else [`EpmdStart::Standalone`].
+    pub(crate) fn from_env() -> EpmdStart {
+        match std::env::var("ACTOR_EPMD").as_deref() {
+            Err(_) | Ok("standalone") => EpmdStart::Standalone,
+            Ok("in_process") => EpmdStart::InProcess,
+            Ok("never") => EpmdStart::Never,
+            Ok(other) => {
+                tracing::warn!(
+                    "ACTOR_EPMD={other} is not one of standalone, in_process, never: using standalone"
+                );
+                EpmdStart::Standalone
+            }
+        }
+    }
+}
+
+/// The environment variable that makes this program an EPMD daemon (see
+/// [`start_standalone`]).
+const DAEMON_VAR: &str = "ACTOR_RUN_AS_EPMD_DAEMON";
+
+/// Starts an EPMD that outlives this program, listening on `port` of every
+/// interface: the system's `epmd` when one is on the `PATH`, else this
+/// program again, detached, which serves EPMD from before its `main` (see
+/// [`DAEMON_ENTRY`]). Returns once it is started, not once it listens.
+pub(crate) fn start_standalone(port: u16) -> io::Result<&'static str> {
+    use std::process::{Command, Stdio};
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("epmd"))
+            .find(|p| p.is_file())
+    });
+    if let Some(epmd) = on_path {
+        let status = Command::new(&epmd)
+            .args(["-daemon", "-port", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        if !status.success() {
+            return Err(io::Error::other(format!(
+                "`{} -daemon` failed ({status})",
+                epmd.display()
+            )));
+        }
+        return Ok("the system's epmd");
+    }
+    if !cfg!(target_os = "linux") {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "no `epmd` on the PATH, and this platform cannot run this program as one",
+        ));
+    }
+    use std::os::unix::process::CommandExt;
+    let mut child = Command::new(std::env::current_exe()?)
+        .env(DAEMON_VAR, port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        // Its own process group: a terminal's Ctrl-C for this program
+        // does not reach it.
+        .process_group(0)
+        .spawn()?;
+    // Reaped if it ever ends while this program runs.
+    std::thread::spawn(move || child.wait());
+    Ok("this program as a detached EPMD")
+}
+
+/// Runs before `main` in every program that links this crate: in the
+/// process [`start_standalone`] starts, it serves EPMD until killed and
+/// never returns; anywhere else it does nothing.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static DAEMON_ENTRY: extern "C" fn() = daemon_entry;
+
+#[cfg(target_os = "linux")]
+extern "C" fn daemon_entry() {
+    let Some(port) = std::env::var(DAEMON_VAR)
+        .ok()
+        .and_then(|p| p.parse::<u16>().ok())
+    else {
+        return;
+    };
+    let served = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map(|rt| {
+            rt.block_on(async {
+                let l = TcpListener::bind((std::net::Ipv4Addr::UNSPECIFIED, port)).await?;
+                Server::spawn_with(l, true);
+                std::future::pending::<io::Result<()>>().await
+            })
+        });
+    // Only a port already taken (or no runtime) ends up here.
+    std::process::exit(i32::from(served.is_err()));
 }
 
 /// A creation start point that differs between runs, as EPMD's does.

@@ -32,6 +32,7 @@ pub(crate) mod flags {
     pub(crate) const MANDATORY_25_DIGEST: u64 = 1 << 36;
     pub(crate) const SPAWN: u64 = 1 << 32;
     pub(crate) const V4_NC: u64 = 1 << 34;
+    pub(crate) const ALIAS: u64 = 1 << 35;
 
     /// What this node implements. The fun, export and bit-string flags are
     /// mandatory for OTP 25+: such terms are decoded as errors (the message
@@ -54,6 +55,7 @@ pub(crate) mod flags {
         | UNLINK_ID
         | SPAWN
         | V4_NC
+        | ALIAS
         | MANDATORY_25_DIGEST;
 
     /// What a peer must implement for our encoding to reach it intact.

@@ -20,7 +20,7 @@
 //!   bounded table and `lo` holds the entry's number.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
 
 use crate::pid::{Pid, Ref};
 
@@ -72,15 +72,21 @@ fn tables() -> MutexGuard<'static, Tables> {
     TABLES.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// This node's name and creation, once it runs.
+static LOCAL: OnceLock<NodeId> = OnceLock::new();
+
+/// Names this node: from now on its pids and refs carry `id`. Once per
+/// program; later calls change nothing.
+pub(crate) fn set_local(id: NodeId) {
+    let _ = LOCAL.set(id);
+}
+
 /// This node's id, as its pids and refs carry it (`nonode@nohost`, 0 when
 /// no node runs).
 pub(crate) fn local_node() -> NodeId {
-    match super::node::local_id() {
-        Some(id) => id,
-        None => NodeId {
-            name: Arc::from("nonode@nohost"),
-            creation: 0,
-        },
+    match LOCAL.get() {
+        Some(id) => id.clone(),
+        None => unknown_node(),
     }
 }
 

@@ -1,119 +1,24 @@
-//! This program as a node: starting it, its connections, and the
-//! [`Remote`](crate::remote::Remote) that routes remote pids through them.
+//! The public face of distribution (`actor::node`): starting this program
+//! as a node, its connections by name, and spawning on other nodes. The
+//! machinery is in `connect` (the table of connections), `conn` (one
+//! connection) and below.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::AsyncReadExt;
-use tokio::net::{TcpListener, TcpStream};
-
-use super::conn::{Conn, Dest, SpawnWaiter, Status};
-use super::epmd;
-use super::handshake::{self, flags, Admit, HandshakeError, Local};
-use super::ids::{self, NodeId};
-use crate::message::Message;
-use crate::pid::{Pid, Ref};
+use super::conn::{SpawnWaiter, Status};
+use super::connect::{self, Config, Inner};
+pub use super::epmd::EpmdStart;
+pub use super::error::NodeError;
+use crate::pid::Pid;
 use crate::process;
 use crate::spawn::SpawnError;
 use crate::term::Term;
 
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const SPAWN_TIMEOUT: Duration = Duration::from_secs(30);
-
-static NODE: OnceLock<Arc<Inner>> = OnceLock::new();
-
-pub(crate) struct Inner {
-    name: Arc<str>,
-    cookie: String,
-    creation: u32,
-    hidden: bool,
-    port: u16,
-    epmd_port: u16,
-    conns: Mutex<HashMap<Arc<str>, Arc<Conn>>>,
-}
-
-impl Inner {
-    fn conns(&self) -> MutexGuard<'_, HashMap<Arc<str>, Arc<Conn>>> {
-        self.conns.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn local(&self) -> Local<'_> {
-        Local {
-            name: &self.name,
-            cookie: &self.cookie,
-            creation: self.creation,
-            flags: flags::OURS | if self.hidden { 0 } else { flags::PUBLISHED },
-        }
-    }
-}
-
-/// Why a node could not start or connect.
-///
-/// # Examples
-///
-/// ```
-/// use actor::node::NodeError;
-///
-/// let err = actor::node::start("no_host", "cookie").unwrap_err();
-/// assert_eq!(err, NodeError::InvalidName("no_host".into()));
-/// assert!(err.to_string().contains("name@host"));
-/// assert_eq!(actor::node::connect("a@localhost"), Err(NodeError::NotStarted));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NodeError {
-    /// The name is not `name@host`.
-    InvalidName(String),
-    /// A node already runs in this program (one node per program).
-    AlreadyStarted(String),
-    /// No node runs in this program: call [`start`] first.
-    NotStarted,
-    /// No cookie was given and `~/.erlang.cookie` could not be read.
-    NoCookie,
-    /// EPMD could not be reached, started, or refused the name.
-    Epmd(String),
-    /// The listening socket could not be opened.
-    Io(String),
-    /// A connection to another node failed (a wrong cookie shows here).
-    Connect {
-        /// The node dialed.
-        node: String,
-        /// Why it failed.
-        reason: String,
-    },
-}
-
-impl fmt::Display for NodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NodeError::InvalidName(n) => {
-                write!(
-                    f,
-                    "`{n}` is not a node name: write `name@host`, such as `a@localhost`"
-                )
-            }
-            NodeError::AlreadyStarted(n) => write!(f, "this program already runs node `{n}`"),
-            NodeError::NotStarted => {
-                f.write_str("no node runs in this program: call `actor::node::start` first")
-            }
-            NodeError::NoCookie => {
-                f.write_str("no cookie given and `~/.erlang.cookie` could not be read")
-            }
-            NodeError::Epmd(e) => write!(f, "EPMD: {e}"),
-            NodeError::Io(e) => write!(f, "could not listen for connections: {e}"),
-            NodeError::Connect { node, reason } => {
-                write!(f, "could not connect to `{node}`: {reason}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for NodeError {}
 
 /// The running node: this program as a member of an Erlang cluster.
 ///
@@ -127,6 +32,7 @@ impl std::error::Error for NodeError {}
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let name = format!("doc_node{}@localhost", std::process::id());
 /// let node = Node::builder(&name).cookie("secret").start().unwrap();
@@ -164,6 +70,8 @@ impl Node {
             hidden: true,
             port: 0,
             epmd: None,
+            handler_errors: HandlerErrors::Reply,
+            epmd_start: None,
         }
     }
 
@@ -195,6 +103,8 @@ impl Node {
 /// ```
 /// use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 ///
+/// use actor::node::EpmdStart;
+///
 /// // an EPMD address of our own; the node serves EPMD there when none runs
 /// let epmd_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 /// let name = format!("doc_builder{}@localhost", std::process::id());
@@ -203,6 +113,7 @@ impl Node {
 ///     .hidden(false)
 ///     .port(0)
 ///     .epmd(SocketAddr::from((Ipv4Addr::LOCALHOST, epmd_port)))
+///     .epmd_start(EpmdStart::InProcess)
 ///     .start()
 ///     .unwrap();
 /// assert!(!node.is_hidden());
@@ -214,6 +125,23 @@ pub struct NodeBuilder {
     hidden: bool,
     port: u16,
     epmd: Option<SocketAddr>,
+    handler_errors: HandlerErrors,
+    epmd_start: Option<EpmdStart>,
+}
+
+/// How a handler's `Err` (an `err` reply) reaches a caller on another
+/// node. See [`NodeBuilder::handler_errors`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HandlerErrors {
+    /// As a reply value (the default): `gen_server:call` returns
+    /// `{'$actor_msg', err, Reason}`, a Rust caller gets a reply of kind
+    /// `err`, exactly as from a local actor.
+    Reply,
+    /// As an exit of the call, as if the server had crashed (it has not):
+    /// `gen_server:call` exits with `{Reason, {gen_server, call, …}}`, a
+    /// Rust caller gets [`CallError::Exit(Reason)`](crate::CallError::Exit).
+    Exit,
 }
 
 impl fmt::Debug for NodeBuilder {
@@ -224,6 +152,8 @@ impl fmt::Debug for NodeBuilder {
             .field("hidden", &self.hidden)
             .field("port", &self.port)
             .field("epmd", &self.epmd)
+            .field("handler_errors", &self.handler_errors)
+            .field("epmd_start", &self.epmd_start)
             .finish()
     }
 }
@@ -250,9 +180,41 @@ impl NodeBuilder {
     }
 
     /// Where EPMD listens: `127.0.0.1:4369` unless `ERL_EPMD_PORT` says
-    /// another port. Where none answers, the node serves EPMD there itself.
+    /// another port. Where none answers, the node starts one there (see
+    /// [`epmd_start`](NodeBuilder::epmd_start)).
     pub fn epmd(mut self, addr: SocketAddr) -> Self {
         self.epmd = Some(addr);
+        self
+    }
+
+    /// What to do when no EPMD answers: start a standalone EPMD that
+    /// outlives this program ([`EpmdStart::Standalone`], the default, as
+    /// `erl` does), serve one inside this program
+    /// ([`EpmdStart::InProcess`]: it ends with the program), or fail
+    /// ([`EpmdStart::Never`]). Without this, `ACTOR_EPMD`
+    /// (`standalone`, `in_process`, `never`) chooses.
+    pub fn epmd_start(mut self, how: EpmdStart) -> Self {
+        self.epmd_start = Some(how);
+        self
+    }
+
+    /// How a handler's `Err` answers a caller on another node:
+    /// [`HandlerErrors::Reply`] (the default) sends the `err` reply as a
+    /// value, `{'$actor_msg', err, Reason}` to Erlang code;
+    /// [`HandlerErrors::Exit`] makes the call exit with the reason, the
+    /// way `gen_server:call` exits when its server crashes, while the actor
+    /// goes on. Callers on this node always get the `err` reply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor::node::{HandlerErrors, Node};
+    ///
+    /// let builder = Node::builder("a@localhost").handler_errors(HandlerErrors::Exit);
+    /// assert!(format!("{builder:?}").contains("Exit"));
+    /// ```
+    pub fn handler_errors(mut self, form: HandlerErrors) -> Self {
+        self.handler_errors = form;
         self
     }
 
@@ -265,14 +227,24 @@ impl NodeBuilder {
         if alive.is_empty() || host.is_empty() || host.contains('@') {
             return Err(NodeError::InvalidName(self.name));
         }
-        if let Some(n) = NODE.get() {
+        if let Some(n) = connect::node() {
             return Err(NodeError::AlreadyStarted(n.name.to_string()));
         }
         let cookie = match self.cookie.clone() {
             Some(c) => c,
             None => read_cookie().ok_or(NodeError::NoCookie)?,
         };
-        let inner = block_on(setup(self, cookie))?;
+        let cfg = Config {
+            name: self.name,
+            cookie,
+            hidden: self.hidden,
+            port: self.port,
+            epmd: self.epmd.unwrap_or_else(connect::default_epmd),
+            err_exits: self.handler_errors == HandlerErrors::Exit,
+            epmd_start: self.epmd_start.unwrap_or_else(EpmdStart::from_env),
+        };
+        let inner = block_on(connect::start(cfg))?;
+        super::system::start();
         Ok(Node { inner })
     }
 }
@@ -281,324 +253,6 @@ fn read_cookie() -> Option<String> {
     let home = std::env::var_os("HOME")?;
     let text = std::fs::read_to_string(std::path::Path::new(&home).join(".erlang.cookie")).ok()?;
     Some(text.trim().to_owned())
-}
-
-fn default_epmd() -> SocketAddr {
-    let port = std::env::var("ERL_EPMD_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(epmd::DEFAULT_PORT);
-    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
-}
-
-async fn setup(b: NodeBuilder, cookie: String) -> Result<Arc<Inner>, NodeError> {
-    let (alive, _) = b.name.split_once('@').expect("checked");
-    let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, b.port))
-        .await
-        .map_err(|e| NodeError::Io(e.to_string()))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| NodeError::Io(e.to_string()))?
-        .port();
-    let epmd_addr = b.epmd.unwrap_or_else(default_epmd);
-    let (registration, creation) = register(epmd_addr, alive, port, b.hidden).await?;
-    let inner = Arc::new(Inner {
-        name: Arc::from(b.name.as_str()),
-        cookie,
-        creation,
-        hidden: b.hidden,
-        port,
-        epmd_port: epmd_addr.port(),
-        conns: Mutex::new(HashMap::new()),
-    });
-    if NODE.set(inner.clone()).is_err() {
-        return Err(NodeError::AlreadyStarted(
-            NODE.get().map(|n| n.name.to_string()).unwrap_or_default(),
-        ));
-    }
-    crate::remote::install(Box::new(DistRemote(inner.clone())));
-    tokio::spawn(accept_loop(listener, inner.clone()));
-    let name = inner.name.clone();
-    tokio::spawn(async move {
-        let mut registration = registration;
-        let mut sink = [0u8; 16];
-        while let Ok(n) = registration.read(&mut sink).await {
-            if n == 0 {
-                break;
-            }
-        }
-        tracing::warn!("dist: EPMD dropped the registration of {name}: new peers cannot find it");
-    });
-    tracing::info!(
-        "dist: node {} up on port {port} (creation {creation})",
-        inner.name
-    );
-    Ok(inner)
-}
-
-/// Registers with EPMD at `addr`, serving EPMD there first when nobody does.
-async fn register(
-    addr: SocketAddr,
-    alive: &str,
-    port: u16,
-    hidden: bool,
-) -> Result<(TcpStream, u32), NodeError> {
-    match epmd::register(addr, alive, port, hidden).await {
-        Ok(r) => return Ok(r),
-        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {}
-        Err(e) => return Err(NodeError::Epmd(e.to_string())),
-    }
-    let bind = if addr.ip().is_loopback() {
-        SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), addr.port())
-    } else {
-        addr
-    };
-    match TcpListener::bind(bind).await {
-        Ok(l) => {
-            tracing::info!("dist: no EPMD answered at {addr}; serving EPMD in-process");
-            epmd::Server::spawn(l);
-        }
-        // Someone else started one meanwhile: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {}
-        Err(e) => {
-            return Err(NodeError::Epmd(format!(
-                "could not start EPMD on {bind}: {e}"
-            )))
-        }
-    }
-    epmd::register(addr, alive, port, hidden)
-        .await
-        .map_err(|e| NodeError::Epmd(e.to_string()))
-}
-
-async fn accept_loop(listener: TcpListener, inner: Arc<Inner>) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, addr)) => {
-                let inner = inner.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = accept_one(stream, &inner).await {
-                        tracing::warn!("dist: refused a connection from {addr}: {e}");
-                    }
-                });
-            }
-            Err(e) => {
-                tracing::warn!("dist: accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    }
-}
-
-async fn accept_one(mut stream: TcpStream, inner: &Arc<Inner>) -> Result<(), HandshakeError> {
-    stream.set_nodelay(true)?;
-    let mut mine: Option<(Arc<Conn>, bool)> = None;
-    let mut replaced: Option<Arc<Conn>> = None;
-    let admit = |peer: &str| {
-        let mut conns = inner.conns();
-        let fresh = |conns: &mut HashMap<Arc<str>, Arc<Conn>>| {
-            let c = Conn::new(Arc::from(peer));
-            conns.insert(Arc::from(peer), c.clone());
-            c
-        };
-        match conns.get(peer).map(|c| (c.clone(), c.status())) {
-            Some((c, Status::Up)) => {
-                replaced = Some(c);
-                Admit::Alive
-            }
-            // Another handshake of the same peer, still finishing: the
-            // peer says whether the new one replaces it.
-            Some((c, Status::Connecting)) if !c.dialed.load(Ordering::Relaxed) => {
-                replaced = Some(c);
-                Admit::Alive
-            }
-            Some((c, Status::Connecting)) => {
-                if *inner.name > *peer {
-                    Admit::Nok
-                } else {
-                    mine = Some((c, false));
-                    Admit::OkSimultaneous
-                }
-            }
-            _ => {
-                mine = Some((fresh(&mut conns), true));
-                Admit::Ok
-            }
-        }
-    };
-    let local = inner.local();
-    let result = tokio::time::timeout(
-        HANDSHAKE_TIMEOUT,
-        handshake::accept(&mut stream, &local, admit),
-    )
-    .await
-    .unwrap_or(Err(HandshakeError::Protocol("timed out")));
-    let peer = match result {
-        Ok(p) => p,
-        Err(e) => {
-            if let Some((c, true)) = mine {
-                c.fail(e.to_string());
-            }
-            return Err(e);
-        }
-    };
-    let conn = match (mine, replaced) {
-        (Some((c, _)), _) => c,
-        (None, Some(old)) => {
-            old.fail("replaced by a new connection from the same node".into());
-            let c = Conn::new(Arc::from(peer.name.as_str()));
-            inner.conns().insert(c.node.clone(), c.clone());
-            c
-        }
-        (None, None) => return Err(HandshakeError::Protocol("no connection slot")),
-    };
-    conn.attach(stream, peer);
-    Ok(())
-}
-
-/// The connection to `node`, dialing it if there is none.
-fn conn_for(inner: &Arc<Inner>, node: &str) -> Option<Arc<Conn>> {
-    if node == &*inner.name {
-        return None;
-    }
-    let mut conns = inner.conns();
-    if let Some(c) = conns.get(node) {
-        return Some(c.clone());
-    }
-    let c = Conn::new(Arc::from(node));
-    c.dialed.store(true, Ordering::Relaxed);
-    conns.insert(c.node.clone(), c.clone());
-    drop(conns);
-    let (inner2, c2) = (inner.clone(), c.clone());
-    crate::runtime::runtime().spawn(async move { dial(inner2, c2).await });
-    Some(c)
-}
-
-/// The connection to `node` if one exists or is being made.
-fn existing(inner: &Inner, node: &str) -> Option<Arc<Conn>> {
-    inner.conns().get(node).cloned()
-}
-
-/// Takes a finished connection out of the table.
-pub(crate) fn forget(conn: &Arc<Conn>) {
-    if let Some(inner) = NODE.get() {
-        let mut conns = inner.conns();
-        if conns.get(&conn.node).is_some_and(|c| Arc::ptr_eq(c, conn)) {
-            conns.remove(&conn.node);
-        }
-    }
-}
-
-async fn dial(inner: Arc<Inner>, conn: Arc<Conn>) {
-    let result = tokio::time::timeout(HANDSHAKE_TIMEOUT, dial_inner(&inner, &conn.node))
-        .await
-        .unwrap_or_else(|_| Err(DialError::Other("the handshake timed out".into())));
-    match result {
-        Ok((stream, peer)) => conn.attach(stream, peer),
-        Err(DialError::Simultaneous) => {
-            // The peer's own attempt wins; it arrives through accept.
-            let mut watch = conn.watch();
-            let up = tokio::time::timeout(HANDSHAKE_TIMEOUT, async {
-                loop {
-                    if *watch.borrow_and_update() != Status::Connecting {
-                        return;
-                    }
-                    if watch.changed().await.is_err() {
-                        return;
-                    }
-                }
-            })
-            .await;
-            if up.is_err() {
-                conn.fail("simultaneous connect never completed".into());
-            }
-        }
-        Err(e) => {
-            tracing::warn!("dist: could not connect to {}: {e}", conn.node);
-            conn.fail(e.to_string());
-        }
-    }
-}
-
-enum DialError {
-    Simultaneous,
-    Other(String),
-}
-
-impl fmt::Display for DialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DialError::Simultaneous => f.write_str("simultaneous connect"),
-            DialError::Other(s) => f.write_str(s),
-        }
-    }
-}
-
-impl From<String> for DialError {
-    fn from(s: String) -> Self {
-        DialError::Other(s)
-    }
-}
-
-async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
-    let mut addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|e| format!("cannot resolve host `{host}`: {e}"))?
-        .collect();
-    // Erlang listens on IPv4 by default: try those first.
-    addrs.sort_by_key(|a| !a.is_ipv4());
-    Ok(addrs)
-}
-
-async fn connect_any(addrs: &[SocketAddr]) -> std::io::Result<TcpStream> {
-    let mut last = None;
-    for a in addrs {
-        match TcpStream::connect(a).await {
-            Ok(s) => return Ok(s),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| std::io::Error::other("no address")))
-}
-
-async fn dial_inner(inner: &Inner, node: &str) -> Result<(TcpStream, handshake::Peer), DialError> {
-    let Some((alive, host)) = node.split_once('@') else {
-        return Err(format!("`{node}` is not a node name (`name@host`)").into());
-    };
-    let epmd_addrs = resolve(host, inner.epmd_port).await?;
-    let mut entry = None;
-    for a in &epmd_addrs {
-        match epmd::port_please(*a, alive).await {
-            Ok(e) => {
-                entry = e;
-                break;
-            }
-            Err(e) => tracing::debug!("dist: EPMD at {a}: {e}"),
-        }
-    }
-    let Some(entry) = entry else {
-        return Err(format!("no node `{alive}` is registered with EPMD on `{host}`").into());
-    };
-    if entry.highest < 6 {
-        return Err(format!(
-            "`{node}` speaks distribution version {} only",
-            entry.highest
-        )
-        .into());
-    }
-    let addrs: Vec<SocketAddr> = epmd_addrs
-        .iter()
-        .map(|a| SocketAddr::new(a.ip(), entry.port))
-        .collect();
-    let mut stream = connect_any(&addrs)
-        .await
-        .map_err(|e| format!("cannot reach `{node}` on port {}: {e}", entry.port))?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    match handshake::initiate(&mut stream, &inner.local(), node).await {
-        Ok(peer) => Ok((stream, peer)),
-        Err(HandshakeError::Refused(s)) if s.starts_with("nok") => Err(DialError::Simultaneous),
-        Err(e) => Err(e.to_string().into()),
-    }
 }
 
 /// Runs `f` on the runtime and waits for it, from sync code anywhere.
@@ -614,14 +268,6 @@ where
     crate::runtime::blocking(|| rx.recv().expect("the node task ended without an answer"))
 }
 
-/// This node's name and creation, for encoding local pids and refs.
-pub(crate) fn local_id() -> Option<NodeId> {
-    NODE.get().map(|n| NodeId {
-        name: n.name.clone(),
-        creation: n.creation,
-    })
-}
-
 /// Starts this program as the node `name` (`name@host`) with `cookie`:
 /// hidden, on a port the OS picks, registered with the local EPMD (started
 /// in-process when none answers). See [`Node::builder`] for the options.
@@ -632,6 +278,7 @@ pub(crate) fn local_id() -> Option<NodeId> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let name = format!("doc_start{}@localhost", std::process::id());
 /// let node = actor::node::start(&name, "secret").unwrap();
@@ -651,13 +298,14 @@ pub fn start(name: &str, cookie: &str) -> Result<Node, NodeError> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let name = format!("doc_name{}@localhost", std::process::id());
 /// actor::node::start(&name, "secret").unwrap();
 /// assert_eq!(actor::node::name(), Some(name.as_str()));
 /// ```
 pub fn name() -> Option<&'static str> {
-    NODE.get().map(|n| &*n.name)
+    connect::node().map(|n| &*n.name)
 }
 
 /// The running node, if any.
@@ -669,13 +317,14 @@ pub fn name() -> Option<&'static str> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let name = format!("doc_current{}@localhost", std::process::id());
 /// let started = actor::node::start(&name, "secret").unwrap();
 /// assert_eq!(actor::node::current().unwrap().port(), started.port());
 /// ```
 pub fn current() -> Option<Node> {
-    NODE.get().map(|inner| Node {
+    connect::node().map(|inner| Node {
         inner: inner.clone(),
     })
 }
@@ -692,6 +341,7 @@ pub fn current() -> Option<Node> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let me = format!("doc_connect{}@localhost", std::process::id());
 /// actor::node::start(&me, "secret").unwrap();
@@ -701,8 +351,8 @@ pub fn current() -> Option<Node> {
 /// assert!(actor::node::nodes().is_empty());
 /// ```
 pub fn connect(node: &str) -> Result<(), NodeError> {
-    let inner = NODE.get().ok_or(NodeError::NotStarted)?;
-    let Some(conn) = conn_for(inner, node) else {
+    let inner = connect::node().ok_or(NodeError::NotStarted)?;
+    let Some(conn) = inner.conn_for(node) else {
         return Ok(());
     };
     let node = node.to_owned();
@@ -735,12 +385,12 @@ pub fn connect(node: &str) -> Result<(), NodeError> {
 /// assert!(!actor::node::disconnect("elsewhere@localhost"));
 /// ```
 pub fn disconnect(node: &str) -> bool {
-    let Some(inner) = NODE.get() else {
+    let Some(inner) = connect::node() else {
         return false;
     };
-    match existing(inner, node) {
+    match inner.existing(node) {
         Some(c) => {
-            c.fail("disconnected".into());
+            inner.close(&c, "disconnected".into());
             true
         }
         None => false,
@@ -756,17 +406,87 @@ pub fn disconnect(node: &str) -> bool {
 /// assert!(actor::node::nodes().is_empty());
 /// ```
 pub fn nodes() -> Vec<String> {
-    let Some(inner) = NODE.get() else {
-        return Vec::new();
-    };
-    let mut v: Vec<String> = inner
-        .conns()
-        .values()
-        .filter(|c| c.status() == Status::Up)
-        .map(|c| c.node.to_string())
-        .collect();
-    v.sort();
-    v
+    connect::node().map(|n| n.nodes()).unwrap_or_default()
+}
+
+/// Starts (`true`) or stops telling the calling process when connections
+/// to other nodes come up and go down: `info` messages `{nodeup, Node}`
+/// and `{nodedown, Node}`, as Erlang's `net_kernel:monitor_nodes/1` sends
+/// (for hidden connections too). Nothing happens when no node runs.
+///
+/// # Examples
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
+/// # drop(free);
+/// let me = format!("doc_monitor_nodes{}@localhost", std::process::id());
+/// actor::node::start(&me, "cookie").unwrap();
+/// actor::node::monitor_nodes(true);
+/// // no other node here: nothing comes
+/// assert!(actor::receive_timeout(std::time::Duration::from_millis(50)).is_none());
+/// actor::node::monitor_nodes(false);
+/// ```
+pub fn monitor_nodes(on: bool) {
+    if let Some(inner) = connect::node() {
+        inner.monitor_nodes(process::current_pid(), on);
+    }
+}
+
+/// Makes the Rust function `f` callable from other nodes as
+/// `module:function`: `rpc:call(Node, Module, Function, Args)`,
+/// `erpc:call/4`, `rpc:multicall`, `rpc:cast/4` and `spawn/4` run it, with
+/// the argument list as a `Vec`. `Ok(value)` is the call's result;
+/// `Err(reason)` raises `error:Reason` in the caller (`rpc:call` gives
+/// `{badrpc, {'EXIT', {Reason, Stack}}}`), and so does a panic, with
+/// `{panic, "message"}`. Registering the same name again replaces it.
+///
+/// A Rust node runs no Erlang code: any other function is `undef` there, as
+/// on an Erlang node without that module, except `erlang:node/0`,
+/// `registered/0`, `processes/0`, `whereis/1` and `is_process_alive/1`,
+/// which every node answers.
+///
+/// `f` runs in a process of its own (so it may call actors with `.wait()`),
+/// one per call.
+///
+/// # Examples
+///
+/// The `rex` server answers `rpc`'s old-style calls; asked from this node
+/// itself, it shows what another node sees:
+///
+/// ```
+/// use actor::prelude::*;
+///
+/// actor::node::register_function("calc", "add", |args| match args.as_slice() {
+///     [Term::Int(a), Term::Int(b)] => Ok(Term::Int(a + b)),
+///     _ => Err(Term::atom("badarg")),
+/// });
+/// # // a private EPMD: parallel doc tests cannot disturb each other
+/// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
+/// # drop(free);
+/// let me = format!("doc_rpc{}@localhost", std::process::id());
+/// actor::node::start(&me, "cookie").unwrap();
+///
+/// // what `rpc:call(Node, calc, add, [1, 2])` gets
+/// let call = |m: &'static str, f: &'static str, args: Vec<Term>| {
+///     let req = Term::tuple([Term::atom("call"), Term::atom(m), Term::atom(f), Term::List(args), Term::Pid(actor::pid())]);
+///     msg!(std(req) >> ("rex", me.as_str())).wait().unwrap().data
+/// };
+/// assert_eq!(call("calc", "add", vec![1.into(), 2.into()]), Term::Int(3));
+/// let undef = call("calc", "sub", vec![]);
+/// assert_eq!(undef.to_string(), "{badrpc, {'EXIT', {undef, [{calc, sub, [], []}]}}}");
+/// ```
+pub fn register_function<F>(module: &str, function: &str, f: F)
+where
+    F: Fn(Vec<Term>) -> Result<Term, Term> + Send + Sync + 'static,
+{
+    super::rpc::register(module, function, Arc::new(f));
 }
 
 /// Spawns the actor registered as `name` on `node` and returns its pid:
@@ -777,8 +497,10 @@ pub fn nodes() -> Vec<String> {
 /// `"name"` asks for `name:start()`.
 ///
 /// The call waits for the other node's answer. A program that is not a
-/// node, an unreachable node, or a name the other node cannot spawn give a
-/// [`SpawnError`] that says which.
+/// node, or an unreachable node, gives a [`SpawnError`] that says which. A
+/// name the other node does not have gives a pid, as Erlang's `spawn/4`
+/// does, of a process that exits at once with `{undef, [{M, F, Args, []}]}`:
+/// [`spawn_link_on`] or a monitor tells why.
 ///
 /// # Examples
 ///
@@ -792,6 +514,7 @@ pub fn nodes() -> Vec<String> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let me = format!("doc_spawn_on{}@localhost", std::process::id());
 /// actor::node::start(&me, "secret").unwrap();
@@ -815,6 +538,7 @@ pub fn spawn_on(node: &str, name: &str) -> Result<Pid, SpawnError> {
 /// # // a private EPMD: parallel doc tests cannot disturb each other
 /// # let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
 /// # std::env::set_var("ERL_EPMD_PORT", free.local_addr().unwrap().port().to_string());
+/// # std::env::set_var("ACTOR_EPMD", "in_process");
 /// # drop(free);
 /// let me = format!("doc_spawn_link_on{}@localhost", std::process::id());
 /// actor::node::start(&me, "secret").unwrap();
@@ -833,7 +557,7 @@ pub fn spawn_link_on(node: &str, name: &str) -> Result<Pid, SpawnError> {
 }
 
 fn spawn_remote(node: &str, name: &str, link: bool) -> Result<Pid, SpawnError> {
-    let Some(inner) = NODE.get() else {
+    let Some(inner) = connect::node() else {
         return Err(SpawnError::Remote(
             "this program is not a node: call `actor::node::start` first".into(),
         ));
@@ -850,10 +574,9 @@ fn spawn_remote(node: &str, name: &str, link: bool) -> Result<Pid, SpawnError> {
         _ => (name, "start"),
     };
     let me = process::current();
-    let conn = conn_for(inner, node).ok_or_else(|| SpawnError::Remote("no connection".into()))?;
     let (tx, rx) = flume::bounded(1);
     let waiter = SpawnWaiter { caller: me.pid, tx };
-    if !conn.spawn_request(module, function, link, waiter) {
+    if !connect::spawn_request(inner, node, module, function, link, waiter) {
         return Err(SpawnError::Remote(format!("`{node}`: noconnection")));
     }
     match crate::runtime::blocking(|| rx.recv_timeout(SPAWN_TIMEOUT)) {
@@ -864,79 +587,5 @@ fn spawn_remote(node: &str, name: &str, link: bool) -> Result<Pid, SpawnError> {
         Err(_) => Err(SpawnError::Remote(format!(
             "`{node}` did not answer the spawn request"
         ))),
-    }
-}
-
-/// Routes operations on remote pids through the connections.
-struct DistRemote(Arc<Inner>);
-
-impl DistRemote {
-    /// The connection for the node of the remote `pid`, dialing if needed.
-    fn to(&self, pid: Pid) -> Option<Arc<Conn>> {
-        let node = ids::pid_node(pid)?;
-        conn_for(&self.0, &node.name)
-    }
-
-    fn existing_to(&self, pid: Pid) -> Option<Arc<Conn>> {
-        existing(&self.0, &ids::pid_node(pid)?.name)
-    }
-}
-
-impl crate::remote::Remote for DistRemote {
-    fn send(&self, to: Pid, msg: Message) -> bool {
-        self.to(to).is_some_and(|c| c.send(Dest::Pid(to), msg))
-    }
-
-    fn send_named(&self, name: &str, node: &str, msg: Message) -> bool {
-        conn_for(&self.0, node).is_some_and(|c| c.send(Dest::Name(name.to_owned()), msg))
-    }
-
-    fn exit(&self, to: Pid, from: Pid, reason: Term) {
-        if let Some(c) = self.to(to) {
-            c.exit2(to, from, &reason);
-        }
-    }
-
-    fn link_exit(&self, to: Pid, from: Pid, reason: Term) {
-        if let Some(c) = self.existing_to(to) {
-            c.link_exit(to, from, &reason);
-        }
-    }
-
-    fn link(&self, from: Pid, to: Pid) -> bool {
-        self.to(to).is_some_and(|c| c.link(from, to))
-    }
-
-    fn unlink(&self, from: Pid, to: Pid) {
-        if let Some(c) = self.existing_to(to) {
-            c.unlink(from, to);
-        }
-    }
-
-    fn monitor(&self, watcher: Pid, target: Pid, reference: Ref) -> bool {
-        self.to(target)
-            .is_some_and(|c| c.monitor(watcher, target, reference))
-    }
-
-    fn demonitor(&self, watcher: Pid, target: Pid, reference: Ref) {
-        if let Some(c) = self.existing_to(target) {
-            c.demonitor(watcher, target, reference);
-        }
-    }
-
-    fn down(&self, watcher: Pid, target: Pid, reference: Ref, reason: Term) {
-        if let Some(c) = self.existing_to(watcher) {
-            c.down(watcher, target, reference, &reason);
-        }
-    }
-
-    fn call_failed(&self, caller: Pid, reference: Ref, _reason: Term) {
-        if let Some(c) = self.existing_to(caller) {
-            c.call_failed(reference);
-        }
-    }
-
-    fn node_name(&self) -> &str {
-        &self.0.name
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 
 use super::order::int_float_cmp;
-use super::{Atom, Term};
+use super::{Atom, BigInt, BitString, Opaque, Term};
 use crate::pid::{Pid, Ref};
 
 macro_rules! from_small_int {
@@ -27,20 +27,64 @@ impl From<isize> for Term {
     }
 }
 
-/// An `Int`, or a `Float` (rounded) for values above `i64::MAX`.
+/// An `Int`, or a `BigInt` for values above `i64::MAX`.
 impl From<u64> for Term {
     fn from(v: u64) -> Term {
+        Term::from(v as u128)
+    }
+}
+
+/// An `Int`, or a `BigInt` for values above `i64::MAX`.
+impl From<usize> for Term {
+    fn from(v: usize) -> Term {
+        Term::from(v as u128)
+    }
+}
+
+/// An `Int`, or a `BigInt` outside the `i64` range.
+impl From<i128> for Term {
+    fn from(v: i128) -> Term {
         match i64::try_from(v) {
             Ok(i) => Term::Int(i),
-            Err(_) => Term::Float(v as f64),
+            Err(_) => Term::BigInt(BigInt::from(v)),
         }
     }
 }
 
-/// An `Int`, or a `Float` (rounded) for values above `i64::MAX`.
-impl From<usize> for Term {
-    fn from(v: usize) -> Term {
-        Term::from(v as u64)
+/// An `Int`, or a `BigInt` above `i64::MAX`.
+impl From<u128> for Term {
+    fn from(v: u128) -> Term {
+        match i64::try_from(v) {
+            Ok(i) => Term::Int(i),
+            Err(_) => Term::BigInt(BigInt::from(v)),
+        }
+    }
+}
+
+/// An `Int` when the value fits an `i64`, else a `BigInt`.
+impl From<BigInt> for Term {
+    fn from(v: BigInt) -> Term {
+        match v.to_i64() {
+            Some(i) => Term::Int(i),
+            None => Term::BigInt(v),
+        }
+    }
+}
+
+/// A `BitStr`, or `Bytes` for a whole number of bytes.
+impl From<BitString> for Term {
+    fn from(v: BitString) -> Term {
+        if v.last_bits() == 8 {
+            Term::Bytes(v.bytes().to_vec())
+        } else {
+            Term::BitStr(v)
+        }
+    }
+}
+
+impl From<Opaque> for Term {
+    fn from(v: Opaque) -> Term {
+        Term::Opaque(v)
     }
 }
 
@@ -256,6 +300,7 @@ impl PartialEq<Term> for String {
 fn eq_int(t: &Term, i: i128) -> bool {
     match t {
         Term::Int(n) => i128::from(*n) == i,
+        Term::BigInt(b) => b.to_i128() == Some(i),
         Term::Float(f) => {
             i64::try_from(i).is_ok_and(|i| int_float_cmp(i, *f).is_some_and(|o| o.is_eq()))
         }
@@ -388,7 +433,9 @@ mod tests {
         assert_eq!(Term::from(3u16), Term::Int(3));
         assert_eq!(Term::from(u32::MAX), Term::Int(u32::MAX.into()));
         assert_eq!(Term::from(i64::MAX as u64), Term::Int(i64::MAX));
-        assert_eq!(Term::from(u64::MAX), Term::Float(u64::MAX as f64));
+        assert_eq!(Term::from(u64::MAX), Term::BigInt(BigInt::from(u64::MAX)));
+        assert_eq!(Term::from(i128::MIN).as_int(), None);
+        assert_eq!(Term::from(-5i128), Term::Int(-5));
         assert_eq!(Term::from(7usize), Term::Int(7));
         assert_eq!(Term::from(0.5f32), Term::Float(0.5));
         assert_eq!(Term::from(0.25), Term::Float(0.25));

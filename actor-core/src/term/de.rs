@@ -18,8 +18,10 @@ use serde::de::{
 use serde::{forward_to_deserialize_any, Deserialize};
 
 use super::fmt::debug_truncated;
-use super::ser::{PID_TOKEN, REF_TOKEN};
-use super::{Atom, Term, TermError, MAX_DEPTH, NIL};
+use super::ser::{
+    opaque_kind_code, rebuild, BITS_TOKEN, IMPROPER_TOKEN, OPAQUE_TOKEN, PID_TOKEN, REF_TOKEN,
+};
+use super::{Atom, BigInt, Term, TermError, MAX_DEPTH, NIL};
 use crate::pid::{Pid, Ref};
 
 /// The newtype name `Term`'s `Deserialize` asks for.
@@ -27,7 +29,7 @@ const TERM_TOKEN: &str = "$actor::Term";
 
 /// The variant names this deserializer gives a term, in reply to
 /// [`TERM_TOKEN`].
-const TAGS: [&str; 13] = [
+const TAGS: [&str; 17] = [
     "$actor::Nil",
     "$actor::Bool",
     "$actor::Int",
@@ -41,6 +43,10 @@ const TAGS: [&str; 13] = [
     "$actor::Pid",
     "$actor::Ref",
     "$actor::Local",
+    "$actor::BigInt",
+    "$actor::ImproperList",
+    "$actor::BitStr",
+    "$actor::Opaque",
 ];
 
 fn tag_of(t: &Term) -> &'static str {
@@ -58,6 +64,10 @@ fn tag_of(t: &Term) -> &'static str {
         Term::Pid(_) => 10,
         Term::Ref(_) => 11,
         Term::Local(_) => 12,
+        Term::BigInt(_) => 13,
+        Term::ImproperList(_) => 14,
+        Term::BitStr(_) => 15,
+        Term::Opaque(_) => 16,
     }]
 }
 
@@ -245,6 +255,7 @@ impl<'de> Deserializer<'de> for Reader<'de> {
             Term::Nil => v.visit_unit(),
             Term::Bool(b) => v.visit_bool(*b),
             Term::Int(i) => v.visit_i64(*i),
+            Term::BigInt(b) => visit_big(b, v),
             Term::Float(f) => v.visit_f64(*f),
             Term::Atom(a) => v.visit_borrowed_str(a.as_str()),
             Term::Str(s) => v.visit_borrowed_str(s),
@@ -253,7 +264,9 @@ impl<'de> Deserializer<'de> for Reader<'de> {
             Term::Map(map) => self.visit_map(map, v),
             Term::Pid(p) => v.visit_string(p.to_string()),
             Term::Ref(r) => v.visit_string(r.to_string()),
-            Term::Local(_) => Err(self.mismatch(&v)),
+            Term::ImproperList(_) | Term::BitStr(_) | Term::Opaque(_) | Term::Local(_) => {
+                Err(self.mismatch(&v))
+            }
         }
     }
 
@@ -279,6 +292,7 @@ impl<'de> Deserializer<'de> for Reader<'de> {
     fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TermError> {
         match self.term {
             Term::Int(i) => v.visit_i64(*i),
+            Term::BigInt(b) => visit_big(b, v),
             _ => Err(self.mismatch(&v)),
         }
     }
@@ -315,6 +329,7 @@ impl<'de> Deserializer<'de> for Reader<'de> {
         match self.term {
             Term::Float(f) => v.visit_f64(*f),
             Term::Int(i) => v.visit_i64(*i),
+            Term::BigInt(b) => v.visit_f64(b.to_f64()),
             _ => Err(self.mismatch(&v)),
         }
     }
@@ -389,6 +404,25 @@ impl<'de> Deserializer<'de> for Reader<'de> {
             (REF_TOKEN, Term::Ref(r)) => v.visit_u128(r.as_u128()),
             (PID_TOKEN | REF_TOKEN, Term::Str(s)) => v.visit_borrowed_str(s),
             (PID_TOKEN | REF_TOKEN, _) => Err(self.mismatch(&v)),
+            (IMPROPER_TOKEN, Term::ImproperList(l)) => {
+                let mut seq = Elements {
+                    iter: l.items().iter(),
+                    tail: Some(l.tail()),
+                    index: 0,
+                    depth: self.inside()?,
+                };
+                v.visit_seq(&mut seq)
+            }
+            (BITS_TOKEN, Term::BitStr(b)) => {
+                let mut flat = (b.bit_len() as u64).to_be_bytes().to_vec();
+                flat.extend_from_slice(b.bytes());
+                v.visit_byte_buf(flat)
+            }
+            (OPAQUE_TOKEN, Term::Opaque(o)) => {
+                let mut flat = vec![opaque_kind_code(o.kind())];
+                flat.extend_from_slice(o.encoded());
+                v.visit_byte_buf(flat)
+            }
             _ => v.visit_newtype_struct(self),
         }
     }
@@ -487,6 +521,7 @@ fn visit_seq<'de, V: Visitor<'de>>(
 ) -> Result<V::Value, TermError> {
     let mut seq = Elements {
         iter: items.iter(),
+        tail: None,
         index: 0,
         depth,
     };
@@ -512,6 +547,8 @@ impl Expected for FewerElements {
 
 struct Elements<'de> {
     iter: std::slice::Iter<'de, Term>,
+    /// An improper list's tail, after the elements.
+    tail: Option<&'de Term>,
     index: usize,
     depth: usize,
 }
@@ -523,7 +560,7 @@ impl<'de> SeqAccess<'de> for Elements<'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, TermError> {
-        match self.iter.next() {
+        match self.iter.next().or_else(|| self.tail.take()) {
             Some(term) => {
                 let i = self.index;
                 self.index += 1;
@@ -761,7 +798,7 @@ impl<'de> VariantAccess<'de> for Tagged<'de> {
 
 /// A term deserializes from any self-describing format: maps, sequences,
 /// strings, numbers, booleans, bytes and unit/none (`Nil`) map onto the
-/// matching variants (an integer above `i64::MAX` becomes a `Float`). From a
+/// matching variants (an integer beyond `i64` becomes a `BigInt`). From a
 /// `&Term` (inside [`Term::decode`]) it comes back exactly as it was.
 impl<'de> Deserialize<'de> for Term {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Term, D::Error> {
@@ -770,13 +807,6 @@ impl<'de> Deserialize<'de> for Term {
 }
 
 struct TermVisitor;
-
-/// An integer as a term: an `Int`, or a (rounded) `Float` outside the `i64`
-/// range, as `Term::from(u64)` does.
-fn int_or_float<E>(v: impl TryInto<i64> + Copy, as_float: impl Fn() -> f64) -> Result<Term, E> {
-    Ok(v.try_into()
-        .map_or_else(|_| Term::Float(as_float()), Term::Int))
-}
 
 impl<'de> Visitor<'de> for TermVisitor {
     type Value = Term;
@@ -794,15 +824,15 @@ impl<'de> Visitor<'de> for TermVisitor {
     }
 
     fn visit_i128<E>(self, v: i128) -> Result<Term, E> {
-        int_or_float(v, || v as f64)
+        Ok(Term::from(v))
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Term, E> {
-        int_or_float(v, || v as f64)
+        Ok(Term::from(v))
     }
 
     fn visit_u128<E>(self, v: u128) -> Result<Term, E> {
-        int_or_float(v, || v as f64)
+        Ok(Term::from(v))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Term, E> {
@@ -877,12 +907,117 @@ impl<'de> Visitor<'de> for TermVisitor {
                 8 => Term::Tuple(v.newtype_variant()?),
                 9 => Term::Map(v.newtype_variant()?),
                 10 => Term::Pid(v.newtype_variant()?),
+                13 => Term::from(v.newtype_variant::<BigInt>()?),
+                14 => v.newtype_variant_seed(Exact(IMPROPER_TOKEN))?,
+                15 => v.newtype_variant_seed(Exact(BITS_TOKEN))?,
+                16 => v.newtype_variant_seed(Exact(OPAQUE_TOKEN))?,
                 _ => Term::Ref(v.newtype_variant()?),
             },
             Tag::Other(name) => {
                 Term::Tuple(vec![Term::Atom(Atom::from(name)), v.newtype_variant()?])
             }
         })
+    }
+}
+
+/// Visits a `BigInt`: as an `i64`, `i128` or `u128` where it fits, else
+/// as its decimal digits.
+fn visit_big<'de, V: Visitor<'de>>(b: &BigInt, v: V) -> Result<V::Value, TermError> {
+    if let Some(i) = b.to_i64() {
+        v.visit_i64(i)
+    } else if let Some(i) = b.to_i128() {
+        v.visit_i128(i)
+    } else if let Some(u) = b.to_u128() {
+        v.visit_u128(u)
+    } else {
+        v.visit_string(b.to_string())
+    }
+}
+
+/// Rebuilds an Erlang-only term from the newtype its `Serialize` wrote
+/// (a bit string, an improper list, an opaque term): what `Term`'s
+/// `Deserialize` asks for when a `&Term` names one of these variants.
+struct Exact(&'static str);
+
+impl<'de> DeserializeSeed<'de> for Exact {
+    type Value = Term;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Term, D::Error> {
+        let name = self.0;
+        d.deserialize_newtype_struct(name, self)
+    }
+}
+
+impl<'de> Visitor<'de> for Exact {
+    type Value = Term;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a `{}`", self.0)
+    }
+
+    /// An improper list's elements, then its tail.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Term, A::Error> {
+        let mut items: Vec<Term> = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        let tail = items.pop().unwrap_or_default();
+        if items.is_empty() {
+            return Err(de::Error::invalid_length(0, &self));
+        }
+        Ok(Term::improper_list(items, tail))
+    }
+
+    /// A bit string (its length first, 8 bytes) or an opaque term (its
+    /// kind first, a byte).
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Term, E> {
+        let content = if self.0 == BITS_TOKEN {
+            let (len, bytes) = v
+                .split_at_checked(8)
+                .ok_or_else(|| E::custom("truncated"))?;
+            let len = u64::from_be_bytes(len.try_into().map_err(E::custom)?);
+            Term::tuple([Term::bytes(bytes), Term::from(len)])
+        } else {
+            let (&kind, bytes) = v.split_first().ok_or_else(|| E::custom("truncated"))?;
+            Term::tuple([Term::from(kind), Term::bytes(bytes)])
+        };
+        rebuild(self.0, content).map_err(E::custom)
+    }
+}
+
+/// An integer from any integer, or from decimal digits.
+impl<'de> Deserialize<'de> for BigInt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<BigInt, D::Error> {
+        struct BigVisitor;
+        impl Visitor<'_> for BigVisitor {
+            type Value = BigInt;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer")
+            }
+
+            fn visit_i64<E>(self, v: i64) -> Result<BigInt, E> {
+                Ok(BigInt::from(v))
+            }
+
+            fn visit_u64<E>(self, v: u64) -> Result<BigInt, E> {
+                Ok(BigInt::from(v))
+            }
+
+            fn visit_i128<E>(self, v: i128) -> Result<BigInt, E> {
+                Ok(BigInt::from(v))
+            }
+
+            fn visit_u128<E>(self, v: u128) -> Result<BigInt, E> {
+                Ok(BigInt::from(v))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<BigInt, E> {
+                v.parse()
+                    .map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(BigVisitor)
     }
 }
 
@@ -1427,7 +1562,7 @@ mod tests {
             MapDeserializer::new(vec![("a", 1u64), ("b", u64::MAX)].into_iter());
         let t = Term::deserialize(d).unwrap();
         assert_eq!(t["a"], Term::Int(1));
-        assert_eq!(t["b"], Term::Float(u64::MAX as f64));
+        assert_eq!(t["b"], Term::from(u64::MAX));
         let d: StrDeserializer<'_, ValueError> = StrDeserializer::new("hi");
         assert_eq!(Term::deserialize(d).unwrap(), Term::from("hi"));
         // Pids come from UUID strings in human-readable formats, u128 in others.

@@ -12,7 +12,7 @@ use std::collections::btree_map;
 use std::thread::LocalKey;
 use std::{mem, slice};
 
-use super::Term;
+use super::{ImproperList, Term};
 
 /// How many levels a walk recurses on the call stack before it continues
 /// with a stack on the heap. A level takes a few hundred bytes of stack (a
@@ -27,6 +27,8 @@ pub(crate) const RECURSION_LIMIT: usize = 64;
 pub(crate) enum Children<'a> {
     /// A list's or tuple's elements.
     Seq(slice::Iter<'a, Term>),
+    /// An improper list's elements, then its tail.
+    Improper(slice::Iter<'a, Term>, Option<&'a Term>),
     /// A map's entries, key then value: `k1, v1, k2, v2, ...`.
     Entries(btree_map::Iter<'a, Term, Term>, Option<&'a Term>),
     /// A map's keys.
@@ -41,9 +43,15 @@ impl<'a> Children<'a> {
     pub(crate) fn of(t: &'a Term) -> Option<Children<'a>> {
         match t {
             Term::List(items) | Term::Tuple(items) => Some(Children::Seq(items.iter())),
+            Term::ImproperList(l) => Some(Children::Improper(l.items.iter(), Some(&l.tail))),
             Term::Map(map) => Some(Children::Entries(map.iter(), None)),
             _ => None,
         }
+    }
+
+    /// Whether the next child is an improper list's tail.
+    pub(crate) fn at_tail(&self) -> bool {
+        matches!(self, Children::Improper(items, Some(_)) if items.len() == 0)
     }
 }
 
@@ -54,6 +62,7 @@ impl<'a> Iterator for Children<'a> {
     fn next(&mut self) -> Option<&'a Term> {
         match self {
             Children::Seq(items) => items.next(),
+            Children::Improper(items, tail) => items.next().or_else(|| tail.take()),
             Children::Entries(entries, value) => match value.take() {
                 Some(v) => Some(v),
                 None => {
@@ -68,14 +77,25 @@ impl<'a> Iterator for Children<'a> {
     }
 }
 
-/// Whether `t` is a list, tuple or map with something in it.
+/// Whether `t` is a list, tuple or map with something in it, or an
+/// improper list (which always has).
 #[inline]
 fn is_nested(t: &Term) -> bool {
     match t {
         Term::List(items) | Term::Tuple(items) => !items.is_empty(),
         Term::Map(map) => !map.is_empty(),
+        Term::ImproperList(_) => true,
         _ => false,
     }
+}
+
+/// Whether `t` holds other terms: the terms a walk goes into.
+#[inline]
+pub(crate) fn is_container(t: &Term) -> bool {
+    matches!(
+        t,
+        Term::List(_) | Term::Tuple(_) | Term::Map(_) | Term::ImproperList(_)
+    )
 }
 
 thread_local! {
@@ -120,7 +140,7 @@ impl Drop for Level {
 impl Drop for Term {
     #[inline]
     fn drop(&mut self) {
-        if matches!(self, Term::List(_) | Term::Tuple(_) | Term::Map(_)) {
+        if is_container(self) {
             drop_children(self);
         }
     }
@@ -136,6 +156,10 @@ fn drop_children(t: &mut Term) {
     match t {
         Term::List(items) | Term::Tuple(items) => drop(mem::take(items)),
         Term::Map(map) => drop(mem::take(map)),
+        Term::ImproperList(l) => {
+            drop(mem::take(&mut l.items));
+            drop(mem::take(&mut l.tail));
+        }
         _ => {}
     }
 }
@@ -158,6 +182,12 @@ fn detach_nested(t: &mut Term, deep: &mut Vec<Term>) {
         Term::List(items) | Term::Tuple(items) => {
             deep.extend(items.iter_mut().filter(|c| is_nested(c)).map(mem::take));
         }
+        Term::ImproperList(l) => {
+            deep.extend(l.items.iter_mut().filter(|c| is_nested(c)).map(mem::take));
+            if is_nested(&l.tail) {
+                deep.push(mem::take(&mut l.tail));
+            }
+        }
         // Keys cannot be taken out in place: take the whole map.
         Term::Map(map) if map.iter().any(|(k, v)| is_nested(k) || is_nested(v)) => {
             for (k, v) in mem::take(map) {
@@ -177,14 +207,19 @@ impl Clone for Term {
             Term::Nil => Term::Nil,
             Term::Bool(b) => Term::Bool(*b),
             Term::Int(i) => Term::Int(*i),
+            Term::BigInt(b) => Term::BigInt(b.clone()),
             Term::Float(f) => Term::Float(*f),
             Term::Atom(a) => Term::Atom(a.clone()),
             Term::Str(s) => Term::Str(s.clone()),
             Term::Bytes(b) => Term::Bytes(b.clone()),
+            Term::BitStr(b) => Term::BitStr(b.clone()),
             Term::Pid(p) => Term::Pid(*p),
             Term::Ref(r) => Term::Ref(*r),
+            Term::Opaque(o) => Term::Opaque(o.clone()),
             Term::Local(v) => Term::Local(v.clone()),
-            Term::List(_) | Term::Tuple(_) | Term::Map(_) => clone_container(self),
+            Term::List(_) | Term::Tuple(_) | Term::Map(_) | Term::ImproperList(_) => {
+                clone_container(self)
+            }
         }
     }
 }
@@ -198,6 +233,10 @@ fn clone_container(t: &Term) -> Term {
         Term::List(items) => Term::List(items.clone()),
         Term::Tuple(items) => Term::Tuple(items.clone()),
         Term::Map(map) => Term::Map(map.clone()),
+        Term::ImproperList(l) => Term::ImproperList(Box::new(ImproperList {
+            items: l.items.clone(),
+            tail: l.tail.clone(),
+        })),
         scalar => scalar.clone(),
     }
 }
@@ -214,6 +253,8 @@ enum Copied {
     Tuple(Vec<Term>),
     /// The entries so far, and a key waiting for its value.
     Map(Vec<(Term, Term)>, Option<Term>),
+    /// The elements so far (the tail is the last one pushed).
+    Improper(Vec<Term>),
 }
 
 impl<'a> Copying<'a> {
@@ -223,6 +264,7 @@ impl<'a> Copying<'a> {
             Term::List(items) => Copied::List(Vec::with_capacity(items.len())),
             Term::Tuple(items) => Copied::Tuple(Vec::with_capacity(items.len())),
             Term::Map(map) => Copied::Map(Vec::with_capacity(map.len()), None),
+            Term::ImproperList(l) => Copied::Improper(Vec::with_capacity(l.items.len() + 1)),
             _ => return None,
         };
         Some(Copying {
@@ -233,7 +275,9 @@ impl<'a> Copying<'a> {
 
     fn push(&mut self, child: Term) {
         match &mut self.to {
-            Copied::List(items) | Copied::Tuple(items) => items.push(child),
+            Copied::List(items) | Copied::Tuple(items) | Copied::Improper(items) => {
+                items.push(child)
+            }
             Copied::Map(entries, key) => match key.take() {
                 Some(k) => entries.push((k, child)),
                 None => *key = Some(child),
@@ -247,6 +291,10 @@ impl<'a> Copying<'a> {
             Copied::Tuple(items) => Term::Tuple(items),
             // Already in order, so collecting only checks that it is.
             Copied::Map(entries, _) => Term::Map(entries.into_iter().collect()),
+            Copied::Improper(mut items) => {
+                let tail = items.pop().unwrap_or_default();
+                Term::ImproperList(Box::new(ImproperList { items, tail }))
+            }
         }
     }
 }
@@ -295,7 +343,14 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        Term::tuple([m, Term::from(1.5), Term::List(vec![]), Term::bytes("x")])
+        let improper = Term::improper_list(vec![Term::tuple([1])], Term::tuple([2]));
+        Term::tuple([
+            m,
+            Term::from(1.5),
+            Term::List(vec![]),
+            Term::bytes("x"),
+            improper,
+        ])
     }
 
     #[test]
@@ -332,17 +387,60 @@ mod tests {
     }
 
     #[test]
+    fn deep_improper_lists_stay_off_the_stack() {
+        // Nested through elements and through tails, on a small stack.
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let t = (0..100_000).fold(Term::Int(0), |t, i| {
+                    if i % 2 == 0 {
+                        Term::improper_list(vec![t], Term::Int(i))
+                    } else {
+                        Term::improper_list(vec![Term::Int(i)], Term::tuple([t]))
+                    }
+                });
+                let copy = t.clone();
+                assert_eq!(copy, t);
+                assert_eq!(copy.cmp(&t), std::cmp::Ordering::Equal);
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hash::hash(&t, &mut h);
+                assert!(
+                    format!("{t}").starts_with("[99999 | {[["),
+                    "{}",
+                    &format!("{t}")[..20]
+                );
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
     fn deep_drops_detach_nested_children() {
         let mut deep = Vec::new();
         let mut t = sample();
         detach_nested(&mut t, &mut deep);
-        // The map went; the float, the empty list and the bytes stay.
-        assert_eq!(deep.len(), 1);
+        // The map and the improper list went; the float, the empty list and
+        // the bytes stay.
+        assert_eq!(deep.len(), 2);
         assert!(matches!(deep[0], Term::Map(_)));
+        assert!(matches!(deep[1], Term::ImproperList(_)));
         assert_eq!(
             t,
-            Term::tuple([Term::Nil, 1.5.into(), Term::List(vec![]), Term::bytes("x")])
+            Term::tuple([
+                Term::Nil,
+                1.5.into(),
+                Term::List(vec![]),
+                Term::bytes("x"),
+                Term::Nil
+            ])
         );
+        // An improper list gives its element and its tail.
+        let mut improper = deep.pop().unwrap();
+        detach_nested(&mut improper, &mut deep);
+        assert_eq!(deep.len(), 3);
+        assert_eq!(deep.pop(), Some(Term::tuple([2])));
+        assert_eq!(deep.pop(), Some(Term::tuple([1])));
         let mut m = deep.pop().unwrap();
         detach_nested(&mut m, &mut deep);
         // Keys and values that hold terms, from a map taken whole.

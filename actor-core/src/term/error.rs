@@ -61,7 +61,7 @@ enum Step {
 }
 
 impl TermError {
-    pub(super) fn new(message: impl Into<String>) -> TermError {
+    pub(crate) fn new(message: impl Into<String>) -> TermError {
         TermError(Box::new(Inner {
             message: message.into(),
             path: Vec::new(),

@@ -136,10 +136,13 @@ fn write_term(t: &Term, style: Style, f: &mut Formatter<'_>) -> fmt::Result {
         } else {
             top.written
         };
+        let tail_next = top.children.at_tail();
         match top.children.next() {
             Some(child) => {
                 if top.map && top.written % 2 == 1 {
                     f.write_str(if style == Style::Erlang { " => " } else { ": " })?;
+                } else if tail_next {
+                    f.write_str(" | ")?;
                 } else if top.pretty {
                     f.write_str(if entries == 0 { "\n" } else { ",\n" })?;
                     indent(level, f)?;
@@ -166,7 +169,7 @@ fn write_term(t: &Term, style: Style, f: &mut Formatter<'_>) -> fmt::Result {
 /// The opening and closing brackets of a container.
 fn brackets(t: &Term, style: Style) -> (&'static str, &'static str) {
     match (t, style) {
-        (Term::List(_), _) => ("[", "]"),
+        (Term::List(_) | Term::ImproperList(_), _) => ("[", "]"),
         (Term::Tuple(_), Style::Erlang) => ("{", "}"),
         (Term::Tuple(_), _) => ("(", ")"),
         (Term::Map(_), Style::Erlang) => ("#{", "}"),
@@ -191,14 +194,20 @@ fn write_scalar(t: &Term, style: Style, plain: bool, f: &mut Formatter<'_>) -> f
             Term::Bool(b) => Display::fmt(b, f),
             Term::Int(i) if plain => write!(f, "{i}"),
             Term::Int(i) => Display::fmt(i, f),
+            Term::BigInt(b) if plain => write!(f, "{b}"),
+            Term::BigInt(b) => Display::fmt(b, f),
             Term::Float(x) => erlang_float(*x, f),
             Term::Atom(a) => erlang_atom(a.as_str(), f),
             Term::Str(s) => erlang_str(s, f),
             Term::Bytes(b) => erlang_binary(b, f),
+            Term::BitStr(b) => write!(f, "{b}"),
             Term::Pid(p) => write!(f, "<{p}>"),
             Term::Ref(r) => write!(f, "#Ref<{r}>"),
+            Term::Opaque(o) => write!(f, "{o}"),
             Term::Local(v) => Debug::fmt(v, f),
-            Term::List(_) | Term::Tuple(_) | Term::Map(_) => unreachable!("written by write_term"),
+            Term::List(_) | Term::Tuple(_) | Term::Map(_) | Term::ImproperList(_) => {
+                unreachable!("written by write_term")
+            }
         };
     }
     match t {
@@ -206,14 +215,19 @@ fn write_scalar(t: &Term, style: Style, plain: bool, f: &mut Formatter<'_>) -> f
         Term::Bool(true) => f.write_str("True"),
         Term::Bool(false) => f.write_str("False"),
         Term::Int(i) => Display::fmt(i, f),
+        Term::BigInt(b) => Display::fmt(b, f),
         Term::Float(x) => python_float(*x, f),
         Term::Atom(a) => f.write_str(a.as_str()),
         Term::Str(s) => python_str(s, f),
         Term::Bytes(b) => python_bytes(b, f),
+        Term::BitStr(b) => write!(f, "{b}"),
         Term::Pid(p) => Debug::fmt(p, f),
         Term::Ref(r) => Debug::fmt(r, f),
+        Term::Opaque(o) => write!(f, "{o}"),
         Term::Local(v) => Debug::fmt(v, f),
-        Term::List(_) | Term::Tuple(_) | Term::Map(_) => unreachable!("written by write_term"),
+        Term::List(_) | Term::Tuple(_) | Term::Map(_) | Term::ImproperList(_) => {
+            unreachable!("written by write_term")
+        }
     }
 }
 
@@ -507,6 +521,23 @@ mod tests {
         assert_eq!(show(p), format!("<{p}>"));
         let r = Ref::from_parts(1, 2);
         assert_eq!(show(r), format!("#Ref<{r}>"));
+    }
+
+    #[test]
+    fn new_kinds_print_as_erlang_writes_them() {
+        let big = Term::from(u128::MAX);
+        assert_eq!(show(big.clone()), u128::MAX.to_string());
+        assert_eq!(dbg(big), u128::MAX.to_string());
+        let improper = Term::improper_list(vec![1.into(), Term::atom("a")], Term::from(2.5));
+        assert_eq!(show(improper.clone()), "[1, a | 2.5]");
+        assert_eq!(dbg(improper.clone()), "[1, a | 2.5]");
+        assert_eq!(format!("{improper:#?}"), "[\n    1,\n    a | 2.5,\n]");
+        assert_eq!(
+            show(Term::bit_string(vec![3, 0x80], 9).unwrap()),
+            "<<3,1:1>>"
+        );
+        let deep = (0..10_000).fold(Term::Int(0), |t, _| Term::improper_list(vec![t], Term::Nil));
+        assert!(show(deep).starts_with("[[[["));
     }
 
     #[test]

@@ -6,8 +6,9 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
-use super::deep::{Children, RECURSION_LIMIT};
-use super::Term;
+use super::bits::cmp_bits;
+use super::deep::{is_container, Children, RECURSION_LIMIT};
+use super::{BigInt, Term};
 
 /// The atom a `Bool` is.
 pub(super) fn bool_name(b: bool) -> &'static str {
@@ -20,22 +21,29 @@ pub(super) fn bool_name(b: bool) -> &'static str {
 
 const RANK_NUMBER: u8 = 0;
 const RANK_ATOM: u8 = 1;
-const RANK_BINARY: u8 = 9;
+const RANK_LIST: u8 = 11;
+const RANK_BINARY: u8 = 12;
 
 /// The place of a term's type in the order.
 fn rank(t: &Term) -> u8 {
+    use super::OpaqueKind;
     match t {
-        Term::Int(_) | Term::Float(_) => RANK_NUMBER,
+        Term::Int(_) | Term::BigInt(_) | Term::Float(_) => RANK_NUMBER,
         Term::Bool(_) | Term::Atom(_) => RANK_ATOM,
         Term::Ref(_) => 2,
-        // where Erlang puts funs
-        Term::Local(_) => 3,
-        Term::Pid(_) => 4,
-        Term::Tuple(_) => 5,
-        Term::Map(_) => 6,
-        Term::Nil => 7,
-        Term::List(_) => 8,
-        Term::Str(_) | Term::Bytes(_) => RANK_BINARY,
+        Term::Opaque(o) => match o.kind() {
+            OpaqueKind::Reference => 3,
+            OpaqueKind::Fun => 4,
+            OpaqueKind::Port => 6,
+        },
+        // after funs, before ports
+        Term::Local(_) => 5,
+        Term::Pid(_) => 7,
+        Term::Tuple(_) => 8,
+        Term::Map(_) => 9,
+        Term::Nil => 10,
+        Term::List(_) | Term::ImproperList(_) => RANK_LIST,
+        Term::Str(_) | Term::Bytes(_) | Term::BitStr(_) => RANK_BINARY,
     }
 }
 
@@ -76,6 +84,84 @@ fn cmp_int_float(i: i64, f: f64) -> Ordering {
     }
 }
 
+/// A `BigInt` against an `Int`, by value.
+fn cmp_big_int(b: &BigInt, i: i64) -> Ordering {
+    match b.to_i64() {
+        Some(v) => v.cmp(&i),
+        None if b.is_negative() => Ordering::Less,
+        None => Ordering::Greater,
+    }
+}
+
+/// A `BigInt` against a `Float`, exactly, with the rules of
+/// [`cmp_int_float`] (the integer first when the values are equal).
+fn cmp_big_float(b: &BigInt, f: f64) -> Ordering {
+    if let Some(i) = b.to_i64() {
+        return cmp_int_float(i, f);
+    }
+    if f.is_nan() {
+        return if f.is_sign_negative() {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        };
+    }
+    match BigInt::from_f64_exact(f.trunc()) {
+        // Beyond `i64`, so never equal to a fraction's whole part: an
+        // equal value is an integral float, and the integer sorts first.
+        Some(whole) => b.cmp(&whole).then(Ordering::Less),
+        // An infinity.
+        None if f > 0.0 => Ordering::Less,
+        None => Ordering::Greater,
+    }
+}
+
+/// A proper or improper list: its elements, and its tail (`None` for the
+/// `[]` of a proper list).
+#[derive(Clone, Copy)]
+struct Cells<'a> {
+    items: &'a [Term],
+    tail: Option<&'a Term>,
+}
+
+fn cells(t: &Term) -> Option<Cells<'_>> {
+    match t {
+        Term::List(items) => Some(Cells { items, tail: None }),
+        Term::ImproperList(l) => Some(Cells {
+            items: l.items(),
+            tail: Some(l.tail()),
+        }),
+        _ => None,
+    }
+}
+
+/// Two lists whose first `common` elements are equal and one of which has
+/// no more: compares what follows, cell by cell as Erlang does (`[]` or a
+/// tail against a rest). Two tails are compared by `tails`.
+fn cmp_list_rests<'a>(
+    x: Cells<'a>,
+    y: Cells<'a>,
+    common: usize,
+    tails: impl FnOnce(&'a Term, &'a Term) -> Ordering,
+) -> Ordering {
+    // A tail is never a list, so against a list its rank decides.
+    let tail_vs_list = |t: Option<&Term>| match t {
+        None => Ordering::Less,
+        Some(t) => rank(t).cmp(&RANK_LIST),
+    };
+    match (x.items.len() > common, y.items.len() > common) {
+        (false, false) => match (x.tail, y.tail) {
+            (None, None) => Ordering::Equal,
+            (None, Some(u)) => RANK_LIST.cmp(&rank(u)),
+            (Some(t), None) => rank(t).cmp(&RANK_LIST),
+            (Some(t), Some(u)) => tails(t, u),
+        },
+        (false, true) => tail_vs_list(x.tail),
+        (true, false) => tail_vs_list(y.tail).reverse(),
+        (true, true) => unreachable!("one list has no more elements"),
+    }
+}
+
 /// Two terms compared as far as can be without looking inside them: the
 /// answer, or the containers whose children decide, pair by pair. When all
 /// pairs are equal the side with children left over is greater (only lists
@@ -83,14 +169,17 @@ fn cmp_int_float(i: i64, f: f64) -> Ordering {
 enum Step<'a> {
     Done(Ordering),
     Seqs(&'a [Term], &'a [Term]),
+    Lists(Cells<'a>, Cells<'a>),
     /// Keys in order, then values in key order.
     Maps(&'a BTreeMap<Term, Term>, &'a BTreeMap<Term, Term>),
 }
 
 fn step<'a>(a: &'a Term, b: &'a Term) -> Step<'a> {
     use Term::*;
+    if let (Some(x), Some(y)) = (cells(a), cells(b)) {
+        return Step::Lists(x, y);
+    }
     match (a, b) {
-        (List(x), List(y)) => Step::Seqs(x, y),
         (Tuple(x), Tuple(y)) => match x.len().cmp(&y.len()) {
             Ordering::Equal => Step::Seqs(x, y),
             o => Step::Done(o),
@@ -123,6 +212,31 @@ fn cmp_scalars(a: &Term, b: &Term) -> Ordering {
         (Str(a), Bytes(b)) => a.as_bytes().cmp(b).then(Ordering::Less),
         (Bytes(a), Str(b)) => a.as_slice().cmp(b.as_bytes()).then(Ordering::Greater),
         (Bytes(a), Bytes(b)) => a.cmp(b),
+        _ => cmp_rare(a, b),
+    }
+}
+
+/// [`cmp_scalars`] for the rarer pairs, kept out of line: the walks that
+/// recurse inline `cmp_scalars`, and their frames are what a level costs.
+#[inline(never)]
+fn cmp_rare(a: &Term, b: &Term) -> Ordering {
+    use Term::*;
+    match (a, b) {
+        (BigInt(a), BigInt(b)) => a.cmp(b),
+        (BigInt(a), Int(b)) => cmp_big_int(a, *b),
+        (Int(a), BigInt(b)) => cmp_big_int(b, *a).reverse(),
+        (BigInt(a), Float(b)) => cmp_big_float(a, *b),
+        (Float(a), BigInt(b)) => cmp_big_float(b, *a).reverse(),
+        (BitStr(a), BitStr(b)) => cmp_bits(a.bytes(), a.bit_len(), b.bytes(), b.bit_len()),
+        (Str(_) | Bytes(_), BitStr(b)) => {
+            let x = a.as_bytes().unwrap_or_default();
+            cmp_bits(x, x.len() * 8, b.bytes(), b.bit_len()).then(Ordering::Less)
+        }
+        (BitStr(a), Str(_) | Bytes(_)) => {
+            let y = b.as_bytes().unwrap_or_default();
+            cmp_bits(a.bytes(), a.bit_len(), y, y.len() * 8).then(Ordering::Greater)
+        }
+        (Opaque(a), Opaque(b)) if a.kind() == b.kind() => a.cmp(b),
         (Local(a), Local(b)) => a.cmp(b),
         _ => rank(a).cmp(&rank(b)),
     }
@@ -133,9 +247,7 @@ fn cmp_scalars(a: &Term, b: &Term) -> Ordering {
 fn cmp_at(a: &Term, b: &Term, depth: usize) -> Ordering {
     use Term::*;
     match (a, b) {
-        (List(x), List(y)) if depth < RECURSION_LIMIT => {
-            cmp_children(x.iter(), y.iter(), depth + 1)
-        }
+        (List(_) | ImproperList(_), List(_) | ImproperList(_)) => cmp_lists(a, b, depth),
         (Tuple(x), Tuple(y)) if depth < RECURSION_LIMIT => x
             .len()
             .cmp(&y.len())
@@ -145,9 +257,28 @@ fn cmp_at(a: &Term, b: &Term, depth: usize) -> Ordering {
             .cmp(&y.len())
             .then_with(|| cmp_children(x.keys(), y.keys(), depth + 1))
             .then_with(|| cmp_children(x.values(), y.values(), depth + 1)),
-        (List(_), List(_)) | (Tuple(_), Tuple(_)) | (Map(_), Map(_)) => cmp_deep(step(a, b)),
+        (Tuple(_), Tuple(_)) | (Map(_), Map(_)) => cmp_deep(step(a, b)),
         _ => cmp_scalars(a, b),
     }
+}
+
+/// [`cmp_at`] for two lists, proper or improper, out of line (see
+/// [`cmp_rare`]).
+#[inline(never)]
+fn cmp_lists(a: &Term, b: &Term, depth: usize) -> Ordering {
+    let (Some(x), Some(y)) = (cells(a), cells(b)) else {
+        return Ordering::Equal;
+    };
+    if depth >= RECURSION_LIMIT {
+        return cmp_deep(Step::Lists(x, y));
+    }
+    let common = x.items.len().min(y.items.len());
+    cmp_children(
+        x.items[..common].iter(),
+        y.items[..common].iter(),
+        depth + 1,
+    )
+    .then_with(|| cmp_list_rests(x, y, common, |t, u| cmp_at(t, u, depth + 1)))
 }
 
 /// Two sequences of terms `depth` levels down, pair by pair.
@@ -178,18 +309,25 @@ fn cmp_children<'a>(
 #[cold]
 fn cmp_deep(inside: Step<'_>) -> Ordering {
     /// Stacks the children to compare next; the answer, if there are none.
-    fn push<'a>(
-        stack: &mut Vec<(Children<'a>, Children<'a>)>,
-        inside: Step<'a>,
-    ) -> Option<Ordering> {
+    fn push<'a>(stack: &mut Vec<Frame<'a>>, inside: Step<'a>) -> Option<Ordering> {
         match inside {
             Step::Done(Ordering::Equal) => {}
             Step::Done(o) => return Some(o),
-            Step::Seqs(x, y) => stack.push((Children::Seq(x.iter()), Children::Seq(y.iter()))),
+            Step::Seqs(x, y) => stack.push(Frame::Pairs(
+                Children::Seq(x.iter()),
+                Children::Seq(y.iter()),
+            )),
+            Step::Lists(x, y) => stack.push(Frame::Lists { x, y, next: 0 }),
             Step::Maps(x, y) => {
                 // The keys on top: compared first.
-                stack.push((Children::Values(x.values()), Children::Values(y.values())));
-                stack.push((Children::Keys(x.keys()), Children::Keys(y.keys())));
+                stack.push(Frame::Pairs(
+                    Children::Values(x.values()),
+                    Children::Values(y.values()),
+                ));
+                stack.push(Frame::Pairs(
+                    Children::Keys(x.keys()),
+                    Children::Keys(y.keys()),
+                ));
             }
         }
         None
@@ -198,21 +336,55 @@ fn cmp_deep(inside: Step<'_>) -> Ordering {
     if let Some(o) = push(&mut stack, inside) {
         return o;
     }
-    while let Some((x, y)) = stack.last_mut() {
-        match (x.next(), y.next()) {
-            (Some(a), Some(b)) => {
-                if let Some(o) = push(&mut stack, step(a, b)) {
-                    return o;
+    while let Some(top) = stack.last_mut() {
+        let inside = match top {
+            Frame::Pairs(x, y) => match (x.next(), y.next()) {
+                (Some(a), Some(b)) => step(a, b),
+                (None, None) => {
+                    stack.pop();
+                    continue;
+                }
+                (None, Some(_)) => return Ordering::Less,
+                (Some(_), None) => return Ordering::Greater,
+            },
+            Frame::Lists { x, y, next } => {
+                let i = *next;
+                if i < x.items.len() && i < y.items.len() {
+                    *next += 1;
+                    step(&x.items[i], &y.items[i])
+                } else {
+                    let (x, y) = (*x, *y);
+                    stack.pop();
+                    let mut tails = None;
+                    match cmp_list_rests(x, y, i, |t, u| {
+                        tails = Some((t, u));
+                        Ordering::Equal
+                    }) {
+                        Ordering::Equal => match tails {
+                            Some((t, u)) => step(t, u),
+                            None => continue,
+                        },
+                        o => return o,
+                    }
                 }
             }
-            (None, None) => {
-                stack.pop();
-            }
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
+        };
+        if let Some(o) = push(&mut stack, inside) {
+            return o;
         }
     }
     Ordering::Equal
+}
+
+/// What [`cmp_deep`] keeps a level: children to compare pair by pair, or
+/// two lists and how far they have been compared.
+enum Frame<'a> {
+    Pairs(Children<'a>, Children<'a>),
+    Lists {
+        x: Cells<'a>,
+        y: Cells<'a>,
+        next: usize,
+    },
 }
 
 impl Ord for Term {
@@ -227,10 +399,6 @@ impl PartialOrd for Term {
     }
 }
 
-fn is_container(t: &Term) -> bool {
-    matches!(t, Term::List(_) | Term::Tuple(_) | Term::Map(_))
-}
-
 /// `a.cmp(b) == Ordering::Equal` from `depth` levels down, sooner: sizes
 /// first, and the common scalars directly.
 fn eq_at(a: &Term, b: &Term, depth: usize) -> bool {
@@ -238,11 +406,17 @@ fn eq_at(a: &Term, b: &Term, depth: usize) -> bool {
     match (a, b) {
         (List(x), List(y)) | (Tuple(x), Tuple(y)) if x.len() != y.len() => false,
         (Map(x), Map(y)) if x.len() != y.len() => false,
-        (List(_), List(_)) | (Tuple(_), Tuple(_)) | (Map(_), Map(_))
+        (ImproperList(x), ImproperList(y)) if x.items().len() != y.items().len() => false,
+        (List(_), ImproperList(_)) | (ImproperList(_), List(_)) => false,
+        (List(_), List(_))
+        | (Tuple(_), Tuple(_))
+        | (Map(_), Map(_))
+        | (ImproperList(_), ImproperList(_))
             if depth >= RECURSION_LIMIT =>
         {
             cmp_deep(step(a, b)) == Ordering::Equal
         }
+        (ImproperList(_), ImproperList(_)) => eq_improper(a, b, depth),
         (List(x), List(y)) | (Tuple(x), Tuple(y)) => {
             x.iter().zip(y).all(|(a, b)| eq_child(a, b, depth + 1))
         }
@@ -252,6 +426,20 @@ fn eq_at(a: &Term, b: &Term, depth: usize) -> bool {
             .all(|((ka, va), (kb, vb))| eq_child(ka, kb, depth + 1) && eq_child(va, vb, depth + 1)),
         _ => eq_scalars(a, b),
     }
+}
+
+/// [`eq_at`] for two improper lists of the same length, out of line (see
+/// [`cmp_rare`]).
+#[inline(never)]
+fn eq_improper(a: &Term, b: &Term, depth: usize) -> bool {
+    let (Term::ImproperList(x), Term::ImproperList(y)) = (a, b) else {
+        return false;
+    };
+    x.items()
+        .iter()
+        .zip(y.items())
+        .all(|(a, b)| eq_child(a, b, depth + 1))
+        && eq_child(x.tail(), y.tail(), depth + 1)
 }
 
 /// [`eq_at`], with the call saved for a scalar.
@@ -300,16 +488,30 @@ fn hash_head<H: Hasher>(t: &Term, h: &mut H) {
             0u8.hash(h);
             i.hash(h);
         }
+        Term::BigInt(b) => match b.to_i64() {
+            // As the `Int` it equals.
+            Some(i) => {
+                0u8.hash(h);
+                i.hash(h);
+            }
+            None => {
+                2u8.hash(h);
+                b.hash(h);
+            }
+        },
         Term::Float(f) => {
             1u8.hash(h);
             f.to_bits().hash(h);
         }
         Term::Str(s) => s.hash(h),
         Term::Bytes(b) => b.hash(h),
+        Term::BitStr(b) => b.hash(h),
         Term::List(items) | Term::Tuple(items) => h.write_usize(items.len()),
+        Term::ImproperList(l) => h.write_usize(l.items().len()),
         Term::Map(map) => h.write_usize(map.len()),
         Term::Pid(p) => p.hash(h),
         Term::Ref(r) => r.hash(h),
+        Term::Opaque(o) => o.hash(h),
         Term::Local(v) => v.hash(h),
     }
 }
@@ -320,8 +522,16 @@ fn hash_head<H: Hasher>(t: &Term, h: &mut H) {
 fn hash_at<H: Hasher>(t: &Term, depth: usize, h: &mut H) {
     hash_head(t, h);
     match t {
-        Term::List(_) | Term::Tuple(_) | Term::Map(_) if depth >= RECURSION_LIMIT => {
+        Term::List(_) | Term::Tuple(_) | Term::Map(_) | Term::ImproperList(_)
+            if depth >= RECURSION_LIMIT =>
+        {
             hash_deep(t, h)
+        }
+        Term::ImproperList(l) => {
+            for item in l.items() {
+                hash_child(item, depth + 1, h);
+            }
+            hash_child(l.tail(), depth + 1, h);
         }
         Term::List(items) | Term::Tuple(items) => {
             for item in items {
@@ -412,6 +622,9 @@ fn cmp_term_str(t: &Term, s: &str) -> Ordering {
     match t {
         Term::Str(x) => x.as_str().cmp(s),
         Term::Bytes(b) => b.as_slice().cmp(s.as_bytes()).then(Ordering::Greater),
+        Term::BitStr(b) => {
+            cmp_bits(b.bytes(), b.bit_len(), s.as_bytes(), s.len() * 8).then(Ordering::Greater)
+        }
         _ => rank(t).cmp(&RANK_BINARY),
     }
 }
@@ -474,7 +687,7 @@ mod tests {
 
     use super::*;
     use crate::pid::{Pid, Ref};
-    use crate::term::Atom;
+    use crate::term::{Atom, Opaque, OpaqueKind};
 
     fn hash(t: &Term) -> u64 {
         let mut h = DefaultHasher::new();
@@ -484,8 +697,12 @@ mod tests {
 
     /// One term of each type, in ascending order.
     fn ladder() -> Vec<Term> {
+        let fun = |b: u8| Term::Opaque(Opaque::new(OpaqueKind::Fun, &[113, b]));
         vec![
             Term::Float(f64::NEG_INFINITY),
+            Term::BigInt(BigInt::from(-(1i128 << 64))),
+            Term::Float(-(2f64.powi(64))),
+            Term::Float(-(2f64.powi(63)) - 2048.0),
             Term::Int(i64::MIN),
             Term::Float(-1.5),
             Term::Int(-1),
@@ -496,7 +713,11 @@ mod tests {
             Term::Int(1),
             Term::Float(1.0),
             Term::Int(i64::MAX),
+            Term::BigInt(BigInt::from(1u128 << 63)),
             Term::Float(9_223_372_036_854_775_808.0),
+            Term::BigInt(BigInt::from(1u128 << 70)),
+            Term::Float(2f64.powi(70)),
+            Term::BigInt(BigInt::from((1u128 << 70) + 1)),
             Term::Float(f64::INFINITY),
             Term::Float(f64::NAN),
             Term::atom("abc"),
@@ -505,6 +726,10 @@ mod tests {
             Term::Bool(true),
             Term::Ref(Ref::from_parts(0, 1)),
             Term::Ref(Ref::from_parts(1, 0)),
+            Term::Opaque(Opaque::new(OpaqueKind::Reference, &[101])),
+            fun(1),
+            fun(2),
+            Term::Opaque(Opaque::new(OpaqueKind::Port, &[89])),
             Term::Pid(Pid::from_parts(0, 1)),
             Term::Pid(Pid::from_parts(1, 0)),
             Term::Tuple(vec![]),
@@ -516,13 +741,22 @@ mod tests {
             [(1, 1), (2, 0)].into_iter().collect(),
             Term::Nil,
             Term::List(vec![]),
+            Term::improper_list(vec![Term::Int(1)], Term::Int(2)),
+            Term::improper_list(vec![Term::Int(1)], Term::atom("z")),
+            Term::List(vec![Term::Int(1)]),
+            Term::improper_list(vec![Term::Int(1), Term::Int(2)], Term::Int(0)),
             Term::List(vec![Term::Int(1), Term::Int(2)]),
+            Term::improper_list(vec![Term::Int(1), Term::Int(2)], Term::bytes("x")),
+            Term::improper_list(vec![Term::Int(1)], Term::bytes("x")),
             Term::List(vec![Term::Int(9)]),
             Term::Str(String::new()),
             Term::Bytes(vec![]),
+            Term::bit_string(vec![0x00], 1).unwrap(),
+            Term::bit_string(vec![0x60], 3).unwrap(),
             Term::Str("a".into()),
             Term::Bytes(b"a".to_vec()),
             Term::Bytes(b"ab".to_vec()),
+            Term::bit_string(vec![b'a', 0x80], 9).unwrap(),
             Term::Str("b".into()),
         ]
     }

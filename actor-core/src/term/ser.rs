@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde::ser::{self, Serialize};
 
-use super::{Atom, Term, TermError, MAX_DEPTH};
+use super::{
+    Atom, BigInt, BitString, ImproperList, Opaque, OpaqueKind, Term, TermError, MAX_DEPTH,
+};
 use crate::pid::{Pid, Ref};
 
 /// The newtype name a `Pid` serializes under.
@@ -19,6 +21,15 @@ pub(super) const PID_TOKEN: &str = "$actor::Pid";
 pub(super) const REF_TOKEN: &str = "$actor::Ref";
 /// The newtype name an `Atom` serializes under.
 pub(super) const ATOM_TOKEN: &str = "$actor::Atom";
+/// The newtype name a `BigInt` beyond `u128` and `i128` serializes under
+/// (its decimal digits).
+pub(super) const BIGINT_TOKEN: &str = "$actor::BigInt";
+/// The newtype names of the other Erlang-only terms: a bit string is
+/// `(bytes, bit length)`, an improper list `(elements, tail)`, an opaque
+/// term `(kind, encoding)`.
+pub(super) const BITS_TOKEN: &str = "$actor::BitString";
+pub(super) const IMPROPER_TOKEN: &str = "$actor::ImproperList";
+pub(super) const OPAQUE_TOKEN: &str = "$actor::Opaque";
 
 /// Serializer capacity hints come from the value; cap what we trust.
 const MAX_PREALLOC: usize = 4096;
@@ -36,8 +47,8 @@ impl Term {
     ///
     /// # Errors
     ///
-    /// An integer outside the `i64` range (a `u64` above `i64::MAX`, a
-    /// `u128`, ...), or an error raised by the value's `Serialize` impl.
+    /// An error raised by the value's `Serialize` impl. (Integers of any
+    /// size encode: beyond `i64` they are [`Term::BigInt`]s.)
     ///
     /// A value that nests deeper than 256 levels (of sequences, maps,
     /// structs and enum variants with content), the limit [`Term::decode`]
@@ -71,7 +82,7 @@ impl Term {
     /// assert_eq!(format!("{:?}", t["cmds"]), "[(Add, 2), Stop]");
     /// assert!(t["note"].is_nil());
     ///
-    /// assert!(Term::encode(&u64::MAX).is_err());
+    /// assert_eq!(Term::encode(&u64::MAX).unwrap(), Term::from(u64::MAX));
     ///
     /// let deep = (0..1000).fold(Term::Nil, |t, _| Term::list([t]));
     /// let err = Term::encode(&deep).unwrap_err();
@@ -92,11 +103,14 @@ impl Serialize for Term {
             Term::Nil => s.serialize_unit(),
             Term::Bool(b) => s.serialize_bool(*b),
             Term::Int(i) => s.serialize_i64(*i),
+            Term::BigInt(b) => b.serialize(s),
             Term::Float(f) => s.serialize_f64(*f),
             Term::Atom(a) => a.serialize(s),
             Term::Str(x) => s.serialize_str(x),
             Term::Bytes(b) => s.serialize_bytes(b),
+            Term::BitStr(b) => b.serialize(s),
             Term::List(items) => s.collect_seq(items),
+            Term::ImproperList(l) => l.serialize(s),
             Term::Tuple(items) => {
                 let mut t = s.serialize_tuple(items.len())?;
                 for item in items {
@@ -107,10 +121,115 @@ impl Serialize for Term {
             Term::Map(map) => s.collect_map(map),
             Term::Pid(p) => p.serialize(s),
             Term::Ref(r) => r.serialize(s),
+            Term::Opaque(o) => o.serialize(s),
             Term::Local(v) => Err(serde::ser::Error::custom(format_args!(
                 "a local value ({}) cannot be serialized: it lives in this program only",
                 v.type_name()
             ))),
+        }
+    }
+}
+
+/// An integer: an `i128` or `u128` where it fits, else its decimal digits
+/// (in a newtype that [`Term::encode`] knows, so it stays a `BigInt`).
+impl Serialize for BigInt {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(i) = self.to_i64() {
+            s.serialize_i64(i)
+        } else if let Some(i) = self.to_i128() {
+            s.serialize_i128(i)
+        } else if let Some(u) = self.to_u128() {
+            s.serialize_u128(u)
+        } else {
+            s.serialize_newtype_struct(BIGINT_TOKEN, &self.to_string())
+        }
+    }
+}
+
+/// Serde's view of bytes, for the tuples below.
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+/// `(bytes, bit length)`, in a newtype that [`Term::encode`] knows.
+impl Serialize for BitString {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct(BITS_TOKEN, &(Bytes(self.bytes()), self.bit_len() as u64))
+    }
+}
+
+/// `(elements, tail)`, in a newtype that [`Term::encode`] knows.
+impl Serialize for ImproperList {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct(IMPROPER_TOKEN, &(self.items(), self.tail()))
+    }
+}
+
+/// `(kind, encoding)`, in a newtype that [`Term::encode`] knows; the kind
+/// is 0 for a fun, 1 for a port, 2 for a reference.
+impl Serialize for Opaque {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct(
+            OPAQUE_TOKEN,
+            &(opaque_kind_code(self.kind()), Bytes(self.encoded())),
+        )
+    }
+}
+
+pub(super) fn opaque_kind_code(kind: OpaqueKind) -> u8 {
+    match kind {
+        OpaqueKind::Fun => 0,
+        OpaqueKind::Port => 1,
+        OpaqueKind::Reference => 2,
+    }
+}
+
+pub(super) fn opaque_kind_from(code: i64) -> Option<OpaqueKind> {
+    Some(match code {
+        0 => OpaqueKind::Fun,
+        1 => OpaqueKind::Port,
+        2 => OpaqueKind::Reference,
+        _ => return None,
+    })
+}
+
+/// Rebuilds a [`BITS_TOKEN`], [`IMPROPER_TOKEN`] or [`OPAQUE_TOKEN`]
+/// newtype's term from its content, as [`Term::encode`] built it.
+pub(super) fn rebuild(name: &str, content: Term) -> Result<Term, TermError> {
+    let bad = || TermError::new(format!("invalid `{name}`"));
+    let Ok(mut parts) = content.into_tuple() else {
+        return Err(bad());
+    };
+    if parts.len() != 2 {
+        return Err(bad());
+    }
+    let second = parts.pop().unwrap_or_default();
+    let first = parts.pop().unwrap_or_default();
+    match name {
+        BITS_TOKEN => {
+            let (Some(bytes), Some(len)) = (first.as_bytes(), second.as_int()) else {
+                return Err(bad());
+            };
+            usize::try_from(len)
+                .ok()
+                .and_then(|len| Term::bit_string(bytes, len))
+                .ok_or_else(bad)
+        }
+        IMPROPER_TOKEN => match first.into_list() {
+            Ok(items) if !items.is_empty() => Ok(Term::improper_list(items, second)),
+            _ => Err(bad()),
+        },
+        _ => {
+            let (Some(kind), Some(bytes)) =
+                (first.as_int().and_then(opaque_kind_from), second.as_bytes())
+            else {
+                return Err(bad());
+            };
+            Ok(Term::Opaque(Opaque::new(kind, bytes)))
         }
     }
 }
@@ -188,12 +307,6 @@ impl TermSerializer {
         }
     }
 
-    fn int(self, v: impl TryInto<i64> + std::fmt::Display + Copy) -> Result<Term, TermError> {
-        v.try_into()
-            .map(Term::Int)
-            .map_err(|_| TermError::new(format!("integer {v} is out of range for a term (an i64)")))
-    }
-
     /// The id inside a pid or ref newtype.
     fn id(
         self,
@@ -251,7 +364,7 @@ impl ser::Serializer for TermSerializer {
     }
 
     fn serialize_i128(self, v: i128) -> Result<Term, TermError> {
-        self.int(v)
+        Ok(Term::from(v))
     }
 
     fn serialize_u8(self, v: u8) -> Result<Term, TermError> {
@@ -267,7 +380,7 @@ impl ser::Serializer for TermSerializer {
     }
 
     fn serialize_u64(self, v: u64) -> Result<Term, TermError> {
-        self.int(v)
+        Ok(Term::from(v))
     }
 
     fn serialize_u128(self, v: u128) -> Result<Term, TermError> {
@@ -275,7 +388,7 @@ impl ser::Serializer for TermSerializer {
         match self.mode {
             Mode::Pid => Ok(Term::Pid(Pid::from_parts(hi, lo))),
             Mode::Ref => Ok(Term::Ref(Ref::from_parts(hi, lo))),
-            Mode::Value => self.int(v),
+            Mode::Value => Ok(Term::from(v)),
         }
     }
 
@@ -338,6 +451,18 @@ impl ser::Serializer for TermSerializer {
                     "invalid `{name}`: expected a string"
                 ))),
             },
+            BIGINT_TOKEN => match &value.serialize(TermSerializer::value(self.depth))? {
+                Term::Str(digits) => digits
+                    .parse::<BigInt>()
+                    .map(Term::from)
+                    .map_err(|_| TermError::new(format!("invalid `{name}`: `{digits}`"))),
+                _ => Err(TermError::new(format!(
+                    "invalid `{name}`: expected decimal digits"
+                ))),
+            },
+            BITS_TOKEN | IMPROPER_TOKEN | OPAQUE_TOKEN => {
+                rebuild(name, value.serialize(TermSerializer::value(self.depth))?)
+            }
             _ => value.serialize(self),
         }
     }
@@ -666,16 +791,26 @@ mod tests {
     }
 
     #[test]
-    fn integers_out_of_range_are_errors() {
-        let e = Term::encode(&u64::MAX).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "integer 18446744073709551615 is out of range for a term (an i64)"
-        );
-        assert!(Term::encode(&i128::MIN).is_err());
-        assert!(Term::encode(&u128::MAX).is_err());
-        let e = Term::encode(&vec![0, u64::MAX]).unwrap_err();
-        assert!(e.to_string().ends_with(" at `[1]`"), "{e}");
+    fn integers_of_any_size_encode() {
+        assert_eq!(enc(&u64::MAX), Term::BigInt(BigInt::from(u64::MAX)));
+        assert_eq!(enc(&i128::MIN), Term::BigInt(BigInt::from(i128::MIN)));
+        assert_eq!(enc(&u128::MAX), Term::BigInt(BigInt::from(u128::MAX)));
+        assert_eq!(enc(&vec![0, u64::MAX])[1], Term::from(u64::MAX));
+    }
+
+    #[test]
+    fn erlang_only_terms_encode_back_to_themselves() {
+        let huge: BigInt = "1".repeat(60).parse().unwrap();
+        for t in [
+            Term::BigInt(huge),
+            Term::from(u128::MAX),
+            Term::bit_string(vec![1, 0x80], 9).unwrap(),
+            Term::improper_list(vec![Term::atom("alias")], Term::Ref(crate::Ref::new())),
+            Term::Opaque(Opaque::new(OpaqueKind::Port, &[89, 1, 2])),
+            Term::tuple([Term::improper_list(vec![1.into()], 2.into())]),
+        ] {
+            assert_eq!(Term::encode(&t).unwrap(), t);
+        }
     }
 
     #[test]
