@@ -8,10 +8,12 @@
 //! cargo run --features observer --example observer                   # http://127.0.0.1:7070/
 //! cargo run --features observer --example observer -- 127.0.0.1:8080
 //! cargo run --features observer --example observer -- 127.0.0.1:8080 --allow-actions
+//! cargo run --release --features observer --example observer -- --idle 100000
 //! ```
 //!
 //! It serves until stopped (Ctrl-C). `--allow-actions` lets the page kill
 //! processes: kill `db` and watch its supervisor start a new one.
+//! `--idle N` adds N idle processes, to see the page with many.
 
 use std::time::Duration;
 
@@ -20,6 +22,12 @@ use actor::prelude::*;
 use actor::supervisor::{ChildSpec, Restart, SupervisorSpec};
 
 const DEFAULT_ADDR: &str = "127.0.0.1:7070";
+const USAGE: &str = "usage: observer [ADDR (default 127.0.0.1:7070)] [--allow-actions] [--idle N]";
+
+fn fail(why: &str) -> ! {
+    eprintln!("{why}\n{USAGE}");
+    std::process::exit(2)
+}
 
 /// How far the producer lets the consumer fall behind before it waits.
 const BACKLOG_CAP: usize = 200_000;
@@ -105,13 +113,22 @@ async fn client(_inbox: Inbox) {
 fn main() {
     let mut addr = DEFAULT_ADDR.to_owned();
     let mut allow_actions = false;
-    for arg in std::env::args().skip(1) {
+    let mut idle = 0usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--allow-actions" => allow_actions = true,
+            "--idle" => {
+                idle = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| fail("--idle takes a number"));
+            }
             "-h" | "--help" => {
-                println!("usage: observer [ADDR (default {DEFAULT_ADDR})] [--allow-actions]");
+                println!("{USAGE}");
                 return;
             }
+            other if other.starts_with('-') => fail(&format!("unknown option `{other}`")),
             other => addr = other.to_owned(),
         }
     }
@@ -171,14 +188,14 @@ fn main() {
     for _ in 0..2 {
         actor::spawn(client).expect("a client starts");
     }
+    for _ in 0..idle {
+        actor::spawn("EchoActor").expect("an idle process starts");
+    }
 
     let observer = Observer::builder()
         .allow_actions(allow_actions)
         .serve(addr.as_str())
-        .unwrap_or_else(|e| {
-            eprintln!("{e}");
-            std::process::exit(1)
-        });
+        .unwrap_or_else(|e| fail(&e.to_string()));
     println!("observer: {}", observer.url());
     println!(
         "{}; Ctrl-C stops",

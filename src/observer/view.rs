@@ -122,8 +122,8 @@ impl Default for Query {
 }
 
 /// Filters, sorts and cuts `infos` as `query` says; also returns how many
-/// matched before the cut. Ties keep a stable order (by pid), so rows do
-/// not jump between refreshes.
+/// matched before the cut. Ties go to the busier process, then by pid, so
+/// rows do not jump between refreshes.
 pub(crate) fn select(mut infos: Vec<ProcessInfo>, query: &Query) -> (Vec<ProcessInfo>, usize) {
     if let Some(needle) = query.filter.as_deref().filter(|f| !f.is_empty()) {
         let needle = needle.to_lowercase();
@@ -152,13 +152,22 @@ pub(crate) fn select(mut infos: Vec<ProcessInfo>, query: &Query) -> (Vec<Process
         } else {
             by_key
         };
+        // Among equals, the busier first: a table sorted by mailbox puts
+        // the processes that work above the idle ones.
+        let busier = match query.sort {
+            SortKey::Handled => b.mailbox_len.cmp(&a.mailbox_len),
+            SortKey::MailboxLen | SortKey::Memory => b.handled.cmp(&a.handled),
+            _ => Ordering::Equal,
+        };
         // The numeric order of the UUIDs is the order of their text.
         let by_pid = a.pid.cmp(&b.pid);
-        by_key.then(if query.sort == SortKey::Pid && query.descending {
-            by_pid.reverse()
-        } else {
-            by_pid
-        })
+        by_key
+            .then(busier)
+            .then(if query.sort == SortKey::Pid && query.descending {
+                by_pid.reverse()
+            } else {
+                by_pid
+            })
     };
     match query.limit {
         Some(limit) if limit < infos.len() => {
@@ -429,6 +438,17 @@ mod tests {
             ..Query::default()
         };
         assert_eq!(select(all, &none).0.len(), 0);
+    }
+
+    #[test]
+    fn among_equal_mailboxes_the_busier_comes_first() {
+        let mut idle = info(pid(1), 0, Some("idle"));
+        idle.handled = 0;
+        let mut busy = info(pid(2), 0, Some("busy"));
+        busy.handled = 900;
+        let (rows, _) = select(vec![idle, busy], &Query::default());
+        let names: Vec<_> = rows.iter().map(|i| i.name.as_deref()).collect();
+        assert_eq!(names, [Some("busy"), Some("idle")]);
     }
 
     #[test]
