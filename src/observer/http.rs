@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde_json::json;
 
 use crate::{Pid, ProcessInfo};
@@ -56,6 +56,31 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 /// A JSON error: `{"error": why}`.
 fn error(status: StatusCode, why: impl Into<String>) -> Response {
     ApiError(status, why.into()).into_response()
+}
+
+/// A JSON answer. (Serialized here rather than with axum's `json`
+/// feature, which would turn on serde_json's `raw_value` for every crate
+/// in the build, the users' compile errors included.)
+struct Json<T>(T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                body,
+            )
+                .into_response(),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the observer could not write JSON: {e}"),
+            )
+                .into_response(),
+        }
+    }
 }
 
 /// What a handler fails with: a status and the message of a JSON error.
