@@ -595,3 +595,20 @@ fn the_page_and_the_nodes() {
         obs.stop();
     });
 }
+
+#[test]
+fn served_and_stopped_from_inside_a_process() {
+    isolated(|| {
+        let me = actor::pid();
+        actor::spawn(move |_inbox: Inbox| async move {
+            let obs = serve();
+            let addr = obs.local_addr();
+            obs.stop();
+            msg!(info(addr.to_string()) > me);
+        })
+        .unwrap();
+        let addr: SocketAddr = common::recv().data.as_str().unwrap().parse().unwrap();
+        // Stopped: nothing listens there any more.
+        assert!(std::net::TcpStream::connect(addr).is_err());
+    });
+}
