@@ -219,7 +219,10 @@ impl Builder {
         let app = http::router(shared.clone());
         let server = runtime.spawn(async move {
             let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stopped.await;
+                // A dropped handle (`Err`) leaves the server running.
+                if stopped.await.is_err() {
+                    std::future::pending::<()>().await;
+                }
             });
             if let Err(e) = graceful.await {
                 tracing::warn!("observer on {local_addr}: the server stopped: {e}");

@@ -597,6 +597,21 @@ fn the_page_and_the_nodes() {
 }
 
 #[test]
+fn a_dropped_handle_leaves_the_observer_serving() {
+    isolated(|| {
+        let addr = serve().local_addr();
+        // The handle is gone: the server is not.
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(get(addr, "/api/nodes").status, 200);
+        assert_eq!(
+            get(addr, "/api/tree").status,
+            200,
+            "its process lives on too"
+        );
+    });
+}
+
+#[test]
 fn served_and_stopped_from_inside_a_process() {
     isolated(|| {
         let me = actor::pid();
