@@ -154,6 +154,16 @@ impl Proc {
         false
     }
 
+    /// After `expired(deadline)` armed (or relied on) the timer and the
+    /// waiter then registered its waker: whether the timer fired in
+    /// between, when no waker was there to hear it (its wake-up is lost,
+    /// so the waiter must look again instead of sleeping). The timer only
+    /// ever stops covering a deadline by firing.
+    #[inline]
+    fn timer_fired_unheard(&self, deadline: Deadline) -> bool {
+        !self.calls.timer_covers(deadline.ns)
+    }
+
     /// A blocking wait was woken (or is about to block with a signal
     /// waiting): acts on queued link exits, then whether the process must
     /// stop.
@@ -311,6 +321,9 @@ impl Proc {
                         return Poll::Ready(CallWait::Timeout);
                     }
                     if self.calls.many() && !self.calls.park(Waiter::Call(seq), cx.waker()) {
+                        if self.timer_fired_unheard(deadline) {
+                            continue;
+                        }
                         return Poll::Pending;
                     }
                     self.mailbox.park(cx.waker());
@@ -318,6 +331,10 @@ impl Proc {
                         Some(env) => {
                             self.mailbox.unpark();
                             env
+                        }
+                        None if self.timer_fired_unheard(deadline) => {
+                            self.mailbox.unpark();
+                            continue;
                         }
                         None => return Poll::Pending,
                     }
@@ -472,7 +489,12 @@ impl Proc {
                             return Poll::Ready(Got::Timeout);
                         }
                     }
+                    let unheard =
+                        |d: Option<Deadline>| d.is_some_and(|d| self.timer_fired_unheard(d));
                     if self.calls.many() && !self.calls.park(Waiter::Receive, cx.waker()) {
+                        if unheard(deadline) {
+                            continue;
+                        }
                         *waited = true;
                         return Poll::Pending;
                     }
@@ -481,6 +503,10 @@ impl Proc {
                         Some(env) => {
                             self.mailbox.unpark();
                             env
+                        }
+                        None if unheard(deadline) => {
+                            self.mailbox.unpark();
+                            continue;
                         }
                         None => {
                             *waited = true;
