@@ -155,6 +155,12 @@ async fn run(mut jobs: mpsc::UnboundedReceiver<Job>) {
             }
         }
     }
+    // Stopped: no helper outlives the observer.
+    for Reverse((_, helper)) in helpers {
+        if crate::is_alive(helper) {
+            crate::kill(helper);
+        }
+    }
 }
 
 async fn sleep_until(at: Option<Instant>) {
