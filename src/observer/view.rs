@@ -138,19 +138,15 @@ pub(crate) fn select(mut infos: Vec<ProcessInfo>, query: &Query) -> (Vec<Process
     let matched = infos.len();
     let cmp = |a: &ProcessInfo, b: &ProcessInfo| {
         use std::cmp::Ordering;
+        let direct = |o: Ordering| if query.descending { o.reverse() } else { o };
         let by_key = match query.sort {
-            SortKey::MailboxLen => a.mailbox_len.cmp(&b.mailbox_len),
-            SortKey::Handled => a.handled.cmp(&b.handled),
-            SortKey::Memory => a.memory.cmp(&b.memory),
-            // Without a name (or actor) first, as `Option` sorts.
-            SortKey::Name => caseless(a.name.as_deref(), b.name.as_deref()),
-            SortKey::Actor => caseless(a.actor, b.actor),
+            SortKey::MailboxLen => direct(a.mailbox_len.cmp(&b.mailbox_len)),
+            SortKey::Handled => direct(a.handled.cmp(&b.handled)),
+            SortKey::Memory => direct(a.memory.cmp(&b.memory)),
+            // Processes without a name (or actor) last, either way round.
+            SortKey::Name => text_order(a.name.as_deref(), b.name.as_deref(), direct),
+            SortKey::Actor => text_order(a.actor, b.actor, direct),
             SortKey::Pid => Ordering::Equal,
-        };
-        let by_key = if query.descending {
-            by_key.reverse()
-        } else {
-            by_key
         };
         // Among equals, the busier first: a table sorted by mailbox puts
         // the processes that work above the idle ones.
@@ -182,14 +178,22 @@ pub(crate) fn select(mut infos: Vec<ProcessInfo>, query: &Query) -> (Vec<Process
     (infos, matched)
 }
 
-/// `a` before `b`, ignoring ASCII case.
-fn caseless(a: Option<&str>, b: Option<&str>) -> std::cmp::Ordering {
+/// Text ignoring ASCII case, in the direction `direct` gives; a missing
+/// text after every present one.
+fn text_order(
+    a: Option<&str>,
+    b: Option<&str>,
+    direct: impl Fn(std::cmp::Ordering) -> std::cmp::Ordering,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
     fn lower(s: &str) -> impl Iterator<Item = u8> + '_ {
         s.bytes().map(|c| c.to_ascii_lowercase())
     }
     match (a, b) {
-        (Some(a), Some(b)) => lower(a).cmp(lower(b)).then(a.cmp(b)),
-        _ => a.cmp(&b),
+        (Some(a), Some(b)) => direct(lower(a).cmp(lower(b)).then(a.cmp(b))),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
     }
 }
 
@@ -424,7 +428,14 @@ mod tests {
         };
         let (rows, _) = select(all.clone(), &by_name);
         let names: Vec<_> = rows.iter().map(|i| i.name.as_deref()).collect();
-        assert_eq!(names, [None, Some("five"), Some("flooded"), Some("Seven")]);
+        assert_eq!(names, [Some("five"), Some("flooded"), Some("Seven"), None]);
+        let by_name_desc = Query {
+            descending: true,
+            ..by_name
+        };
+        let (rows, _) = select(all.clone(), &by_name_desc);
+        let names: Vec<_> = rows.iter().map(|i| i.name.as_deref()).collect();
+        assert_eq!(names, [Some("Seven"), Some("flooded"), Some("five"), None]);
 
         let filtered = Query {
             filter: Some("SEV".to_owned()),
