@@ -11,7 +11,9 @@
 //! Workloads (sizes optional, defaults shown): `pingpong N=100000`,
 //! `throughput N=1000000`, `spawn N=100000`, `ring N=1000 M=1000`,
 //! `fanout K=1000 R=1000`, `fanout-calls K=1000 R=1000` (the same fanout
-//! as K calls joined with `join_all`), or `all`. `--runs R` (default 5) repeats each
+//! as K calls joined with `join_all`), `info N=100000` (a snapshot of every
+//! process with `process_info`, as the observer takes one; no baseline),
+//! or `all`. `--runs R` (default 5) repeats each
 //! measurement and reports medians; `--only actor|raw` runs one side once
 //! (for profilers). See BENCHMARKS.md.
 
@@ -22,7 +24,7 @@ mod workloads;
 use std::process::Command;
 use std::time::Duration;
 
-const USAGE: &str = "usage: bench [pingpong [N] | throughput [N] | spawn [N] | ring [N [M]] | fanout [K [R]] | fanout-calls [K [R]] | timers [N] | all] [--runs R]";
+const USAGE: &str = "usage: bench [pingpong [N] | throughput [N] | spawn [N] | ring [N [M]] | fanout [K [R]] | fanout-calls [K [R]] | timers [N] | info [N] | all] [--runs R]";
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -99,6 +101,10 @@ fn main() {
     if all || workload == "timers" {
         known = true;
         timers(size(0, 100_000), runs);
+    }
+    if all || workload == "info" {
+        known = true;
+        info(size(0, 100_000), runs);
     }
     if !known {
         fail(&format!("unknown workload `{workload}`"));
@@ -311,6 +317,21 @@ fn timers(n: u64, runs: usize) {
         rm,
         om / rm,
         "",
+    );
+}
+
+/// A snapshot of every process (`processes()` + `process_info` each) with
+/// `n` idle actors alive: the observer's cost, which must stay under a
+/// second at 100 000 processes. Ours alone: there is no baseline.
+fn info(n: u64, runs: usize) {
+    let (times, seen) = workloads::process_info_all(n as usize, runs);
+    let ms = median(times.iter().map(|d| d.as_secs_f64() * 1e3).collect());
+    println!(
+        "{:<34} {:>14} {:>14} {:>8}  target < 1000 ms",
+        format!("process_info, all N={n}"),
+        format!("{ms:.1} ms"),
+        format!("{:.0} ns/proc", ms * 1e6 / seen as f64),
+        "-",
     );
 }
 

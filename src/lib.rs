@@ -1,7 +1,15 @@
 #![doc = include_str!("../README.md")]
 
+// The macros name the crate `::actor`, which must resolve inside it too
+// (the observer sends messages).
+#[cfg(feature = "observer")]
+extern crate self as actor;
+
 pub use actor_core::*;
 pub use actor_macros::{actor, assert_receive, msg, refute_receive, test};
+
+#[cfg(feature = "observer")]
+pub mod observer;
 
 /// Everything a program using actors needs: `use actor::prelude::*;`.
 ///

@@ -435,5 +435,15 @@ fn process_info_counts_a_flooded_mailbox() {
         std::thread::sleep(Duration::from_millis(5));
     };
     assert_eq!(len, 1000);
+    // The memory estimate grows with the queued messages.
+    let idle = actor::spawn("EchoActor").unwrap();
+    let empty = actor::process_info(idle).unwrap().memory;
+    let full = actor::process_info(sleeper).unwrap().memory;
+    assert!(empty > 0);
+    assert!(
+        full >= empty + 1000 * 64,
+        "{full} for 1000 messages, {empty} for none"
+    );
+    actor::kill(idle);
     actor::kill(sleeper);
 }

@@ -1418,3 +1418,30 @@ fn a_child_whose_start_fails_fails_the_supervisor_start_and_is_not_restarted() {
     assert_eq!(reason[1][2], Term::atom("no_db"), "{reason}");
     assert_eq!(ran, 1, "the child's start ran {ran} times");
 }
+
+#[test]
+fn is_supervisor_tells_supervisors_from_the_rest() {
+    let leaf = SupervisorSpec::one_for_one().child(ChildSpec::worker("w", "EchoActor"));
+    let root = SupervisorSpec::one_for_one()
+        .child(ChildSpec::supervisor("leaf", leaf))
+        .start_link()
+        .unwrap();
+    let leaf = pid_of(root, "leaf");
+    let w = pid_of(leaf, "w");
+    assert!(supervisor::is_supervisor(root));
+    assert!(
+        supervisor::is_supervisor(leaf),
+        "a nested supervisor is one"
+    );
+    assert!(!supervisor::is_supervisor(w), "a worker is not");
+    assert!(!supervisor::is_supervisor(actor::pid()), "a thread is not");
+    // The seed's supervisor speaks its own protocol: not one of these.
+    let seed = actor::spawn("Supervisor").unwrap();
+    assert!(!supervisor::is_supervisor(seed));
+    actor::kill(seed);
+    let r = actor::monitor(leaf);
+    supervisor::stop(root).unwrap();
+    actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).unwrap();
+    assert!(!supervisor::is_supervisor(root), "a dead one is not");
+    assert!(!supervisor::is_supervisor(leaf));
+}

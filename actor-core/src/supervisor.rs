@@ -116,7 +116,7 @@ use std::time::Duration;
 use crate::Pid;
 
 pub use self::api::{
-    count_children, delete_child, restart_child, start_child, stop, terminate_child,
+    count_children, delete_child, is_supervisor, restart_child, start_child, stop, terminate_child,
     which_children, ChildCount, ChildInfo, ChildKey, ChildState, NewChild, SupervisorError,
 };
 pub use self::event::Event;

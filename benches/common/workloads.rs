@@ -292,6 +292,37 @@ pub(crate) fn spawn(n: usize) -> SpawnStats {
     })
 }
 
+/// Looking inside: with `n` idle actors alive, times `runs` full snapshots
+/// of the system (`actor::processes()`, then `actor::process_info` for
+/// each), as the observer takes one a second. Returns each snapshot's time
+/// and how many processes the last one saw. No baseline: nothing to
+/// compare with.
+pub(crate) fn process_info_all(n: usize, runs: usize) -> (Vec<Duration>, usize) {
+    let tally = Tally::new(n);
+    driver(move |_inbox| async move {
+        let pids: Vec<Pid> = (0..n)
+            .map(|_| spawn_value(Idle(Some(tally.clone()))))
+            .collect();
+        tally.all_started.notified().await;
+        let mut times = Vec::with_capacity(runs);
+        let mut seen = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let infos: Vec<actor::ProcessInfo> = actor::processes()
+                .into_iter()
+                .filter_map(actor::process_info)
+                .collect();
+            times.push(t.elapsed());
+            seen = std::hint::black_box(infos).len();
+        }
+        for pid in pids {
+            actor::exit(pid, Term::atom("shutdown"));
+        }
+        tally.all_stopped.notified().await;
+        (times, seen)
+    })
+}
+
 /// Baseline: `n` tasks, each with its own channel, that bump the start
 /// count and wait for a stop message.
 pub(crate) fn spawn_raw(n: usize) -> SpawnStats {

@@ -373,6 +373,37 @@ pub fn which_children(sup: Pid) -> Result<Vec<ChildInfo>, SupervisorError> {
     }
 }
 
+/// Whether `pid` is a live OTP supervisor of this node: one started from a
+/// [`SupervisorSpec`](super::SupervisorSpec), which the other functions of
+/// this module manage. A cheap look at the process (no call), for tools
+/// that walk every process, such as the observer drawing supervision
+/// trees. The seed's [`actor::actors::Supervisor`](crate::actors::Supervisor)
+/// is not one: it speaks its own protocol (`dump_state`).
+///
+/// # Examples
+///
+/// ```
+/// use actor::supervisor::{self, ChildSpec, SupervisorSpec};
+///
+/// let sup = SupervisorSpec::one_for_one()
+///     .child(ChildSpec::worker("a", "EchoActor"))
+///     .start_link()
+///     .unwrap();
+/// let worker = supervisor::which_children(sup).unwrap()[0].pid().unwrap();
+/// assert!(supervisor::is_supervisor(sup));
+/// assert!(!supervisor::is_supervisor(worker));
+/// let supervisors: Vec<_> = actor::processes()
+///     .into_iter()
+///     .filter(|&p| supervisor::is_supervisor(p))
+///     .collect();
+/// assert!(supervisors.contains(&sup));
+/// supervisor::stop(sup).unwrap();
+/// assert!(!supervisor::is_supervisor(sup));
+/// ```
+pub fn is_supervisor(pid: Pid) -> bool {
+    crate::info::actor_of(pid) == Some(std::any::type_name::<super::server::Server>())
+}
+
 /// How many children `sup` has, running or not, and of which types (OTP's
 /// `supervisor:count_children/1`).
 ///
