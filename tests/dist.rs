@@ -475,3 +475,24 @@ fn decoders_survive_mutated_input() {
         }
     }
 }
+
+/// Nodes lost again and again, each then called by name at once: the
+/// redial fails within microseconds, sometimes before the call is recorded
+/// on the connection. Every call must still end in `noconnection`, never
+/// wait out its timeout (a failed connection once reopened itself).
+#[test]
+fn calls_to_a_node_just_lost_never_wait_out_their_timeout() {
+    let env = env();
+    for i in 0..30 {
+        let name = format!("rust_lost{}_{i}@localhost", std::process::id());
+        let os = spawn_peer(env.epmd_port, &name);
+        let linked = actor::spawn_link_on(&name, "EchoActor").unwrap();
+        kill_peer(os);
+        let death = recv(|m| m.kind == Kind::Death && m.from == linked);
+        assert_eq!(reason(&death), atom("noconnection"));
+        let err = msg!(std(atom("x")) >> ("peer_echo", name.as_str()))
+            .timeout(Duration::from_secs(20))
+            .wait();
+        assert_eq!(err, Err(CallError::Exit(atom("noconnection"))), "round {i}");
+    }
+}

@@ -153,8 +153,11 @@ impl Conn {
             if st.closed {
                 return false;
             }
+            // What the connection held, and a state that stays closed: a
+            // link, monitor or call made from here on is refused.
+            let held = std::mem::take(&mut *st);
             st.closed = true;
-            std::mem::take(&mut *st)
+            held
         };
         let was = self.status.send_replace(Status::Down(why));
         let nc = reasons::noconnection;
@@ -802,5 +805,39 @@ fn send_to(from: Pid, to: Dest, msg: Term) -> Control {
             msg,
         },
         Dest::Name(to) => Control::RegSend { from, to, msg },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_connection_stays_closed() {
+        // Seen in tests/dist.rs: a dial that fails before the call that
+        // started it is recorded left that call waiting until its timeout,
+        // because failing reset the state, `closed` included.
+        let conn = Conn::new(Arc::from("gone@localhost"), false);
+        // It never came up, so failing it says it was not up.
+        assert!(!conn.fail("no node".into()));
+        let (a, b) = (Pid::from_parts(1, 1), Pid::from_parts(2, 2));
+        let call = Message {
+            kind: crate::message::Kind::Std,
+            data: Term::from(1),
+            reference: Some(Ref::default()),
+            from: a,
+        };
+        assert!(matches!(
+            conn.call(Dest::Name(Atom::from("x")), call),
+            Err(RemoteError::Unreachable)
+        ));
+        assert!(!conn.link(a, b));
+        assert!(!conn.monitor(a, b, Ref::default()));
+        conn.fail("again".into());
+        assert_eq!(
+            conn.status(),
+            Status::Down("no node".into()),
+            "only the first fail acts"
+        );
     }
 }
