@@ -103,6 +103,7 @@ mod event;
 mod request;
 mod server;
 mod spec;
+mod types;
 
 /// The type name a supervisor process runs as.
 pub(crate) fn server_type() -> &'static str {
@@ -117,10 +118,11 @@ use crate::Pid;
 
 pub use self::api::{
     count_children, delete_child, is_supervisor, restart_child, start_child, stop, terminate_child,
-    which_children, ChildCount, ChildInfo, ChildKey, ChildState, NewChild, SupervisorError,
+    which_children,
 };
 pub use self::event::Event;
 pub use self::spec::{Backoff, ChildSpec, ChildType, Restart, Shutdown, Strategy};
+pub use self::types::{ChildCount, ChildInfo, ChildKey, ChildState, NewChild, SupervisorError};
 
 /// A callback that hears a supervisor's [`Event`]s.
 pub(crate) type EventFn = Arc<dyn Fn(&Event) + Send + Sync>;

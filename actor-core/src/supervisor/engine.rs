@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use crate::{Pid, Term};
 
-use super::api::{ChildCount, ChildInfo, ChildKey, ChildState, SupervisorError};
 use super::spec::{Backoff, ChildSpec, ChildType, Restart, Strategy};
+use super::types::{ChildCount, ChildInfo, ChildKey, ChildState, SupervisorError};
 use super::SupervisorSpec;
 
 /// A child's identity within its engine (pool children share their id, not

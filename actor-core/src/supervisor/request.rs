@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::Pid;
 
-use super::api::{ChildCount, ChildInfo, ChildKey, NewChild, SupervisorError};
 use super::engine::Token;
+use super::types::{ChildCount, ChildInfo, ChildKey, NewChild, SupervisorError};
 
 /// A call to a supervisor.
 #[derive(Debug)]

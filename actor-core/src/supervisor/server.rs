@@ -8,11 +8,11 @@ use actor_macros::msg;
 
 use crate::{Actor, Kind, Message, Pid, SpawnError, Term};
 
-use super::api::{NewChild, SupervisorError};
 use super::engine::{validate, Decision, Engine, Key, Scheduled, Token};
 use super::event::Event;
 use super::request::{Answer, Reply, Request, RestartDue};
 use super::spec::{ChildSpec, Shutdown, Strategy};
+use super::types::{NewChild, SupervisorError};
 use super::{EventFn, SupervisorSpec};
 
 fn shutdown() -> Term {
