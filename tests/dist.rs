@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use actor::{msg, CallError, Kind, Message, Ref, Term};
+use actor::{actor, msg, CallError, Kind, Message, Ref, Term};
 use md5::{Digest, Md5};
 
 const COOKIE: &str = "dist_rust_test_cookie";
@@ -177,6 +177,39 @@ fn remote_spawn_link_and_monitor() {
         reason(&death).to_string(),
         "{undef, [{'NoSuchActor', start, [], []}]}"
     );
+}
+
+/// An actor whose `init(args)` panics unless given an integer.
+struct IntOnly {
+    n: i64,
+}
+
+#[actor]
+impl IntOnly {
+    fn init(args: Term) -> Self {
+        IntOnly {
+            n: args.as_int().expect("an IntOnly wants an int"),
+        }
+    }
+
+    fn std(&mut self) -> i64 {
+        self.n
+    }
+}
+
+/// A remote spawn whose `init` panics: its pid exits with the panic, as an
+/// Erlang process that crashes at once, and the connection carries on.
+#[test]
+fn a_remote_spawn_whose_init_panics_exits_with_the_panic() {
+    let env = env();
+    let p = actor::spawn_link_on(&env.peer, "IntOnly").unwrap();
+    let death = recv(|m| m.kind == Kind::Death && m.from == p);
+    assert_eq!(
+        reason(&death),
+        Term::tuple([atom("panic"), Term::from("an IntOnly wants an int")])
+    );
+    let echo = actor::spawn_on(&env.peer, "EchoActor").unwrap();
+    assert_eq!(msg!(std(2) >> echo).wait().unwrap().data, Term::Int(2));
 }
 
 #[test]

@@ -536,3 +536,49 @@ fn exits_right_after_spawn_on_four_threads_at_once() {
         &wrong[..wrong.len().min(3)]
     );
 }
+
+// ---- a panic in `init(args)` (found by a stranger's test) ------------------
+
+/// An actor whose `init(args)` panics unless given an integer.
+struct WantsInt {
+    n: i64,
+}
+
+#[actor]
+impl WantsInt {
+    fn init(args: Term) -> Self {
+        WantsInt {
+            n: args.as_int().expect("init wants an int"),
+        }
+    }
+
+    fn std(&mut self) -> i64 {
+        self.n
+    }
+}
+
+#[actor::test]
+fn a_panic_in_init_is_a_failed_start_not_the_callers_panic() {
+    let failed = Err(SpawnError::StartFailed(Term::tuple([
+        Term::atom("panic"),
+        Term::from("init wants an int"),
+    ])));
+    let before = actor::processes().len();
+    assert_eq!(actor::spawn_with_args("WantsInt", "not an int"), failed);
+    assert_eq!(
+        actor::start("WantsInt").args("x").wait().map(|_| ()),
+        failed.clone().map(|_: Pid| ())
+    );
+    assert_eq!(
+        actor::start_link("WantsInt").args("x").wait().map(|_| ()),
+        failed.map(|_: Pid| ())
+    );
+    assert_eq!(
+        actor::processes().len(),
+        before,
+        "no process was left behind"
+    );
+    // the caller is unharmed, and a good start still works
+    let ok = actor::spawn_with_args("WantsInt", 5).unwrap();
+    assert_eq!(msg!(std >> ok).wait().unwrap().data, 5);
+}

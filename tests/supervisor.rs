@@ -1445,3 +1445,111 @@ fn is_supervisor_tells_supervisors_from_the_rest() {
     assert!(!supervisor::is_supervisor(root), "a dead one is not");
     assert!(!supervisor::is_supervisor(leaf));
 }
+
+// ---- a panic while building a child (found by a stranger's test) -----------
+
+/// An actor whose `init(args)` panics unless given an integer.
+struct IntOnly {
+    n: i64,
+}
+
+#[actor]
+impl IntOnly {
+    fn init(args: Term) -> Self {
+        IntOnly {
+            n: args.as_int().expect("an IntOnly wants an int"),
+        }
+    }
+
+    fn std(&mut self) -> i64 {
+        self.n
+    }
+}
+
+fn init_panic(text: &str) -> Term {
+    Term::tuple([Term::atom("panic"), Term::from(text)])
+}
+
+#[actor::test]
+fn a_pool_child_whose_init_panics_adds_nothing_and_harms_nobody() {
+    let template = ChildSpec::worker_with_args("n", |args: Term| IntOnly {
+        n: args.as_int().expect("an IntOnly wants an int"),
+    });
+    let pool = SupervisorSpec::simple_one_for_one(template)
+        .start_link()
+        .unwrap();
+    let healthy = supervisor::start_child(pool, Term::from(7)).unwrap();
+    assert_eq!(
+        supervisor::start_child(pool, Term::from("oops")),
+        Err(SupervisorError::StartFailed(init_panic(
+            "an IntOnly wants an int"
+        )))
+    );
+    assert!(actor::is_alive(pool));
+    assert_eq!(msg!(std >> healthy).wait().unwrap().data, 7);
+    assert_eq!(supervisor::count_children(pool).unwrap().active, 1);
+    // by name, through `init(args)`
+    let by_name = SupervisorSpec::simple_one_for_one(ChildSpec::worker("n", "IntOnly"))
+        .start_link()
+        .unwrap();
+    assert_eq!(
+        supervisor::start_child(by_name, Term::from("oops")),
+        Err(SupervisorError::StartFailed(init_panic(
+            "an IntOnly wants an int"
+        )))
+    );
+    assert_eq!(
+        msg!(std >> supervisor::start_child(by_name, Term::from(3)).unwrap())
+            .wait()
+            .unwrap()
+            .data,
+        3
+    );
+    supervisor::stop(pool).unwrap();
+    supervisor::stop(by_name).unwrap();
+}
+
+#[actor::test]
+fn a_factory_that_panics_at_a_restart_counts_as_a_failed_restart_and_is_retried() {
+    // builds: fine, then two panics, then fine again
+    let plan = [false, true, true, false];
+    let builds = AtomicUsize::new(0);
+    let child = ChildSpec::worker_fn("flaky", move || {
+        let n = builds.fetch_add(1, Ordering::SeqCst);
+        if plan.get(n).copied().unwrap_or(false) {
+            panic!("config went bad");
+        }
+        IntOnly { n: n as i64 }
+    });
+    let (spec, rx) = observed(
+        SupervisorSpec::one_for_one()
+            .intensity(3, Duration::from_secs(60))
+            .child(child)
+            .child(worker("sibling")),
+    );
+    let sup = spec.start_link().unwrap();
+    tags(&rx, 2);
+    let sibling = pid_of(sup, "sibling");
+    actor::exit(pid_of(sup, "flaky"), "boom");
+    let events: Vec<Event> = (0..7).map(|_| next(&rx)).collect();
+    assert_eq!(
+        events.iter().map(tag).collect::<Vec<_>>(),
+        [
+            t("exited", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("start_failed", "flaky"),
+            t("scheduled", "flaky"),
+            t("restarted", "flaky"),
+        ]
+    );
+    assert!(actor::is_alive(sup));
+    assert_eq!(
+        pid_of(sup, "sibling"),
+        sibling,
+        "the sibling was not touched"
+    );
+    assert_eq!(msg!(std >> pid_of(sup, "flaky")).wait().unwrap().data, 3);
+    supervisor::stop(sup).unwrap();
+}

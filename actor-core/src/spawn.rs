@@ -37,7 +37,10 @@ pub enum SpawnError {
     /// The remote node could not be reached, or refused the spawn.
     Remote(String),
     /// The actor's `start` failed (or it exited before `start` finished),
-    /// with this reason: what [`start`] and [`start_link`] report.
+    /// with this reason: what [`start`] and [`start_link`] report. Also
+    /// what any spawn by name reports when the actor's `init(args)`
+    /// panics, with the reason `{panic, Text}`: no process was made, and
+    /// the spawner (a supervisor, say) is unharmed.
     StartFailed(Term),
     /// The actor type has no `Default` and no `init(args)`: nothing can
     /// build one from a name. Spawn a value of it instead.
@@ -460,14 +463,19 @@ pub(crate) fn spawn_registered(
     opts: SpawnOpts,
 ) -> Result<(Pid, Option<Ref>), SpawnError> {
     let reg = find(name)?;
-    (reg.spawn)(args, opts)
+    // `init(args)` runs here, on the spawner's stack: its panic is the new
+    // actor's failed start, never the spawner's (a supervisor, a
+    // connection's reader) own.
+    std::panic::catch_unwind(AssertUnwindSafe(|| (reg.spawn)(args, opts)))
+        .unwrap_or_else(|payload| Err(SpawnError::StartFailed(process::panic_reason(&*payload))))
 }
 
 /// Starts a process: Erlang's `spawn`, the seed's `spawn("…")`.
 ///
 /// `what` is a registered actor name (`"EchoActor"` or the full path
 /// `"actor::actors::EchoActor"`), an actor value, or a closure taking an
-/// [`Inbox`]. Only an unknown or ambiguous name fails.
+/// [`Inbox`]. Only an unknown or ambiguous name fails, or an actor whose
+/// `init(args)` panics ([`SpawnError::StartFailed`] with `{panic, Text}`).
 ///
 /// # Examples
 ///

@@ -703,20 +703,25 @@ impl Conn {
             [one] => one.clone(),
             _ => Term::List(args.clone()),
         };
-        if let Ok((pid, _)) =
-            crate::spawn::spawn_registered(module.as_str(), init, Default::default())
-        {
-            let mut flags = 0;
-            if link && process::add_link(pid, from) {
-                self.lock().links.insert((pid, from));
-                flags |= SPAWN_LINKED;
+        // An actor whose `init` failed: like an Erlang process that crashes
+        // at once, its pid exits with that reason (below).
+        let mut crashed = None;
+        match crate::spawn::spawn_registered(module.as_str(), init, Default::default()) {
+            Ok((pid, _)) => {
+                let mut flags = 0;
+                if link && process::add_link(pid, from) {
+                    self.lock().links.insert((pid, from));
+                    flags |= SPAWN_LINKED;
+                }
+                if monitor && process::add_watcher(pid, from, req) {
+                    self.lock().in_monitors.insert(req, (from, pid, None));
+                    flags |= SPAWN_MONITORED;
+                }
+                self.push_control(reply(flags, pid));
+                return;
             }
-            if monitor && process::add_watcher(pid, from, req) {
-                self.lock().in_monitors.insert(req, (from, pid, None));
-                flags |= SPAWN_MONITORED;
-            }
-            self.push_control(reply(flags, pid));
-            return;
+            Err(crate::spawn::SpawnError::StartFailed(reason)) => crashed = Some(reason),
+            Err(_) => {}
         }
         // A function: its process is held until the reply has gone, so the
         // requester hears of its end after its start. The link and monitor
@@ -728,7 +733,10 @@ impl Conn {
                 return;
             }
             let me = process::current_pid();
-            let reason = rpc::run(&conn.node, &module, &function, args);
+            let reason = match crashed {
+                Some(reason) => reason,
+                None => rpc::run(&conn.node, &module, &function, args),
+            };
             if monitor {
                 conn.push_control(Control::MonitorPExit {
                     from: Dest::Pid(me),

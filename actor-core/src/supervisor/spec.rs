@@ -312,7 +312,17 @@ impl ChildSpec {
         F: Fn(Term) -> S + Send + Sync + 'static,
         S: IntoSpawn,
     {
-        let start: StartFn = Arc::new(move |args| crate::start_link(factory(args)).wait());
+        // A factory that panics is a failed start of its child (OTP: an
+        // `init` that crashes), counted and retried like any other; the
+        // supervisor runs on.
+        let start: StartFn = Arc::new(move |args| {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| factory(args))) {
+                Ok(what) => crate::start_link(what).wait(),
+                Err(payload) => Err(SpawnError::StartFailed(crate::process::panic_reason(
+                    &*payload,
+                ))),
+            }
+        });
         ChildSpec::new(id, Start::Factory(start), ChildType::Worker)
     }
 
