@@ -252,8 +252,9 @@ pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   (blocking code); both give `Result<Message, CallError>`, and
 ///   `.timeout(d)` changes the 5 s default.
 /// - `kill`, `link` and `unlink` act on the target as the seed's control
-///   messages do. `down` is accepted for completeness; the runtime sends
-///   the real ones.
+///   messages do. They are signals that nothing answers, so they can only
+///   be sent: `msg!(kill >> pid)` is a compile error. `down` is accepted
+///   for completeness; the runtime sends the real ones.
 ///
 /// ```
 /// use actor::prelude::*;

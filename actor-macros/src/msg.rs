@@ -142,6 +142,16 @@ fn parse_msg(input: ParseStream, errors: &mut Errors) -> syn::Result<Msg> {
     };
 
     let (op, op_span) = parse_op(input, &data, reference.is_some())?;
+    if op == Op::Call && matches!(variant, "Kill" | "Link" | "Unlink") {
+        let signal = kind.to_string();
+        errors.error(
+            kind.span(),
+            format!(
+                "`{signal}` is a signal, not a request: nothing replies to it, so it cannot \
+                 be called; send it with `msg!({signal} > …)` or use `actor::{signal}(pid)`"
+            ),
+        );
+    }
     if input.is_empty() {
         let op_str = if op == Op::Send { ">" } else { ">>" };
         return Err(syn::Error::new(
