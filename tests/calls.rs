@@ -933,3 +933,42 @@ fn awaited_calls_never_sleep_through_their_timeout() {
     drop(spin);
     actor::kill(server);
 }
+
+// ---- a synchronous handler told to exit (found by a stranger's test) ------
+
+/// A synchronous handler that blocks its thread for 300 ms: an exit signal
+/// cannot stop it mid-way.
+struct Sluggish;
+
+#[actor]
+impl Sluggish {
+    fn std(&mut self) -> &'static str {
+        std::thread::sleep(Duration::from_millis(300));
+        "done"
+    }
+}
+
+/// A process killed (or told to exit) while a synchronous handler ran
+/// never answers: its caller hears the exit, as from Erlang, where the
+/// process would have died at once.
+#[actor::test]
+fn a_process_told_to_exit_during_a_sync_handler_never_replies() {
+    for (signal, reason) in [
+        (None, Term::atom("killed")),
+        (Some(Term::atom("shutdown")), Term::atom("shutdown")),
+    ] {
+        let slow = actor::spawn(Sluggish).unwrap();
+        let call = std::thread::spawn(move || {
+            msg!(std >> slow)
+                .timeout(Duration::from_secs(10))
+                .wait()
+                .map(|m| m.data)
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        match &signal {
+            None => actor::kill(slow),
+            Some(r) => actor::exit(slow, r.clone()),
+        }
+        assert_eq!(call.join().unwrap(), Err(CallError::Exit(reason)));
+    }
+}

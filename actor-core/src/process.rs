@@ -343,6 +343,16 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Proc>) -> R) -> R {
     }
 }
 
+/// Whether the running process has been told to exit (killed, or an exit
+/// signal it does not trap) while it could not stop: a synchronous handler
+/// blocks its thread, so the signal is acted on when the handler returns.
+/// Such a process sends no reply: in Erlang it would have died before
+/// answering, and its caller hears the exit instead.
+#[inline]
+pub(crate) fn told_to_exit() -> bool {
+    with_current(|p| p.is_some_and(|p| p.signals.interrupts()))
+}
+
 /// The pid of the running code; [`Pid::NOBODY`] in a plain tokio task (the
 /// sender of what it sends: replies to it go nowhere).
 #[inline]

@@ -280,6 +280,9 @@ impl<E> Error<E> {
 /// does not encode gets the caller an `err` reply saying why.
 pub fn reply(from: Pid, kind: Kind, reference: Option<Ref>, value: Result<Term, TermError>) {
     let Some(r) = reference else { return };
+    if crate::process::told_to_exit() {
+        return;
+    }
     match value {
         Ok(term) => send(from, kind, term, Some(r)),
         Err(e) => {
