@@ -751,3 +751,62 @@ fn a_trapping_process_linked_to_400_000_processes_gets_every_death_in_linear_tim
         assert!(dead.insert(m.from), "a second Death from {:?}", m.from);
     }
 }
+
+// ---- reasons written as strings (found by a stranger's test) ---------------
+
+/// Exits itself with the `&str` it is sent.
+struct Quitter;
+
+#[actor]
+impl Quitter {
+    fn std(&mut self, why: String) {
+        actor::exit_self(why.as_str());
+    }
+}
+
+/// `"normal"`, `"kill"` and `"shutdown"` as `&str` mean Erlang's atoms: a
+/// Rust user writing `exit(pid, "normal")` means `normal`, not a string
+/// that kills.
+#[actor::test]
+fn the_special_reasons_written_as_strings_are_the_atoms() {
+    // "normal" kills nobody
+    let echo = actor::spawn("EchoActor").unwrap();
+    actor::exit(echo, "normal");
+    assert_eq!(msg!(std(1) >> echo).wait().unwrap().data, 1);
+    // "kill" cannot be trapped: the process dies with `killed`
+    let trapping = actor::spawn_with_args("Trapping", actor::pid()).unwrap();
+    let r = actor::monitor(trapping);
+    actor::exit(trapping, "kill");
+    let down = assert_receive!(Message { kind: Kind::Down, reference: Some(rr), .. } if *rr == r, timeout: LONG);
+    assert_eq!(down.data["reason"], Term::atom("killed"));
+    refute_receive!(Message {
+        kind: Kind::Info,
+        ..
+    });
+    // "shutdown" from exit_self is the atom a supervisor reads
+    let quitter = actor::spawn(Quitter).unwrap();
+    let r = actor::monitor(quitter);
+    msg!(std("shutdown") > quitter);
+    let down = assert_receive!(Message { kind: Kind::Down, reference: Some(rr), .. } if *rr == r, timeout: LONG);
+    assert_eq!(down.data["reason"], Term::atom("shutdown"));
+    assert!(down.data["reason"].is_atom("shutdown"));
+    // any other string stays a string
+    let echo = actor::spawn("EchoActor").unwrap();
+    let r = actor::monitor(echo);
+    actor::exit(echo, "bad config");
+    let down = assert_receive!(Message { kind: Kind::Down, reference: Some(rr), .. } if *rr == r, timeout: LONG);
+    assert_eq!(down.data["reason"], Term::from("bad config"));
+}
+
+/// A raw process that tells itself to exit and then ends exits with that
+/// reason (it ended `normal`).
+#[actor::test]
+fn a_body_that_exits_itself_and_ends_exits_with_that_reason() {
+    let q = actor::spawn(|_inbox: Inbox| async {
+        actor::exit_self(Term::from("x"));
+    })
+    .unwrap();
+    let r = actor::monitor(q);
+    let down = assert_receive!(Message { kind: Kind::Down, reference: Some(rr), .. } if *rr == r, timeout: LONG);
+    assert_eq!(down.data["reason"], Term::from("x"));
+}

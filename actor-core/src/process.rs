@@ -477,6 +477,11 @@ impl<F: Future<Output = Term>> Future for ProcessTask<F> {
         let body = this.body;
         let reason = match std::panic::catch_unwind(AssertUnwindSafe(|| body.poll(cx))) {
             Ok(Poll::Pending) => return Poll::Pending,
+            // A body that told itself to exit (`exit_self`) and then ended
+            // ends with that reason, as Erlang's `exit(self(), Reason)`.
+            Ok(Poll::Ready(reason)) if !*this.body_handles_exit => {
+                this.proc.signals.pending().unwrap_or(reason)
+            }
             Ok(Poll::Ready(reason)) => reason,
             Err(payload) => unwound_reason(this.proc, payload.as_ref()),
         };

@@ -355,6 +355,11 @@ pub fn demonitor(reference: Ref) -> bool {
 /// message. Otherwise `normal` is ignored and every other reason ends the
 /// target with that reason.
 ///
+/// A string naming one of those special reasons is that atom:
+/// `exit(pid, "normal")`, `"kill"` and `"shutdown"` mean `normal`, `kill`
+/// and `shutdown`. Any other string is a string reason (Erlang's
+/// `exit(Pid, "text")`).
+///
 /// # Examples
 ///
 /// ```
@@ -365,7 +370,20 @@ pub fn demonitor(reference: Ref) -> bool {
 /// assert_eq!(down.data["reason"], "shutdown");
 /// ```
 pub fn exit(pid: Pid, reason: impl Into<Term>) {
-    signal_exit(pid, current_pid(), reason.into());
+    signal_exit(pid, current_pid(), special_atom(reason.into()));
+}
+
+/// A string that names one of Erlang's special reasons, as the atom: what
+/// `exit(pid, "normal")` means to anyone who writes it. Other strings stay
+/// strings.
+fn special_atom(reason: Term) -> Term {
+    let special = match &reason {
+        Term::Str(s) => ["normal", "kill", "shutdown"]
+            .into_iter()
+            .find(|&name| name == s.as_str()),
+        _ => None,
+    };
+    special.map_or(reason, Term::atom)
 }
 
 /// Ends the calling process with `reason`: Erlang's `exit(Reason)`, a
@@ -401,7 +419,7 @@ pub fn exit(pid: Pid, reason: impl Into<Term>) {
 /// assert_eq!((down.reference, down.data["reason"].clone()), (Some(r), Term::from("done")));
 /// ```
 pub fn exit_self(reason: impl Into<Term>) {
-    current().request_exit(reason.into());
+    current().request_exit(special_atom(reason.into()));
 }
 
 /// Kills `pid`: it dies with reason `killed`, even if it traps exits.
