@@ -972,3 +972,32 @@ fn a_process_told_to_exit_during_a_sync_handler_never_replies() {
         assert_eq!(call.join().unwrap(), Err(CallError::Exit(reason)));
     }
 }
+
+/// Only `std`: a call of another kind is answered at once with an `err`
+/// rather than left to time out.
+struct StdOnly;
+
+#[actor]
+impl StdOnly {
+    fn std(&mut self) -> i64 {
+        1
+    }
+}
+
+#[actor::test]
+fn a_call_of_a_kind_with_no_handler_gets_an_err_at_once() {
+    let p = actor::spawn(StdOnly).unwrap();
+    let t = Instant::now();
+    let reply = msg!(info(5) >> p).timeout(LONG).wait().unwrap();
+    assert!(t.elapsed() < Duration::from_secs(2), "answered at once");
+    assert_eq!(reply.kind, Kind::Err);
+    assert_eq!(
+        reply.data,
+        Term::tuple([Term::atom("no_handler"), Term::from("info")])
+    );
+    // and a call to nobody fails at once
+    assert_eq!(msg!(std >> Pid::NOBODY).wait(), Err(CallError::NoProcess));
+    // the actor keeps running; a cast of that kind is still only dropped
+    msg!(info(5) > p);
+    assert_eq!(msg!(std >> p).wait().unwrap().data, 1);
+}

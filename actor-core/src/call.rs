@@ -361,6 +361,8 @@ impl Call {
         let data = self.data.map_err(CallError::Encode)?;
         let to = match resolve(&self.target) {
             Some(Ok(pid)) if pid == proc.pid => return Err(CallError::CallingSelf),
+            // Nobody is a process on no node: there is no one to call.
+            Some(Ok(pid)) if pid == Pid::NOBODY => return Err(CallError::NoProcess),
             Some(Ok(pid)) => Some(pid),
             Some(Err(())) => None,
             None => return Err(CallError::NoProcess),

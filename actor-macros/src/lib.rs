@@ -58,7 +58,9 @@ use proc_macro::TokenStream;
 /// `std`, `info`, `death`, `down`, `err` and `reload`. It takes `&mut self`
 /// and may be a plain `fn` or an `async fn`. A message of a kind the impl
 /// has no handler for is logged (`tracing::warn!`) and dropped, as Erlang
-/// drops an unexpected message; the actor keeps running. (`kill`, `link` and
+/// drops an unexpected message; the actor keeps running. A call of such a
+/// kind is answered at once with an `err` message `{no_handler, "kind"}`
+/// instead of waiting out its timeout. (`kill`, `link` and
 /// `unlink` are carried out by the runtime and never reach a handler; a
 /// method named `kill`, `up` or anything else is left alone.)
 ///

@@ -77,7 +77,9 @@ pub fn decode_failed<A>(kind: Kind, from: Pid, reference: Option<Ref>, error: Te
 }
 
 /// A message of a kind the actor has no handler for: logged and dropped,
-/// like an unexpected message in an Erlang receive loop.
+/// like an unexpected message in an Erlang receive loop. A call of that
+/// kind is answered at once with an `err` `{no_handler, Kind}` rather than
+/// left to wait out its timeout.
 pub fn unhandled<A>(msg: Message) {
     tracing::warn!(
         actor = std::any::type_name::<A>(),
@@ -85,6 +87,10 @@ pub fn unhandled<A>(msg: Message) {
         from = ?msg.from,
         "no handler for this kind of message; dropped"
     );
+    if msg.reference.is_some() {
+        let why = Term::tuple([Term::atom("no_handler"), Term::from(msg.kind.to_string())]);
+        reply_err(msg.from, msg.reference, why);
+    }
 }
 
 // ---- conversions ----------------------------------------------------------
