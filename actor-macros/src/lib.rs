@@ -309,7 +309,7 @@ pub fn msg(input: TokenStream) -> TokenStream {
 /// fn echo_answers() {
 ///     let echo = actor::spawn("EchoActor").unwrap();
 ///     msg!(std { hi: "hey" } > echo);
-///     assert_receive!(Message { kind: Kind::Std, ref data, .. } if data["hi"] == "hey");
+///     assert_receive!(Message { kind: Kind::Std, data, .. } if data["hi"] == "hey");
 /// }
 ///
 /// #[actor::test]
@@ -396,7 +396,7 @@ pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
 /// msg!(info { n: 2 } > echo);
 ///
 /// // the kind, and a field of the data in the guard
-/// let m = assert_receive!(Message { kind: Kind::Info, ref data, .. } if data["n"] == 2);
+/// let m = assert_receive!(Message { kind: Kind::Info, data, .. } if data["n"] == 2);
 /// assert_eq!(m.from, echo);
 /// // the sender, and a longer wait
 /// let m = assert_receive!(Message { from, .. } if *from == echo, timeout: Duration::from_secs(1));

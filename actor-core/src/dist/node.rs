@@ -499,8 +499,10 @@ where
 /// The call waits for the other node's answer. A program that is not a
 /// node, or an unreachable node, gives a [`SpawnError`] that says which. A
 /// name the other node does not have gives a pid, as Erlang's `spawn/4`
-/// does, of a process that exits at once with `{undef, [{M, F, Args, []}]}`:
-/// [`spawn_link_on`] or a monitor tells why.
+/// does, of a process that exits at once with `{undef, [{M, F, Args, []}]}`;
+/// so does an actor whose `init` panics, with `{panic, Text}`. Only
+/// [`spawn_link_on`] tells why: the process is usually gone before a
+/// monitor set after `spawn_on` returns, and that monitor sees `noproc`.
 ///
 /// # Examples
 ///
