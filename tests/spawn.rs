@@ -567,7 +567,7 @@ fn a_panic_in_init_is_a_failed_start_not_the_callers_panic() {
         actor::processes()
             .into_iter()
             .filter_map(actor::process_info)
-            .filter(|i| i.actor.as_deref().is_some_and(|a| a.ends_with("WantsInt")))
+            .filter(|i| i.actor.is_some_and(|a| a.ends_with("WantsInt")))
             .count()
     };
     assert_eq!(actor::spawn_with_args("WantsInt", "not an int"), failed);
@@ -583,4 +583,31 @@ fn a_panic_in_init_is_a_failed_start_not_the_callers_panic() {
     // the caller is unharmed, and a good start still works
     let ok = actor::spawn_with_args("WantsInt", 5).unwrap();
     assert_eq!(msg!(std >> ok).wait().unwrap().data, 5);
+}
+
+/// A `stop` hook that panics.
+#[derive(Default)]
+struct BadStop;
+
+#[actor]
+impl BadStop {
+    fn std(&mut self) {}
+
+    fn stop(&mut self, _reason: Term) {
+        panic!("cleanup failed");
+    }
+}
+
+/// A panic in `stop` is the process's exit reason, as a crash in a
+/// gen_server's `terminate` replaces the reason it was stopping with.
+#[actor::test]
+fn a_panic_in_stop_is_the_exit_reason() {
+    let p = actor::spawn(BadStop).unwrap();
+    let r = actor::monitor(p);
+    actor::exit(p, Term::atom("bye"));
+    let down = assert_receive!(Message { kind: Kind::Down, reference: Some(rr), .. } if *rr == r, timeout: LONG);
+    assert_eq!(
+        down.data["reason"],
+        Term::tuple([Term::atom("panic"), Term::from("cleanup failed")])
+    );
 }

@@ -340,9 +340,43 @@ async fn start_actor<A: Actor>(
 /// process exits with.
 async fn stop_actor<A: Actor>(actor: &mut A, proc: &Proc, reason: Term) -> Term {
     proc.signals.set_phase(Phase::Stopping);
-    match process::guarded(proc, actor.stop(reason.clone())).await {
+    let hook = StopHook {
+        fut: actor.stop(reason.clone()),
+    };
+    match process::guarded(proc, hook).await {
         Err(r) if r == reasons::killed() => r,
+        Ok(Some(panicked)) => panicked,
         _ => reason,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A `stop` hook's future; its panic becomes the process's exit reason,
+    /// as a crash in a gen_server's `terminate` replaces the reason it was
+    /// stopping with. (An exit that unwinds a blocking wait in it is let
+    /// through, for `guarded` to read.)
+    struct StopHook<F> {
+        #[pin]
+        fut: F,
+    }
+}
+
+impl<F: Future<Output = ()>> Future for StopHook<F> {
+    type Output = Option<Term>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Term>> {
+        let fut = self.project().fut;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(std::task::Poll::Ready(())) => std::task::Poll::Ready(None),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(payload) if payload.is::<process::ExitUnwind>() => {
+                std::panic::resume_unwind(payload)
+            }
+            Err(payload) => std::task::Poll::Ready(Some(process::panic_reason(&*payload))),
+        }
     }
 }
 
