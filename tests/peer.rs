@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use actor::node::{Limits, Peer, PeerBuilder, PeerError, Sandbox};
 use actor::prelude::*;
-use actor::supervisor::{self, ChildSpec, SupervisorSpec};
+use actor::supervisor::{self, SupervisorSpec};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -64,7 +64,7 @@ fn node() -> &'static str {
 /// A peer that is this test program.
 fn builder() -> PeerBuilder {
     Peer::builder()
-        .args(["--exact", "peer_node", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "peer_node", "--nocapture", "-q"])
         .start_timeout(WAIT)
 }
 
@@ -93,6 +93,45 @@ fn down_reason(r: Ref) -> Term {
         .expect("no down message");
     assert_eq!(m.kind, Kind::Down);
     m.data["reason"].clone()
+}
+
+/// Files, as a peer sees them: `{read: Path}` answers the text or the
+/// error; `{write: Path, text: Text}` writes.
+#[derive(Default)]
+struct Files;
+
+#[actor]
+impl Files {
+    fn std(&mut self, data: Term) -> Result<Term, Term> {
+        let io = |e: std::io::Error| Term::from(e.to_string());
+        if let Some(path) = data["read"].as_str() {
+            return std::fs::read_to_string(path).map(Term::from).map_err(io);
+        }
+        let path = data["write"].as_str().unwrap_or_default();
+        std::fs::write(path, data["text"].as_str().unwrap_or_default())
+            .map(|()| Term::atom("ok"))
+            .map_err(io)
+    }
+}
+
+/// Tells `("peer_stop_witness", Node)` how it stopped; `{witness: Node}`
+/// says which node.
+#[derive(Default)]
+struct Tidy {
+    witness: Option<String>,
+}
+
+#[actor]
+impl Tidy {
+    fn std(&mut self, data: Term) -> Term {
+        self.witness = data["witness"].as_str().map(str::to_owned);
+        Term::atom("ok")
+    }
+    fn stop(&mut self, reason: Term) {
+        if let Some(node) = &self.witness {
+            msg!(info { stopped: reason } > ("peer_stop_witness", node.as_str()));
+        }
+    }
 }
 
 /// Crashes its whole OS process on request.
@@ -153,4 +192,250 @@ fn abort_in_a_peer_is_noconnection_here() {
     }
     assert!(!os_alive(os_pid), "the aborted child is reaped");
     assert!(matches!(peer.stop(), Err(PeerError::Down { .. })));
+}
+
+#[test]
+fn sigkill_of_the_peer_is_noconnection_here() {
+    node();
+    let peer = builder().start().unwrap();
+    let echo = actor::spawn_link_on(peer.node(), "EchoActor").unwrap();
+    let watch = actor::monitor(peer.pid());
+    sigkill(peer.os_pid());
+    assert_eq!(down_reason(watch), Term::atom("noconnection"));
+    let death =
+        actor::receive_match_timeout(|m| m.kind == Kind::Death && m.from == echo, WAIT).unwrap();
+    assert_eq!(death.data["reason"], Term::atom("noconnection"));
+    assert!(!os_alive(peer.os_pid()), "reaped before its process exited");
+    assert!(!actor::node::nodes().contains(&peer.node().to_owned()));
+}
+
+#[test]
+fn sigkill_of_the_parent_takes_the_peer_with_it() {
+    // the parent: this program again, as a node with a peer of its own
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let mut parent = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "peer_parent", "--nocapture", "-q"])
+        .env("ACTOR_PEER_TEST_PARENT", format!("parent{}@localhost", std::process::id()))
+        .env("ERL_EPMD_PORT", port.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(parent.stdout.take().unwrap());
+    let mut line = String::new();
+    let peer_pid: u32 = loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "the parent did not start its peer");
+        if let Some(pid) = line.trim().strip_prefix("peer-os-pid ") {
+            break pid.parse().unwrap();
+        }
+    };
+    assert!(os_alive(peer_pid));
+    parent.kill().unwrap();
+    parent.wait().unwrap();
+    let killed = Instant::now();
+    while os_alive(peer_pid) && killed.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let gone_after = killed.elapsed();
+    assert!(!os_alive(peer_pid), "the peer outlived its parent");
+    assert!(gone_after < Duration::from_secs(1), "the peer took {gone_after:?} to go");
+}
+
+/// The processes whose parent is this one, by name.
+fn children_named(comm: &str) -> Vec<u32> {
+    let me = std::process::id().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let ppid = rest.split_whitespace().nth(1).unwrap_or("");
+            head.ends_with(&format!("({comm}")) && ppid == me
+        })
+        .collect()
+}
+
+#[test]
+fn a_peer_that_fails_to_start_says_why_and_leaves_nothing() {
+    node();
+    // a program that does not exist
+    let err = Peer::builder().command("/nonexistent/peer-program").start().unwrap_err();
+    assert!(matches!(err, PeerError::Spawn { .. }), "{err:?}");
+    assert!(err.to_string().contains("/nonexistent/peer-program"), "{err}");
+    // one that exits before it joins
+    let err = Peer::builder().command("false").start().unwrap_err();
+    assert!(matches!(err, PeerError::Exited { .. }), "{err:?}");
+    assert!(err.to_string().contains("exit status 1"), "{err}");
+    // this program, with a name another node holds: its node refuses it
+    let name = format!("taken{}", std::process::id());
+    let holder = builder().name(&name).start().unwrap();
+    let err = builder().name(&name).start().unwrap_err();
+    assert!(matches!(err, PeerError::Exited { .. }), "{err:?}");
+    assert!(err.to_string().contains("exit status 70"), "{err}");
+    let holder_pid = holder.pid();
+    holder.stop().unwrap();
+    // one that never joins: killed at the timeout
+    let err = Peer::builder()
+        .command("sleep")
+        .arg("30")
+        .start_timeout(Duration::from_millis(300))
+        .start()
+        .unwrap_err();
+    assert!(matches!(err, PeerError::Timeout { .. }), "{err:?}");
+    assert!(err.to_string().contains("did not join"), "{err}");
+    assert_eq!(children_named("sleep"), Vec::<u32>::new(), "the sleeper is gone");
+    // the failed starts linked nothing to this thread: no exit signal
+    // comes but the `normal` one of the peer that was stopped
+    let death = actor::receive_match_timeout(|m| m.kind == Kind::Death, WAIT).unwrap();
+    assert_eq!((death.from, death.data["reason"].clone()), (holder_pid, Term::atom("normal")));
+    assert!(actor::receive_match_timeout(|m| m.kind == Kind::Death, Duration::from_millis(200))
+        .is_none());
+    let me = actor::process_info(actor::pid()).unwrap();
+    assert!(me.links.is_empty(), "{:?}", me.links);
+}
+
+#[test]
+fn stop_runs_the_peers_stop_hooks() {
+    let me = node();
+    actor::register("peer_stop_witness", actor::pid()).unwrap();
+    let peer = builder().start().unwrap();
+    let tidy = actor::spawn_on(peer.node(), "Tidy").unwrap();
+    msg!(std { witness: me } >> tidy).wait().unwrap();
+    let os_pid = peer.os_pid();
+    peer.stop().unwrap();
+    let m = actor::receive_match_timeout(|m| m.kind == Kind::Info && m.data["stopped"] != Term::Nil, WAIT)
+        .expect("the stop hook did not report");
+    assert_eq!(m.data["stopped"], Term::atom("shutdown"));
+    assert!(!os_alive(os_pid));
+    actor::unregister("peer_stop_witness");
+}
+
+#[test]
+fn an_erl_peer() {
+    if Command::new("erl").arg("-version").output().is_err() {
+        println!("note: `erl` is not on the PATH: an_erl_peer skipped");
+        return;
+    }
+    node();
+    let peer = Peer::builder().erl().start_timeout(WAIT).start().unwrap();
+    // an rpc call answered by Erlang
+    let ask = Term::tuple([
+        Term::atom("call"),
+        Term::atom("erlang"),
+        Term::atom("node"),
+        Term::List(vec![]),
+        Term::Pid(actor::pid()),
+    ]);
+    let reply = msg!(std(ask) >> ("rex", peer.node())).wait().unwrap();
+    assert_eq!(reply.data.as_atom(), Some(peer.node()));
+    // a process spawned there, linked, hears the peer stop
+    let watch = actor::monitor(peer.pid());
+    let os_pid = peer.os_pid();
+    let pid = peer.pid();
+    peer.stop().unwrap();
+    assert_eq!(down_reason(watch), Term::atom("normal"));
+    assert!(!actor::is_alive(pid));
+    assert!(!os_alive(os_pid));
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("actor-peer-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_sandboxed_peer_sees_only_its_binds() {
+    node();
+    let base = scratch("sandbox");
+    let secret = base.join("secret.txt");
+    std::fs::write(&secret, "parent only").unwrap();
+    let shared = base.join("shared");
+    let readable = base.join("readable");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::create_dir_all(&readable).unwrap();
+    std::fs::write(readable.join("r.txt"), "for the peer").unwrap();
+    // this program can read the secret
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "parent only");
+
+    let started = builder()
+        .sandbox(Sandbox::new().read_only(&readable).writable(&shared))
+        .start();
+    let peer = match started {
+        Ok(p) => p,
+        Err(e @ PeerError::Sandbox { .. }) => {
+            panic!("this kernel refused the mount namespace a sandboxed peer needs: {e}")
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let files = actor::spawn_on(peer.node(), "Files").unwrap();
+    let path = |p: &PathBuf| p.to_str().unwrap().to_owned();
+    let read = |p: String| msg!(std { read: p } >> files).wait().unwrap();
+    let write = |p: String, text: &str| msg!(std { write: p, text: text } >> files).wait().unwrap();
+
+    let denied = read(path(&secret));
+    assert_eq!(denied.kind, Kind::Err, "{denied:?}");
+    assert!(denied.data.as_str().unwrap().contains("No such file"), "{denied:?}");
+    let home = read("/etc/passwd".to_owned());
+    assert_eq!(home.kind, Kind::Err, "{home:?}");
+
+    let ro = read(path(&readable.join("r.txt")));
+    assert_eq!(ro.data, "for the peer");
+    let ro_write = write(path(&readable.join("w.txt")), "x");
+    assert_eq!(ro_write.kind, Kind::Err);
+    assert!(ro_write.data.as_str().unwrap().contains("Read-only"), "{ro_write:?}");
+
+    let wrote = write(path(&shared.join("out.txt")), "from the peer");
+    assert_eq!(wrote.data, Term::atom("ok"));
+    assert_eq!(std::fs::read_to_string(shared.join("out.txt")).unwrap(), "from the peer");
+    peer.stop().unwrap();
+    std::fs::remove_dir_all(&base).unwrap();
+}
+
+#[test]
+fn past_its_memory_limit_a_peer_dies_and_its_supervisor_restarts_it() {
+    node();
+    let name = format!("hog{}", std::process::id());
+    let spec = builder()
+        .name(&name)
+        .limits(Limits::new().memory(512 << 20))
+        .child_spec("hog");
+    let sup = SupervisorSpec::one_for_one()
+        .intensity(3, Duration::from_secs(30))
+        .child(spec)
+        .start_link()
+        .unwrap();
+    let first = supervisor::which_children(sup).unwrap()[0].pid().unwrap();
+    let watch = actor::monitor(first);
+    let hog_node = format!("{name}@localhost");
+    let crasher = actor::spawn_on(&hog_node, "Crasher").unwrap();
+    // within the limit
+    assert_eq!(msg!(std { alloc: 1 << 20 } >> crasher).wait().unwrap().data, 1 << 20);
+    // past it: the allocation fails, the peer aborts
+    let err = msg!(std { alloc: 2i64 << 30 } >> crasher).timeout(WAIT).wait().unwrap_err();
+    assert_eq!(err, CallError::Exit(Term::atom("noconnection")));
+    assert_eq!(down_reason(watch), Term::atom("noconnection"));
+    // the supervisor starts it again, under the same name
+    let deadline = Instant::now() + WAIT;
+    let second = loop {
+        match supervisor::which_children(sup).unwrap()[0].pid() {
+            Some(p) if p != first => break p,
+            _ if Instant::now() > deadline => panic!("the peer was not restarted"),
+            _ => std::thread::sleep(Duration::from_millis(10)),
+        }
+    };
+    assert!(actor::is_alive(second));
+    let echo = actor::spawn_on(&hog_node, "EchoActor").unwrap();
+    assert_eq!(msg!(std(7) >> echo).wait().unwrap().data, 7);
+    supervisor::stop(sup).unwrap();
+    assert!(!actor::is_alive(second));
+    assert!(!actor::node::nodes().contains(&hog_node));
 }

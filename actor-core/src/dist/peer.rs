@@ -850,8 +850,11 @@ fn peer_up(m: &Message) -> Option<Pid> {
     }
 }
 
+/// After the child is reaped: its connection goes now (not when the
+/// reader notices), and its cookie with it.
 fn forget_cookie(node: &str) {
     if let Some(inner) = connect::node() {
+        super::node::disconnect(node);
         inner.set_cookie_for(node, None);
     }
 }
