@@ -89,8 +89,8 @@ fn sigkill(pid: u32) {
 
 /// Waits for the `down` message of monitor `r`; its reason.
 fn down_reason(r: Ref) -> Term {
-    let m = actor::receive_match_timeout(|m| m.reference == Some(r), WAIT)
-        .expect("no down message");
+    let m =
+        actor::receive_match_timeout(|m| m.reference == Some(r), WAIT).expect("no down message");
     assert_eq!(m.kind, Kind::Down);
     m.data["reason"].clone()
 }
@@ -182,8 +182,9 @@ fn abort_in_a_peer_is_noconnection_here() {
     assert_eq!(down_reason(on_crasher), Term::atom("noconnection"));
     assert_eq!(down_reason(watch), Term::atom("noconnection"));
     // the test thread, linked to the peer's process, got its exit as a message
-    let death = actor::receive_match_timeout(|m| m.kind == Kind::Death && m.from == peer.pid(), WAIT)
-        .unwrap();
+    let death =
+        actor::receive_match_timeout(|m| m.kind == Kind::Death && m.from == peer.pid(), WAIT)
+            .unwrap();
     assert_eq!(death.data["reason"], Term::atom("noconnection"));
     let os_pid = peer.os_pid();
     let deadline = Instant::now() + WAIT;
@@ -217,7 +218,10 @@ fn sigkill_of_the_parent_takes_the_peer_with_it() {
     drop(free);
     let mut parent = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "peer_parent", "--nocapture", "-q"])
-        .env("ACTOR_PEER_TEST_PARENT", format!("parent{}@localhost", std::process::id()))
+        .env(
+            "ACTOR_PEER_TEST_PARENT",
+            format!("parent{}@localhost", std::process::id()),
+        )
         .env("ERL_EPMD_PORT", port.to_string())
         .stdout(Stdio::piped())
         .spawn()
@@ -226,7 +230,10 @@ fn sigkill_of_the_parent_takes_the_peer_with_it() {
     let mut line = String::new();
     let peer_pid: u32 = loop {
         line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "the parent did not start its peer");
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the parent did not start its peer"
+        );
         if let Some(pid) = line.trim().strip_prefix("peer-os-pid ") {
             break pid.parse().unwrap();
         }
@@ -240,7 +247,10 @@ fn sigkill_of_the_parent_takes_the_peer_with_it() {
     }
     let gone_after = killed.elapsed();
     assert!(!os_alive(peer_pid), "the peer outlived its parent");
-    assert!(gone_after < Duration::from_secs(1), "the peer took {gone_after:?} to go");
+    assert!(
+        gone_after < Duration::from_secs(1),
+        "the peer took {gone_after:?} to go"
+    );
 }
 
 /// The processes whose parent is this one, by name.
@@ -266,9 +276,15 @@ fn children_named(comm: &str) -> Vec<u32> {
 fn a_peer_that_fails_to_start_says_why_and_leaves_nothing() {
     node();
     // a program that does not exist
-    let err = Peer::builder().command("/nonexistent/peer-program").start().unwrap_err();
+    let err = Peer::builder()
+        .command("/nonexistent/peer-program")
+        .start()
+        .unwrap_err();
     assert!(matches!(err, PeerError::Spawn { .. }), "{err:?}");
-    assert!(err.to_string().contains("/nonexistent/peer-program"), "{err}");
+    assert!(
+        err.to_string().contains("/nonexistent/peer-program"),
+        "{err}"
+    );
     // one that exits before it joins
     let err = Peer::builder().command("false").start().unwrap_err();
     assert!(matches!(err, PeerError::Exited { .. }), "{err:?}");
@@ -290,13 +306,22 @@ fn a_peer_that_fails_to_start_says_why_and_leaves_nothing() {
         .unwrap_err();
     assert!(matches!(err, PeerError::Timeout { .. }), "{err:?}");
     assert!(err.to_string().contains("did not join"), "{err}");
-    assert_eq!(children_named("sleep"), Vec::<u32>::new(), "the sleeper is gone");
+    assert_eq!(
+        children_named("sleep"),
+        Vec::<u32>::new(),
+        "the sleeper is gone"
+    );
     // the failed starts linked nothing to this thread: no exit signal
     // comes but the `normal` one of the peer that was stopped
     let death = actor::receive_match_timeout(|m| m.kind == Kind::Death, WAIT).unwrap();
-    assert_eq!((death.from, death.data["reason"].clone()), (holder_pid, Term::atom("normal")));
-    assert!(actor::receive_match_timeout(|m| m.kind == Kind::Death, Duration::from_millis(200))
-        .is_none());
+    assert_eq!(
+        (death.from, death.data["reason"].clone()),
+        (holder_pid, Term::atom("normal"))
+    );
+    assert!(
+        actor::receive_match_timeout(|m| m.kind == Kind::Death, Duration::from_millis(200))
+            .is_none()
+    );
     let me = actor::process_info(actor::pid()).unwrap();
     assert!(me.links.is_empty(), "{:?}", me.links);
 }
@@ -310,8 +335,11 @@ fn stop_runs_the_peers_stop_hooks() {
     msg!(std { witness: me } >> tidy).wait().unwrap();
     let os_pid = peer.os_pid();
     peer.stop().unwrap();
-    let m = actor::receive_match_timeout(|m| m.kind == Kind::Info && m.data["stopped"] != Term::Nil, WAIT)
-        .expect("the stop hook did not report");
+    let m = actor::receive_match_timeout(
+        |m| m.kind == Kind::Info && m.data["stopped"] != Term::Nil,
+        WAIT,
+    )
+    .expect("the stop hook did not report");
     assert_eq!(m.data["stopped"], Term::atom("shutdown"));
     assert!(!os_alive(os_pid));
     actor::unregister("peer_stop_witness");
@@ -379,11 +407,23 @@ fn a_sandboxed_peer_sees_only_its_binds() {
     let files = actor::spawn_on(peer.node(), "Files").unwrap();
     let path = |p: &PathBuf| p.to_str().unwrap().to_owned();
     let read = |p: String| msg!(std { read: p } >> files).wait().unwrap();
-    let write = |p: String, text: &str| msg!(std { write: p, text: text } >> files).wait().unwrap();
+    let write = |p: String, text: &str| {
+        msg!(
+            std {
+                write: p,
+                text: text
+            } >> files
+        )
+        .wait()
+        .unwrap()
+    };
 
     let denied = read(path(&secret));
     assert_eq!(denied.kind, Kind::Err, "{denied:?}");
-    assert!(denied.data.as_str().unwrap().contains("No such file"), "{denied:?}");
+    assert!(
+        denied.data.as_str().unwrap().contains("No such file"),
+        "{denied:?}"
+    );
     let home = read("/etc/passwd".to_owned());
     assert_eq!(home.kind, Kind::Err, "{home:?}");
 
@@ -391,11 +431,17 @@ fn a_sandboxed_peer_sees_only_its_binds() {
     assert_eq!(ro.data, "for the peer");
     let ro_write = write(path(&readable.join("w.txt")), "x");
     assert_eq!(ro_write.kind, Kind::Err);
-    assert!(ro_write.data.as_str().unwrap().contains("Read-only"), "{ro_write:?}");
+    assert!(
+        ro_write.data.as_str().unwrap().contains("Read-only"),
+        "{ro_write:?}"
+    );
 
     let wrote = write(path(&shared.join("out.txt")), "from the peer");
     assert_eq!(wrote.data, Term::atom("ok"));
-    assert_eq!(std::fs::read_to_string(shared.join("out.txt")).unwrap(), "from the peer");
+    assert_eq!(
+        std::fs::read_to_string(shared.join("out.txt")).unwrap(),
+        "from the peer"
+    );
     peer.stop().unwrap();
     std::fs::remove_dir_all(&base).unwrap();
 }
@@ -418,9 +464,15 @@ fn past_its_memory_limit_a_peer_dies_and_its_supervisor_restarts_it() {
     let hog_node = format!("{name}@localhost");
     let crasher = actor::spawn_on(&hog_node, "Crasher").unwrap();
     // within the limit
-    assert_eq!(msg!(std { alloc: 1 << 20 } >> crasher).wait().unwrap().data, 1 << 20);
+    assert_eq!(
+        msg!(std { alloc: 1 << 20 } >> crasher).wait().unwrap().data,
+        1 << 20
+    );
     // past it: the allocation fails, the peer aborts
-    let err = msg!(std { alloc: 2i64 << 30 } >> crasher).timeout(WAIT).wait().unwrap_err();
+    let err = msg!(std { alloc: 2i64 << 30 } >> crasher)
+        .timeout(WAIT)
+        .wait()
+        .unwrap_err();
     assert_eq!(err, CallError::Exit(Term::atom("noconnection")));
     assert_eq!(down_reason(watch), Term::atom("noconnection"));
     // the supervisor starts it again, under the same name

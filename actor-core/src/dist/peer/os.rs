@@ -215,7 +215,9 @@ fn spawn_here(spec: Spec) -> Result<Arc<OsChild>, PeerError> {
                 Some(step) => step.error(source, plan.as_ref(), &program),
                 None if plan.is_some() && source.kind() == io::ErrorKind::NotFound => {
                     PeerError::Spawn {
-                        program: format!("{program} (not found inside the sandbox: bind it read-only)"),
+                        program: format!(
+                            "{program} (not found inside the sandbox: bind it read-only)"
+                        ),
                         source,
                     }
                 }
@@ -312,7 +314,8 @@ enum Step {
     Bind(u16),
     ReadOnly(u16),
     PivotRoot,
-    Limit(u32),
+    /// 0: memory, 1: CPU time, 2: open files.
+    Limit(u8),
 }
 
 impl Step {
@@ -328,7 +331,7 @@ impl Step {
             Step::MountPoint(i) => 0x1_0000 | u32::from(i),
             Step::Bind(i) => 0x2_0000 | u32::from(i),
             Step::ReadOnly(i) => 0x3_0000 | u32::from(i),
-            Step::Limit(r) => 0x4_0000 | r,
+            Step::Limit(r) => 0x4_0000 | u32::from(r),
         }
     }
 
@@ -338,7 +341,7 @@ impl Step {
             1 => Step::MountPoint(i),
             2 => Step::Bind(i),
             3 => Step::ReadOnly(i),
-            4 => Step::Limit(v & 0xffff),
+            4 => Step::Limit(i as u8),
             _ => match v {
                 1 => Step::DeathSignal,
                 2 => Step::Unshare,
@@ -365,12 +368,10 @@ impl Step {
                 }
             }
             Step::Limit(r) => {
-                let what = if r == libc::RLIMIT_AS as u32 {
-                    "the memory limit (RLIMIT_AS)"
-                } else if r == libc::RLIMIT_CPU as u32 {
-                    "the CPU time limit (RLIMIT_CPU)"
-                } else {
-                    "the open files limit (RLIMIT_NOFILE)"
+                let what = match r {
+                    0 => "the memory limit (RLIMIT_AS)",
+                    1 => "the CPU time limit (RLIMIT_CPU)",
+                    _ => "the open files limit (RLIMIT_NOFILE)",
                 };
                 return PeerError::Limits {
                     step: format!("setting {what}"),
@@ -407,27 +408,27 @@ fn fail(report: libc::c_int, step: Step) -> io::Error {
 impl Limits {
     /// In the child, before exec.
     fn apply(&self, report: libc::c_int) -> io::Result<()> {
-        let set = |resource: u32, soft: u64, hard: u64| {
+        let set = |step: u8, resource, soft: u64, hard: u64| {
             let lim = libc::rlimit {
                 rlim_cur: soft as libc::rlim_t,
                 rlim_max: hard as libc::rlim_t,
             };
             // SAFETY: a plain system call on a local value.
-            if unsafe { libc::setrlimit(resource as _, &lim) } != 0 {
-                return Err(fail(report, Step::Limit(resource)));
+            if unsafe { libc::setrlimit(resource, &lim) } != 0 {
+                return Err(fail(report, Step::Limit(step)));
             }
             Ok(())
         };
         if let Some(bytes) = self.memory {
-            set(libc::RLIMIT_AS as u32, bytes, bytes)?;
+            set(0, libc::RLIMIT_AS, bytes, bytes)?;
         }
         if let Some(cpu) = self.cpu_time {
             // SIGXCPU at the soft limit, SIGKILL a second later.
             let secs = cpu.as_secs().max(1);
-            set(libc::RLIMIT_CPU as u32, secs, secs + 1)?;
+            set(1, libc::RLIMIT_CPU, secs, secs + 1)?;
         }
         if let Some(n) = self.open_files {
-            set(libc::RLIMIT_NOFILE as u32, n, n)?;
+            set(2, libc::RLIMIT_NOFILE, n, n)?;
         }
         Ok(())
     }
@@ -477,7 +478,14 @@ impl Plan {
             find_on_path(program).unwrap_or_else(|| program.to_path_buf())
         };
         paths.push((program, false));
-        for sys in ["/lib", "/lib64", "/lib32", "/usr/lib", "/usr/lib64", "/etc/hosts"] {
+        for sys in [
+            "/lib",
+            "/lib64",
+            "/lib32",
+            "/usr/lib",
+            "/usr/lib64",
+            "/etc/hosts",
+        ] {
             if Path::new(sys).exists() {
                 paths.push((sys.into(), false));
             }
@@ -491,7 +499,10 @@ impl Plan {
             if !path.is_absolute() {
                 return Err(PeerError::Sandbox {
                     step: format!("binding `{}`", path.display()),
-                    source: io::Error::new(io::ErrorKind::InvalidInput, "the path must be absolute"),
+                    source: io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "the path must be absolute",
+                    ),
                 });
             }
             let meta = std::fs::metadata(&path).map_err(|source| PeerError::Sandbox {
@@ -555,22 +566,46 @@ impl Plan {
                 return Err(fail(report, Step::UserMaps));
             }
         }
-        if mount(null, c("/\0").as_ptr(), null, MS_REC | MS_PRIVATE, null.cast()) != 0 {
+        if mount(
+            null,
+            c("/\0").as_ptr(),
+            null,
+            MS_REC | MS_PRIVATE,
+            null.cast(),
+        ) != 0
+        {
             return Err(fail(report, Step::Private));
         }
         // A tmpfs to stand on, with the old root under it at /oldroot (the
         // way bubblewrap does it): every bind source stays reachable.
         let tmpfs = c("tmpfs\0").as_ptr();
-        if mount(tmpfs, c("/tmp\0").as_ptr(), tmpfs, MS_NOSUID | MS_NODEV, null.cast()) != 0
+        if mount(
+            tmpfs,
+            c("/tmp\0").as_ptr(),
+            tmpfs,
+            MS_NOSUID | MS_NODEV,
+            null.cast(),
+        ) != 0
             || libc::chdir(c("/tmp\0").as_ptr()) != 0
             || libc::mkdir(c("newroot\0").as_ptr(), 0o755) != 0
             || libc::mkdir(c("oldroot\0").as_ptr(), 0o755) != 0
-            || libc::syscall(libc::SYS_pivot_root, c(".\0").as_ptr(), c("oldroot\0").as_ptr()) != 0
+            || libc::syscall(
+                libc::SYS_pivot_root,
+                c(".\0").as_ptr(),
+                c("oldroot\0").as_ptr(),
+            ) != 0
             || libc::chdir(c("/\0").as_ptr()) != 0
         {
             return Err(fail(report, Step::Base));
         }
-        if mount(tmpfs, c("/newroot\0").as_ptr(), tmpfs, MS_NOSUID | MS_NODEV, c("mode=0755\0").as_ptr().cast()) != 0 {
+        if mount(
+            tmpfs,
+            c("/newroot\0").as_ptr(),
+            tmpfs,
+            MS_NOSUID | MS_NODEV,
+            c("mode=0755\0").as_ptr().cast(),
+        ) != 0
+        {
             return Err(fail(report, Step::NewRoot));
         }
         for (i, b) in self.binds.iter().enumerate() {
@@ -586,13 +621,24 @@ impl Plan {
                 libc::mkdir(b.dst.as_ptr(), 0o755) == 0
                     || io::Error::last_os_error().raw_os_error() == Some(libc::EEXIST)
             } else {
-                let fd = libc::open(b.dst.as_ptr(), libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC, 0o644);
+                let fd = libc::open(
+                    b.dst.as_ptr(),
+                    libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC,
+                    0o644,
+                );
                 fd >= 0 && libc::close(fd) == 0
             };
             if !made {
                 return Err(fail(report, Step::MountPoint(i)));
             }
-            if mount(b.src.as_ptr(), b.dst.as_ptr(), null, MS_BIND | MS_REC, null.cast()) != 0 {
+            if mount(
+                b.src.as_ptr(),
+                b.dst.as_ptr(),
+                null,
+                MS_BIND | MS_REC,
+                null.cast(),
+            ) != 0
+            {
                 return Err(fail(report, Step::Bind(i)));
             }
             if b.read_only {
