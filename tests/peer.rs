@@ -144,6 +144,14 @@ impl Crasher {
         if data == "abort" {
             std::process::abort();
         }
+        if data == "spin" {
+            let t = Instant::now();
+            let mut x = 0u64;
+            while t.elapsed() < Duration::from_secs(60) {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(1));
+            }
+            return Term::from(x as i64);
+        }
         if let Some(n) = data["alloc"].as_int() {
             // touch every page: a real allocation, not a reservation
             let v = vec![1u8; n as usize];
@@ -490,4 +498,36 @@ fn past_its_memory_limit_a_peer_dies_and_its_supervisor_restarts_it() {
     supervisor::stop(sup).unwrap();
     assert!(!actor::is_alive(second));
     assert!(!actor::node::nodes().contains(&hog_node));
+}
+
+#[test]
+fn past_its_cpu_time_a_peer_dies() {
+    node();
+    let peer = builder().limits(Limits::new().cpu_time(Duration::from_secs(1))).start().unwrap();
+    let watch = actor::monitor(peer.pid());
+    let crasher = actor::spawn_on(peer.node(), "Crasher").unwrap();
+    let err = msg!(std("spin") >> crasher).timeout(Duration::from_secs(60)).wait().unwrap_err();
+    assert_eq!(err, CallError::Exit(Term::atom("noconnection")));
+    assert_eq!(down_reason(watch), Term::atom("noconnection"));
+}
+
+#[test]
+fn a_sandbox_or_limit_that_cannot_be_had_is_a_clear_error() {
+    node();
+    // a path that does not exist
+    let err = builder()
+        .sandbox(Sandbox::new().read_only("/nonexistent/dir"))
+        .start()
+        .unwrap_err();
+    assert!(matches!(err, PeerError::Sandbox { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("/nonexistent/dir") && text.contains("not started"), "{text}");
+    // a relative path
+    let err = builder().sandbox(Sandbox::new().writable("tmp")).start().unwrap_err();
+    assert!(err.to_string().contains("absolute"), "{err}");
+    // a limit the kernel refuses (no process may have unlimited files)
+    let err = builder().limits(Limits::new().open_files(u64::MAX)).start().unwrap_err();
+    assert!(matches!(err, PeerError::Limits { .. }), "{err:?}");
+    assert!(err.to_string().contains("open files"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
 }
