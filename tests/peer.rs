@@ -503,10 +503,16 @@ fn past_its_memory_limit_a_peer_dies_and_its_supervisor_restarts_it() {
 #[test]
 fn past_its_cpu_time_a_peer_dies() {
     node();
-    let peer = builder().limits(Limits::new().cpu_time(Duration::from_secs(1))).start().unwrap();
+    let peer = builder()
+        .limits(Limits::new().cpu_time(Duration::from_secs(1)))
+        .start()
+        .unwrap();
     let watch = actor::monitor(peer.pid());
     let crasher = actor::spawn_on(peer.node(), "Crasher").unwrap();
-    let err = msg!(std("spin") >> crasher).timeout(Duration::from_secs(60)).wait().unwrap_err();
+    let err = msg!(std("spin") >> crasher)
+        .timeout(Duration::from_secs(60))
+        .wait()
+        .unwrap_err();
     assert_eq!(err, CallError::Exit(Term::atom("noconnection")));
     assert_eq!(down_reason(watch), Term::atom("noconnection"));
 }
@@ -521,13 +527,42 @@ fn a_sandbox_or_limit_that_cannot_be_had_is_a_clear_error() {
         .unwrap_err();
     assert!(matches!(err, PeerError::Sandbox { .. }), "{err:?}");
     let text = err.to_string();
-    assert!(text.contains("/nonexistent/dir") && text.contains("not started"), "{text}");
+    assert!(
+        text.contains("/nonexistent/dir") && text.contains("not started"),
+        "{text}"
+    );
     // a relative path
-    let err = builder().sandbox(Sandbox::new().writable("tmp")).start().unwrap_err();
+    let err = builder()
+        .sandbox(Sandbox::new().writable("tmp"))
+        .start()
+        .unwrap_err();
     assert!(err.to_string().contains("absolute"), "{err}");
     // a limit the kernel refuses (no process may have unlimited files)
-    let err = builder().limits(Limits::new().open_files(u64::MAX)).start().unwrap_err();
+    let err = builder()
+        .limits(Limits::new().open_files(u64::MAX))
+        .start()
+        .unwrap_err();
     assert!(matches!(err, PeerError::Limits { .. }), "{err:?}");
     assert!(err.to_string().contains("open files"), "{err}");
     assert!(std::error::Error::source(&err).is_some());
+}
+
+#[test]
+fn killing_the_process_that_stands_for_a_peer_stops_the_peer() {
+    node();
+    let peer = builder().start().unwrap();
+    let os_pid = peer.os_pid();
+    actor::kill(peer.pid());
+    let death =
+        actor::receive_match_timeout(|m| m.kind == Kind::Death && m.from == peer.pid(), WAIT)
+            .unwrap();
+    assert_eq!(death.data["reason"], Term::atom("killed"));
+    let deadline = Instant::now() + WAIT;
+    while os_alive(os_pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        !os_alive(os_pid),
+        "the peer went on without the process standing for it"
+    );
 }

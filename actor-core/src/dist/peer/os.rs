@@ -33,8 +33,13 @@ pub(crate) struct Spec {
     pub(crate) limits: Limits,
 }
 
-/// A running (or exited) child, reaped by its own thread.
-pub(crate) struct OsChild {
+/// A running (or exited) child, reaped by its own thread. When the last
+/// handle goes (the process standing for the peer was killed, say), the
+/// child is killed: it never runs on with nobody to answer for it.
+pub(crate) struct OsChild(Arc<Shared>);
+
+/// What the reaper thread shares with the handles.
+struct Shared {
     pid: u32,
     /// The exit status once reaped: while it is `None` the pid is ours, so
     /// a kill cannot hit a recycled pid.
@@ -46,16 +51,43 @@ pub(crate) struct OsChild {
 
 impl OsChild {
     pub(crate) fn id(&self) -> u32 {
-        self.pid
+        self.0.pid
     }
 
     /// The exit status, once the child has exited.
     pub(crate) fn status(&self) -> Option<ExitStatus> {
-        *lock(&self.status)
+        *lock(&self.0.status)
     }
 
     /// SIGKILL, unless it has exited already.
     pub(crate) fn kill(&self) {
+        self.0.kill();
+    }
+
+    /// Waits up to `timeout` for the child to exit.
+    pub(crate) fn wait_timeout(&self, timeout: Duration) -> Option<ExitStatus> {
+        self.0.wait_timeout(timeout)
+    }
+
+    /// Kills the child and waits until it is reaped.
+    pub(crate) fn kill_and_reap(&self) -> ExitStatus {
+        loop {
+            self.kill();
+            if let Some(s) = self.wait_timeout(Duration::from_secs(1)) {
+                return s;
+            }
+        }
+    }
+}
+
+impl Drop for OsChild {
+    fn drop(&mut self) {
+        self.0.kill();
+    }
+}
+
+impl Shared {
+    fn kill(&self) {
         let status = lock(&self.status);
         if status.is_none() {
             // SAFETY: a plain system call; the pid is not reaped yet (we hold
@@ -66,8 +98,7 @@ impl OsChild {
         }
     }
 
-    /// Waits up to `timeout` for the child to exit.
-    pub(crate) fn wait_timeout(&self, timeout: Duration) -> Option<ExitStatus> {
+    fn wait_timeout(&self, timeout: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + timeout;
         let mut status = lock(&self.status);
         loop {
@@ -83,26 +114,9 @@ impl OsChild {
         }
     }
 
-    /// Kills the child and waits until it is reaped.
-    pub(crate) fn kill_and_reap(&self) -> ExitStatus {
-        loop {
-            self.kill();
-            if let Some(s) = self.wait_timeout(Duration::from_secs(1)) {
-                return s;
-            }
-        }
-    }
-
     /// Closes the child's stdin.
-    pub(crate) fn close_stdin(&self) {
+    fn close_stdin(&self) {
         lock(&self.stdin).take();
-    }
-}
-
-impl Drop for OsChild {
-    fn drop(&mut self) {
-        // Whoever held it is gone: the child must not outlive it.
-        self.kill();
     }
 }
 
@@ -226,16 +240,16 @@ fn spawn_here(spec: Spec) -> Result<Arc<OsChild>, PeerError> {
         }
     };
     let stdin = child.stdin.take();
-    let os = Arc::new(OsChild {
+    let shared = Arc::new(Shared {
         pid: child.id(),
         status: Mutex::new(None),
         exited: Condvar::new(),
         stdin: Mutex::new(stdin),
     });
-    let reaped = os.clone();
+    let os = Arc::new(OsChild(shared.clone()));
     std::thread::Builder::new()
         .name("actor-peer-reaper".into())
-        .spawn(move || reap(child, &reaped))
+        .spawn(move || reap(child, &shared))
         .map_err(|source| {
             os.kill();
             PeerError::Spawn {
@@ -248,7 +262,7 @@ fn spawn_here(spec: Spec) -> Result<Arc<OsChild>, PeerError> {
 
 /// Waits for `child` to exit without reaping it, then reaps it with the
 /// status lock held, so [`OsChild::kill`] never signals a recycled pid.
-fn reap(mut child: Child, os: &OsChild) {
+fn reap(mut child: Child, os: &Shared) {
     loop {
         // SAFETY: a zeroed siginfo_t is a valid out-parameter.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
