@@ -1010,7 +1010,8 @@ impl IntoSpawn for Proxy {
 ///     println!("not a peer: the program goes on");
 /// }
 /// ```
-#[allow(clippy::test_attr_in_doctest)] // it shows a test binary
+// The examples show a `main` and a test binary: that is the point.
+#[allow(clippy::test_attr_in_doctest, clippy::needless_doctest_main)]
 pub fn peer_main() {
     let Ok(node) = std::env::var(ENV_NODE) else {
         return;
