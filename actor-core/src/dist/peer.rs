@@ -1091,3 +1091,49 @@ fn run_peer(node: String) -> ! {
         .wait();
     std::process::exit(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peer_names_take_this_nodes_host() {
+        let this = "app@example.org";
+        assert_eq!(peer_name(Some("w"), this).unwrap(), "w@example.org");
+        assert_eq!(peer_name(Some("w@h"), this).unwrap(), "w@h");
+        let generated = peer_name(None, this).unwrap();
+        assert!(generated.starts_with("peer") && generated.ends_with("@example.org"));
+        assert_ne!(
+            generated,
+            peer_name(None, this).unwrap(),
+            "fresh every time"
+        );
+        for bad in ["@h", "w@", "a@b@c", "app@example.org"] {
+            let err = peer_name(Some(bad), this).unwrap_err();
+            assert!(matches!(err, PeerError::InvalidName(_)), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn cookies_are_fresh() {
+        let (a, b) = (fresh_cookie(), fresh_cookie());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn peer_up_is_a_tuple_with_a_pid() {
+        let pid = crate::process::current_pid();
+        let msg = |data: Term| Message {
+            kind: Kind::Info,
+            data,
+            reference: None,
+            from: pid,
+        };
+        let up = msg(Term::tuple([Term::atom("peer_up"), Term::Pid(pid)]));
+        assert_eq!(peer_up(&up), Some(pid));
+        assert_eq!(peer_up(&msg(Term::atom("peer_up"))), None);
+        let not_a_pid = msg(Term::tuple([Term::atom("peer_up"), Term::from(1)]));
+        assert_eq!(peer_up(&not_a_pid), None);
+    }
+}

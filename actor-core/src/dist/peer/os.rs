@@ -718,3 +718,73 @@ pub(crate) fn find_on_path(program: &Path) -> Option<PathBuf> {
         .map(|dir| dir.join(program))
         .find(|p| p.is_file())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_survive_the_pipe() {
+        for step in [
+            Step::DeathSignal,
+            Step::Unshare,
+            Step::UserMaps,
+            Step::Private,
+            Step::Base,
+            Step::NewRoot,
+            Step::PivotRoot,
+            Step::MountPoint(3),
+            Step::Bind(7),
+            Step::ReadOnly(65535),
+            Step::Limit(2),
+        ] {
+            assert_eq!(
+                format!("{:?}", Step::decode(step.encode())),
+                format!("{step:?}")
+            );
+        }
+    }
+
+    #[test]
+    fn exit_statuses_read_well() {
+        assert_eq!(describe(ExitStatus::from_raw(3 << 8)), "exit status 3");
+        assert_eq!(
+            describe(ExitStatus::from_raw(libc::SIGABRT)),
+            "killed by SIGABRT"
+        );
+        assert_eq!(describe(ExitStatus::from_raw(64)), "killed by signal 64");
+    }
+
+    #[test]
+    fn a_sandbox_plan_binds_the_program_and_the_libraries() {
+        let exe = std::env::current_exe().unwrap();
+        let plan = Plan::new(&Sandbox::new().writable("/tmp"), &exe).unwrap();
+        let shown: Vec<&str> = plan.binds.iter().map(|b| b.shown.as_str()).collect();
+        assert_eq!(shown[0], format!("`{}`", exe.display()));
+        assert!(shown.contains(&"`/usr/lib`"), "{shown:?}");
+        let last = plan.binds.last().unwrap();
+        assert!(!last.read_only && last.is_dir && last.shown == "`/tmp`");
+        assert_eq!(plan.cwd.as_bytes(), b"/tmp");
+        let Err(err) = Plan::new(&Sandbox::new().read_only("relative"), &exe) else {
+            panic!("a relative path is refused");
+        };
+        assert!(err.to_string().contains("absolute"), "{err}");
+    }
+
+    #[test]
+    fn a_child_that_ends_is_reaped() {
+        let child = crate::runtime::runtime()
+            .block_on(spawn(Spec {
+                program: "true".into(),
+                args: vec![],
+                env: vec![],
+                sandbox: None,
+                limits: Limits::default(),
+            }))
+            .unwrap();
+        let status = child.wait_timeout(Duration::from_secs(10)).unwrap();
+        assert!(status.success());
+        child.kill(); // reaped: nothing to signal, nothing happens
+        assert_eq!(child.kill_and_reap(), status);
+    }
+}
