@@ -41,6 +41,8 @@ fn peer_parent() {
     std::thread::sleep(Duration::from_secs(120));
 }
 
+static EPMD_PORT: OnceLock<u16> = OnceLock::new();
+
 /// This program as a node, once: one node per program.
 fn node() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
@@ -50,6 +52,7 @@ fn node() -> &'static str {
         let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = free.local_addr().unwrap().port();
         drop(free);
+        EPMD_PORT.set(port).unwrap();
         let name = format!("peer_test{}@localhost", std::process::id());
         actor::node::Node::builder(&name)
             .cookie("peer_test_cookie")
@@ -564,5 +567,79 @@ fn killing_the_process_that_stands_for_a_peer_stops_the_peer() {
     assert!(
         !os_alive(os_pid),
         "the peer went on without the process standing for it"
+    );
+}
+
+/// A child this test started by hand: killed if the test fails.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_peer_whose_stdin_closes_exits() {
+    // The fallback alone, without the parent-death signal: a peer started
+    // by hand (its environment as `Peer` sets it), whose parent lives on
+    // and closes the pipe.
+    let me = node();
+    let name = format!("orphan{}@localhost", std::process::id());
+    let mut child = KillOnDrop(
+        Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "peer_node", "--nocapture", "-q"])
+            .env("ACTOR_PEER_NODE", &name)
+            .env("ACTOR_PEER_COOKIE", "unknown_here")
+            .env("ACTOR_PEER_PARENT", me)
+            .env("ACTOR_PEER_READY", "nobody_waits")
+            .env("ERL_EPMD_PORT", EPMD_PORT.get().unwrap().to_string())
+            .env("ACTOR_EPMD", "never")
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut child.0;
+    // up: its node registered with our EPMD (connecting fails: a cookie
+    // we do not know, as for anyone but its parent)
+    let deadline = Instant::now() + WAIT;
+    let registered = || {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", *EPMD_PORT.get().unwrap())).unwrap();
+        let alive = name.split('@').next().unwrap();
+        let mut req = vec![0u8, (1 + alive.len()) as u8, 122];
+        req.extend_from_slice(alive.as_bytes());
+        std::io::Write::write_all(&mut s, &req).unwrap();
+        let mut answer = [0u8; 2];
+        std::io::Read::read_exact(&mut s, &mut answer).is_ok() && answer == [119, 0]
+    };
+    while !registered() {
+        assert!(
+            Instant::now() < deadline,
+            "the hand-made peer did not come up"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the hand-made peer exited"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(child.stdin.take());
+    let closed = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            closed.elapsed() < WAIT,
+            "the peer ignored the end of its stdin"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(status.success(), "{status}");
+    assert!(
+        closed.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        closed.elapsed()
     );
 }
