@@ -643,3 +643,41 @@ fn a_peer_whose_stdin_closes_exits() {
         closed.elapsed()
     );
 }
+
+#[test]
+fn only_the_starters_exit_stops_a_peer() {
+    node();
+    let peer = builder().start().unwrap();
+    // another process links to the peer's process and exits: the peer
+    // lives on (its process traps exits, as a gen_server does)
+    let other = actor::spawn(|mut inbox: Inbox| async move {
+        let to = inbox.recv().await.data.as_pid().unwrap();
+        actor::link(to);
+        actor::exit_self("gone");
+        std::future::pending::<()>().await;
+    })
+    .unwrap();
+    let watch_other = actor::monitor(other);
+    msg!(info(Term::Pid(peer.pid())) > other);
+    assert_eq!(down_reason(watch_other), Term::from("gone"));
+    let echo = actor::spawn_on(peer.node(), "EchoActor").unwrap();
+    assert_eq!(msg!(std(5) >> echo).wait().unwrap().data, 5);
+    // the starter's exit stops it: a thread that starts a peer and ends
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let peer = builder().start().unwrap();
+        tx.send((peer.pid(), peer.os_pid())).unwrap();
+    })
+    .join()
+    .unwrap();
+    let (pid, os_pid) = rx.recv().unwrap();
+    let deadline = Instant::now() + WAIT;
+    while (actor::is_alive(pid) || os_alive(os_pid)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        !actor::is_alive(pid) && !os_alive(os_pid),
+        "the peer outlived its starter"
+    );
+    peer.stop().unwrap();
+}

@@ -644,6 +644,9 @@ type Outcome = Arc<Mutex<Option<Result<Started, PeerError>>>>;
 /// The process standing for a peer on this node.
 struct Proxy {
     builder: PeerBuilder,
+    /// The process that started it (the caller of `start`, a supervisor):
+    /// its exit stops the peer, as a gen_server's parent's does.
+    parent: Option<Pid>,
     /// Where `start` reports, for [`PeerBuilder::start`].
     outcome: Option<Outcome>,
     running: Option<Running>,
@@ -661,6 +664,7 @@ impl Proxy {
     fn new(builder: PeerBuilder, outcome: Option<Outcome>) -> Proxy {
         Proxy {
             builder,
+            parent: None,
             outcome,
             running: None,
         }
@@ -920,6 +924,8 @@ impl Actor for Proxy {
     const TRAP_EXIT: bool = true;
 
     async fn start(&mut self) -> Result<(), Term> {
+        self.parent =
+            crate::info::process_info(crate::process::current_pid()).and_then(|i| i.parent);
         let result = self.launch().await;
         let result = result.inspect(|s| {
             self.running = Some(Running {
@@ -940,7 +946,7 @@ impl Actor for Proxy {
                 self.kill_peer().await;
                 crate::process::exit_self(msg.data["reason"].clone());
             }
-            Kind::Death => {
+            Kind::Death if self.parent.is_none_or(|p| p == msg.from) => {
                 // The parent (the starter, a supervisor) exits: stop with it.
                 self.stop_peer().await;
                 crate::process::exit_self(msg.data["reason"].clone());
