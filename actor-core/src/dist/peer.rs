@@ -146,8 +146,12 @@ impl Peer {
     }
 
     /// The process on this node that stands for the peer: link to it or
-    /// monitor it to hear `noconnection` when the peer goes; an exit
-    /// signal to it (say `shutdown`) stops the peer cleanly.
+    /// monitor it to hear `noconnection` when the peer goes. It traps
+    /// exits, as a gen_server does: an exit signal from the process that
+    /// started it (say `shutdown` from a supervisor) stops the peer
+    /// cleanly and it exits with that reason; exits of other linked
+    /// processes are ignored; [`kill`](crate::kill) ends it at once, and
+    /// the peer, which hears of it through its link, stops itself.
     pub fn pid(&self) -> Pid {
         self.pid
     }
