@@ -306,6 +306,7 @@ fn a_peer_that_fails_to_start_says_why_and_leaves_nothing() {
     let err = builder().name(&name).start().unwrap_err();
     assert!(matches!(err, PeerError::Exited { .. }), "{err:?}");
     assert!(err.to_string().contains("exit status 70"), "{err}");
+    assert!(err.to_string().contains("is the name taken?"), "{err}");
     let holder_pid = holder.pid();
     holder.stop().unwrap();
     // one that never joins: killed at the timeout

@@ -553,6 +553,9 @@ pub enum PeerError {
         node: String,
         /// How it exited (`exit status 70`, `killed by SIGABRT`).
         status: String,
+        /// The last lines it wrote to stderr (passed on to this program's
+        /// stderr as they came), which usually say why.
+        stderr: Vec<String>,
     },
     /// The child did not join within the start timeout; it was killed.
     Timeout {
@@ -600,10 +603,17 @@ impl fmt::Display for PeerError {
                 f,
                 "a resource limit was refused ({step}: {source}); the peer was not started"
             ),
-            PeerError::Exited { node, status } => write!(
-                f,
-                "peer `{node}` exited ({status}) before it joined; its stderr may say why"
-            ),
+            PeerError::Exited {
+                node,
+                status,
+                stderr,
+            } => {
+                write!(f, "peer `{node}` exited ({status}) before it joined")?;
+                match stderr.last() {
+                    Some(line) => write!(f, "; its stderr ended with: {line}"),
+                    None => f.write_str("; it wrote nothing to stderr"),
+                }
+            }
             PeerError::Timeout { node, after } => {
                 write!(
                     f,
@@ -826,9 +836,15 @@ impl Proxy {
                 break pid;
             }
             if let Some(status) = child.status() {
+                let c = child.clone();
+                let stderr =
+                    tokio::task::spawn_blocking(move || c.stderr_tail(Duration::from_millis(500)))
+                        .await
+                        .unwrap_or_default();
                 return Err(PeerError::Exited {
                     node: node.to_owned(),
                     status: format!("{}, running {shown}", os::describe(status)),
+                    stderr,
                 });
             }
             if Instant::now() >= deadline {

@@ -12,12 +12,14 @@
 //! Everything the child does between `fork` and `exec` is a plain system
 //! call on memory prepared before the fork: no allocation, no locks.
 
+use std::collections::VecDeque;
 use std::ffi::{CString, OsString};
 use std::io;
+use std::io::{BufRead, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -47,7 +49,13 @@ struct Shared {
     exited: Condvar,
     /// The write end of the child's stdin: closing it tells the child to go.
     stdin: Mutex<Option<ChildStdin>>,
+    /// The last lines the child wrote to stderr (which is passed on to
+    /// this program's stderr), and whether it has closed.
+    stderr: Mutex<(VecDeque<String>, bool)>,
 }
+
+/// How many of the child's last stderr lines an error quotes.
+const STDERR_LINES: usize = 5;
 
 impl OsChild {
     pub(crate) fn id(&self) -> u32 {
@@ -67,6 +75,21 @@ impl OsChild {
     /// Waits up to `timeout` for the child to exit.
     pub(crate) fn wait_timeout(&self, timeout: Duration) -> Option<ExitStatus> {
         self.0.wait_timeout(timeout)
+    }
+
+    /// The last lines of the child's stderr, once it has closed (waiting
+    /// up to `wait` for that: a grandchild may hold it open).
+    pub(crate) fn stderr_tail(&self, wait: Duration) -> Vec<String> {
+        let deadline = Instant::now() + wait;
+        loop {
+            {
+                let tail = lock(&self.0.stderr);
+                if tail.1 || Instant::now() >= deadline {
+                    return tail.0.iter().cloned().collect();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Kills the child and waits until it is reaped.
@@ -190,6 +213,7 @@ fn spawn_here(spec: Spec) -> Result<Arc<OsChild>, PeerError> {
     cmd.args(&spec.args)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
         // Its own process group: a terminal's Ctrl-C is for this program,
         // which decides what happens to its peers.
         .process_group(0);
@@ -240,13 +264,27 @@ fn spawn_here(spec: Spec) -> Result<Arc<OsChild>, PeerError> {
         }
     };
     let stdin = child.stdin.take();
+    let stderr = child.stderr.take();
     let shared = Arc::new(Shared {
         pid: child.id(),
         status: Mutex::new(None),
         exited: Condvar::new(),
         stdin: Mutex::new(stdin),
+        stderr: Mutex::new((VecDeque::new(), stderr.is_none())),
     });
     let os = Arc::new(OsChild(shared.clone()));
+    if let Some(stderr) = stderr {
+        let shared = shared.clone();
+        let passed_on = std::thread::Builder::new()
+            .name("actor-peer-stderr".into())
+            .spawn(move || pass_on(stderr, &shared));
+        if let Err(source) = passed_on {
+            return Err(PeerError::Spawn {
+                program: "a thread for the child's stderr".into(),
+                source,
+            });
+        }
+    }
     std::thread::Builder::new()
         .name("actor-peer-reaper".into())
         .spawn(move || reap(child, &shared))
@@ -287,6 +325,28 @@ fn reap(mut child: Child, os: &Shared) {
     drop(status);
     os.exited.notify_all();
     os.close_stdin();
+}
+
+/// Copies the child's stderr to ours, line by line, keeping the last few.
+fn pass_on(stderr: ChildStderr, os: &Shared) {
+    let mut lines = io::BufReader::new(stderr);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match lines.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                let _ = io::stderr().write_all(&line);
+                let mut tail = lock(&os.stderr);
+                if tail.0.len() == STDERR_LINES {
+                    tail.0.pop_front();
+                }
+                tail.0
+                    .push_back(String::from_utf8_lossy(&line).trim_end().to_owned());
+            }
+        }
+    }
+    lock(&os.stderr).1 = true;
 }
 
 fn pipe() -> Result<(libc::c_int, libc::c_int), PeerError> {
