@@ -448,6 +448,13 @@ fn a_sandboxed_peer_sees_only_its_binds() {
         "{ro_write:?}"
     );
 
+    let escape = write("/escape.txt".to_owned(), "x");
+    assert_eq!(escape.kind, Kind::Err, "{escape:?}");
+    assert!(
+        escape.data.as_str().unwrap().contains("Read-only"),
+        "{escape:?}"
+    );
+
     let wrote = write(path(&shared.join("out.txt")), "from the peer");
     assert_eq!(wrote.data, Term::atom("ok"));
     assert_eq!(

@@ -406,8 +406,9 @@ impl PeerBuilder {
 /// `/usr/lib`, `/usr/lib64` where they exist) and `/etc/hosts`, all
 /// read-only; the paths added with [`read_only`](Sandbox::read_only); and
 /// one [`writable`](Sandbox::writable) directory, its working directory.
-/// Nothing else: no `/home`, no `/proc`, no `/dev`, an empty `/tmp`-less
-/// root. Each path appears at the same place as outside.
+/// Nothing else: no `/home`, `/proc`, `/dev` or `/tmp` (unless given).
+/// Each path appears at the same place as outside, and the root around
+/// them is read-only: the writable directory is the one place to write.
 ///
 /// The child enters a new mount namespace (`unshare(CLONE_NEWNS)`; where
 /// that is not permitted, inside a new user namespace mapped to this

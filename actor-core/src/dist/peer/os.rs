@@ -388,6 +388,7 @@ enum Step {
     Bind(u16),
     ReadOnly(u16),
     PivotRoot,
+    RootReadOnly,
     /// 0: memory, 1: CPU time, 2: open files.
     Limit(u8),
 }
@@ -402,6 +403,7 @@ impl Step {
             Step::Base => 5,
             Step::NewRoot => 6,
             Step::PivotRoot => 7,
+            Step::RootReadOnly => 8,
             Step::MountPoint(i) => 0x1_0000 | u32::from(i),
             Step::Bind(i) => 0x2_0000 | u32::from(i),
             Step::ReadOnly(i) => 0x3_0000 | u32::from(i),
@@ -423,6 +425,7 @@ impl Step {
                 4 => Step::Private,
                 5 => Step::Base,
                 6 => Step::NewRoot,
+                8 => Step::RootReadOnly,
                 _ => Step::PivotRoot,
             },
         }
@@ -460,6 +463,7 @@ impl Step {
             Step::Base => "mounting a tmpfs to build the new root on".into(),
             Step::NewRoot => "mounting the new root (tmpfs)".into(),
             Step::PivotRoot => "switching to the new root (pivot_root)".into(),
+            Step::RootReadOnly => "making the new root read-only".into(),
             Step::MountPoint(i) => format!("making the mount point for {}", bind(i)),
             Step::Bind(i) => format!("bind-mounting {}", bind(i)),
             Step::ReadOnly(i) => format!("making {} read-only", bind(i)),
@@ -745,8 +749,16 @@ impl Plan {
         if libc::chdir(c("/newroot\0").as_ptr()) != 0
             || libc::syscall(libc::SYS_pivot_root, c(".\0").as_ptr(), c(".\0").as_ptr()) != 0
             || libc::umount2(c(".\0").as_ptr(), libc::MNT_DETACH) != 0
-            || libc::chdir(self.cwd.as_ptr()) != 0
         {
+            return Err(fail(report, Step::PivotRoot));
+        }
+        // The root itself (a tmpfs holding the mount points) is read-only:
+        // the writable directory is the one place to write.
+        let ro = libc::MS_REMOUNT | libc::MS_RDONLY | MS_NOSUID | MS_NODEV;
+        if mount(null, c("/\0").as_ptr(), null, ro, null.cast()) != 0 {
+            return Err(fail(report, Step::RootReadOnly));
+        }
+        if libc::chdir(self.cwd.as_ptr()) != 0 {
             return Err(fail(report, Step::PivotRoot));
         }
         Ok(())
@@ -793,6 +805,7 @@ mod tests {
             Step::Base,
             Step::NewRoot,
             Step::PivotRoot,
+            Step::RootReadOnly,
             Step::MountPoint(3),
             Step::Bind(7),
             Step::ReadOnly(65535),
