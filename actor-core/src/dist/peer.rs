@@ -68,6 +68,8 @@ const EXIT_NODE_FAILED: i32 = 70;
 ///   this program's cluster, not of every node sharing the default cookie.
 /// - **Stopped cleanly** by [`stop`](Peer::stop): its processes get
 ///   `shutdown`, their `stop` hooks run, the OS child exits and is reaped.
+///   Dropping a `Peer` stops nothing: the peer lives as long as the
+///   process that started it (as in OTP), or until this program ends.
 ///
 /// What runs in the child: this program again (the default; its `main`
 /// calls [`peer_main`](crate::node::peer_main) first), an `erl` node
