@@ -13,7 +13,9 @@
 //! `fanout K=1000 R=1000`, `fanout-calls K=1000 R=1000` (the same fanout
 //! as K calls joined with `join_all`), `info N=100000` (a snapshot of every
 //! process with `process_info`, as the observer takes one; no baseline),
-//! or `all`. `--runs R` (default 5) repeats each
+//! or `all`; and, not part of `all`, `peer N=20000` (peer nodes: the time to
+//! start a peer and make the first call, and N calls to an `EchoActor` on
+//! a peer beside N to a local one). `--runs R` (default 5) repeats each
 //! measurement and reports medians; `--only actor|raw` runs one side once
 //! (for profilers). See BENCHMARKS.md.
 
@@ -24,9 +26,12 @@ mod workloads;
 use std::process::Command;
 use std::time::Duration;
 
-const USAGE: &str = "usage: bench [pingpong [N] | throughput [N] | spawn [N] | ring [N [M]] | fanout [K [R]] | fanout-calls [K [R]] | timers [N] | info [N] | all] [--runs R]";
+const USAGE: &str = "usage: bench [pingpong [N] | throughput [N] | spawn [N] | ring [N [M]] | fanout [K [R]] | fanout-calls [K [R]] | timers [N] | info [N] | all | peer [N]] [--runs R]";
 
 fn main() {
+    // The `peer` workload's peers are this program again.
+    #[cfg(feature = "dist")]
+    actor::node::peer_main();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     // Internal: one spawn measurement in a fresh process, for a clean RSS.
     if args.first().map(String::as_str) == Some("__spawn_child") {
@@ -105,6 +110,11 @@ fn main() {
     if all || workload == "info" {
         known = true;
         info(size(0, 100_000), runs);
+    }
+    #[cfg(feature = "dist")]
+    if workload == "peer" {
+        known = true;
+        peer(size(0, 20_000), runs);
     }
     if !known {
         fail(&format!("unknown workload `{workload}`"));
@@ -425,4 +435,76 @@ fn spawn_child(args: &[String]) {
         s.stop.as_secs_f64() * 1e6 / n as f64,
         s.rss_per_actor
     );
+}
+
+/// Peer nodes: starting one (this program again) until the first call to
+/// an actor spawned there has answered, then stopping it, `runs` times; and
+/// `n` sequential calls to an `EchoActor` on a peer (ours) beside `n` to a
+/// local one (the "raw" column: the baseline is the local call).
+#[cfg(feature = "dist")]
+fn peer(n: u64, runs: usize) {
+    use actor::node::{EpmdStart, Node, Peer};
+    use actor::{msg, Pid};
+    use std::time::Instant;
+
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let epmd = free.local_addr().unwrap();
+    drop(free);
+    Node::builder(format!("bench{}@localhost", std::process::id()))
+        .cookie("bench_peer")
+        .epmd(epmd)
+        .epmd_start(EpmdStart::InProcess)
+        .start()
+        .unwrap_or_else(|e| fail(&format!("this program cannot be a node: {e}")));
+
+    let mut starts = Vec::new();
+    for _ in 0..runs.max(1) + 1 {
+        let t = Instant::now();
+        let peer = Peer::builder()
+            .start()
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        let echo = actor::spawn_on(peer.node(), "EchoActor").unwrap();
+        msg!(std(1) >> echo).wait().unwrap();
+        starts.push(t.elapsed().as_secs_f64() * 1e3);
+        peer.stop().unwrap();
+    }
+    starts.remove(0); // the first start also warms the page cache
+    let start_ms = median(starts);
+    println!(
+        "{:<34} {:>14} {:>14} {:>8}",
+        "peer start + first call",
+        format!("{start_ms:.1} ms"),
+        "-",
+        "-"
+    );
+
+    let peer = Peer::builder()
+        .start()
+        .unwrap_or_else(|e| fail(&e.to_string()));
+    let remote = actor::spawn_on(peer.node(), "EchoActor").unwrap();
+    let local = actor::spawn("EchoActor").unwrap();
+    let calls = |to: Pid, n: u64| {
+        let t = Instant::now();
+        for i in 0..n {
+            msg!(std(i as i64) >> to).wait().unwrap();
+        }
+        t.elapsed()
+    };
+    let (ours, raw) = measure(
+        runs,
+        |remote_side| {
+            calls(if remote_side { remote } else { local }, n / 10 + 1);
+        },
+        |remote_side| calls(if remote_side { remote } else { local }, n),
+        |d| d.as_secs_f64() * 1e6 / n as f64,
+    );
+    row(
+        &format!("call round trip, peer vs local N={n}"),
+        "µs",
+        ours,
+        raw,
+        ours / raw,
+        "",
+    );
+    peer.stop().unwrap();
 }

@@ -12,6 +12,7 @@ mod handshake;
 mod ids;
 mod io;
 pub(crate) mod node;
+pub(crate) mod peer;
 mod rpc;
 mod sys;
 mod system;

@@ -35,6 +35,7 @@ pub mod node {
         connect, current, disconnect, monitor_nodes, name, nodes, register_function, spawn_link_on,
         spawn_on, start, EpmdStart, HandlerErrors, Node, NodeBuilder, NodeError,
     };
+    pub use crate::dist::peer::{peer_main, Limits, Peer, PeerBuilder, PeerError, Sandbox};
 }
 #[cfg(feature = "dist")]
 pub use crate::dist::node::{spawn_link_on, spawn_on};

@@ -47,6 +47,8 @@ pub(crate) struct Config {
 pub(crate) struct Inner {
     pub(crate) name: Arc<str>,
     cookie: String,
+    /// Cookies for particular nodes (`erlang:set_cookie/2`).
+    per_node_cookies: Mutex<HashMap<String, String>>,
     pub(crate) creation: u32,
     pub(crate) hidden: bool,
     pub(crate) port: u16,
@@ -71,6 +73,10 @@ impl Inner {
         Local {
             name: &self.name,
             cookie: &self.cookie,
+            per_node: process::lock(&self.per_node_cookies)
+                .iter()
+                .map(|(n, c)| (n.clone(), c.clone()))
+                .collect(),
             creation: self.creation,
             flags: flags::OURS | if self.hidden { 0 } else { flags::PUBLISHED },
         }
@@ -93,6 +99,21 @@ impl Inner {
         let (inner, conn) = (self.clone(), c.clone());
         crate::runtime::runtime().spawn(async move { inner.dial(conn).await });
         Some(c)
+    }
+
+    /// Uses `cookie` with `node` from now on, instead of this node's own
+    /// (Erlang's `erlang:set_cookie(Node, Cookie)`); `None` goes back to it.
+    pub(crate) fn set_cookie_for(&self, node: &str, cookie: Option<String>) {
+        let mut cookies = process::lock(&self.per_node_cookies);
+        match cookie {
+            Some(c) => cookies.insert(node.to_owned(), c),
+            None => cookies.remove(node),
+        };
+    }
+
+    /// The port of the EPMD this node registered with.
+    pub(crate) fn epmd_port(&self) -> u16 {
+        self.epmd_port
     }
 
     /// The connection to `node` if one exists or is being made.
@@ -370,6 +391,7 @@ pub(crate) async fn start(cfg: Config) -> Result<Arc<Inner>, NodeError> {
     let inner = Arc::new(Inner {
         name: Arc::from(cfg.name.as_str()),
         cookie: cfg.cookie,
+        per_node_cookies: Mutex::new(HashMap::new()),
         creation,
         hidden: cfg.hidden,
         port,

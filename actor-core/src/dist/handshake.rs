@@ -126,8 +126,21 @@ impl From<io::Error> for HandshakeError {
 pub(crate) struct Local<'a> {
     pub(crate) name: &'a str,
     pub(crate) cookie: &'a str,
+    /// Cookies for particular nodes (Erlang's `erlang:set_cookie/2`),
+    /// used instead of `cookie` with those nodes.
+    pub(crate) per_node: Vec<(String, String)>,
     pub(crate) creation: u32,
     pub(crate) flags: u64,
+}
+
+impl Local<'_> {
+    /// The cookie to prove and expect with `node`.
+    pub(crate) fn cookie_for(&self, node: &str) -> &str {
+        self.per_node
+            .iter()
+            .find(|(n, _)| n == node)
+            .map_or(self.cookie, |(_, c)| c.as_str())
+    }
 }
 
 /// The other side, once the handshake succeeded.
@@ -257,14 +270,14 @@ pub(crate) async fn initiate<S: AsyncRead + AsyncWrite + Unpin>(
     let ours = challenge();
     let mut reply = vec![b'r'];
     reply.extend_from_slice(&ours.to_be_bytes());
-    reply.extend_from_slice(&digest(me.cookie, their_challenge));
+    reply.extend_from_slice(&digest(me.cookie_for(peer_name), their_challenge));
     write_msg(s, &reply).await?;
 
     let ack = read_msg(s).await.map_err(eof_is_cookie)?;
     if ack.len() != 17 || ack[0] != b'a' {
         return Err(HandshakeError::Protocol("expected a challenge ack"));
     }
-    if ack[1..] != digest(me.cookie, ours) {
+    if ack[1..] != digest(me.cookie_for(peer_name), ours) {
         return Err(HandshakeError::BadDigest);
     }
     Ok(Peer {
@@ -339,11 +352,11 @@ pub(crate) async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
         return Err(HandshakeError::Protocol("expected a challenge reply"));
     }
     let their_challenge = u32::from_be_bytes(reply[1..5].try_into().expect("4"));
-    if reply[5..] != digest(me.cookie, ours) {
+    if reply[5..] != digest(me.cookie_for(&name), ours) {
         return Err(HandshakeError::BadDigest);
     }
     let mut ack = vec![b'a'];
-    ack.extend_from_slice(&digest(me.cookie, their_challenge));
+    ack.extend_from_slice(&digest(me.cookie_for(&name), their_challenge));
     write_msg(s, &ack).await?;
     Ok(Peer {
         name,
@@ -372,12 +385,14 @@ mod tests {
             let la = Local {
                 name: "a@localhost",
                 cookie: "c",
+                per_node: Vec::new(),
                 creation: 1,
                 flags: flags::OURS,
             };
             let lb = Local {
                 name: "b@localhost",
                 cookie: "c",
+                per_node: Vec::new(),
                 creation: 2,
                 flags: flags::OURS,
             };
@@ -392,6 +407,7 @@ mod tests {
             let lb = Local {
                 name: "b@localhost",
                 cookie: "other",
+                per_node: Vec::new(),
                 creation: 2,
                 flags: flags::OURS,
             };
@@ -402,6 +418,27 @@ mod tests {
             });
             assert!(matches!(pb, Err(HandshakeError::BadDigest)));
             assert!(matches!(pa, Err(HandshakeError::WrongCookie)), "{pa:?}");
+
+            // a cookie for one node only: `a` proves "other" to `b` alone
+            let (mut a, mut b) = tokio::io::duplex(1024);
+            let la = Local {
+                per_node: vec![("b@localhost".into(), "other".into())],
+                ..la
+            };
+            let (pa, pb) = tokio::join!(
+                initiate(&mut a, &la, "b@localhost"),
+                accept(&mut b, &lb, |_| Admit::Ok)
+            );
+            assert_eq!(pa.unwrap().creation, 2);
+            assert_eq!(pb.unwrap().name, "a@localhost");
+            // and expects it from `b` when `b` dials
+            let (mut a, mut b) = tokio::io::duplex(1024);
+            let (pb, pa) = tokio::join!(
+                initiate(&mut b, &lb, "a@localhost"),
+                accept(&mut a, &la, |_| Admit::Ok)
+            );
+            assert_eq!(pb.unwrap().creation, 1);
+            assert_eq!(pa.unwrap().name, "b@localhost");
         });
     }
 }
