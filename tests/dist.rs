@@ -505,6 +505,20 @@ fn undecodable_payloads_act_and_keep_the_connection() {
     actor::unregister(&sink);
 }
 
+/// A call carrying a list nested 100 000 levels deep goes to a Rust node
+/// and comes back intact: the codec keeps its place on the heap. (It was
+/// refused past 256 levels, and the call waited out its timeout.)
+#[test]
+fn a_deep_term_crosses_and_comes_back() {
+    let env = env();
+    let deep = (0..100_000).fold(atom("bottom"), |t, _| Term::List(vec![t]));
+    let reply = msg!(std(deep.clone()) >> ("peer_echo", env.peer.as_str()))
+        .timeout(Duration::from_secs(60))
+        .wait()
+        .expect("the deep term comes back");
+    assert!(reply.data == deep, "the deep term came back different");
+}
+
 /// The fuzz targets' seed corpus (`fuzz/seeds/<target>`): what OTP sends.
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
