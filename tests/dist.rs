@@ -427,8 +427,9 @@ fn read_control(s: &mut TcpStream) -> Vec<Term> {
 
 /// A control message that reads but whose payload does not decode (bytes no
 /// Erlang node writes) acts on its one process and keeps the connection:
-/// an exit signal still exits, with `{undecodable_reason, Why}`, and a
-/// spawn request is refused with `badarg`. (These closed the connection.)
+/// an exit signal (EXIT2, EXIT, MONITOR_P_EXIT) still acts, with the reason
+/// `{undecodable_reason, Why}`, and a spawn request is refused with
+/// `badarg`. (These closed the connection.)
 #[test]
 fn undecodable_payloads_act_and_keep_the_connection() {
     let raw = "raw_payloads@localhost";
@@ -476,6 +477,31 @@ fn undecodable_payloads_act_and_keep_the_connection() {
     ))
     .unwrap();
     let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert!(undecodable(&down), "{:?}", down.data);
+
+    // MONITOR_P_EXIT (28) for a monitor this node holds on a raw pid: the
+    // node sends MONITOR_P (19), whose reference the DOWN names.
+    let mut pid_bytes = vec![131];
+    pid_bytes.extend(raw_pid_of(raw));
+    let Some(Term::Pid(raw_pid)) = actor::__dist_fuzz::decode(&pid_bytes) else {
+        panic!("a pid")
+    };
+    let r = actor::monitor(raw_pid);
+    let monitor = read_control(&mut s);
+    assert_eq!(monitor[0], Term::Int(19), "{monitor:?}");
+    assert_eq!(monitor[3], Term::Ref(r));
+    s.write_all(&control(
+        vec![
+            int(28),
+            raw_pid_of(raw),
+            ext(&Term::Pid(actor::pid())),
+            ext(&monitor[3]),
+        ],
+        &bad,
+    ))
+    .unwrap();
+    let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert_eq!(down.from, raw_pid);
     assert!(undecodable(&down), "{:?}", down.data);
 
     // SPAWN_REQUEST (29) whose arguments do not decode: SPAWN_REPLY (31)
