@@ -277,13 +277,18 @@ fn md5(cookie: &str, challenge: u32) -> Vec<u8> {
 /// Dials our own node and shakes hands with `cookie`; the stream, if the
 /// node accepted.
 fn raw_connect(cookie: &str) -> Option<TcpStream> {
+    raw_connect_as(cookie, RAW_NODE)
+}
+
+/// As [`raw_connect`], as the node `raw_node`.
+fn raw_connect_as(cookie: &str, raw_node: &str) -> Option<TcpStream> {
     let mut s = TcpStream::connect(("127.0.0.1", env().port)).unwrap();
     s.set_read_timeout(Some(WAIT)).unwrap();
     let mut m = vec![b'N'];
     m.extend_from_slice(&FLAGS.to_be_bytes());
     m.extend_from_slice(&7u32.to_be_bytes());
-    m.extend_from_slice(&(RAW_NODE.len() as u16).to_be_bytes());
-    m.extend_from_slice(RAW_NODE.as_bytes());
+    m.extend_from_slice(&(raw_node.len() as u16).to_be_bytes());
+    m.extend_from_slice(raw_node.as_bytes());
     hs_write(&mut s, &m);
     match hs_read(&mut s).as_slice() {
         b"sok" => {}
@@ -327,8 +332,13 @@ fn atom_ext(a: &str) -> Vec<u8> {
 }
 
 fn raw_pid() -> Vec<u8> {
+    raw_pid_of(RAW_NODE)
+}
+
+/// A pid of the raw client `raw_node`.
+fn raw_pid_of(raw_node: &str) -> Vec<u8> {
     let mut v = vec![88];
-    v.extend(atom_ext(RAW_NODE));
+    v.extend(atom_ext(raw_node));
     v.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7]);
     v
 }
@@ -424,6 +434,148 @@ fn bad_input_closes_only_that_connection() {
     let m = recv(|m| matches!(m.data, Term::Atom(_)) && m.kind == Kind::Info);
     assert_eq!(m.data, atom("after"));
     actor::unregister("raw_sink");
+}
+
+/// A term as it goes on the wire, without its version byte.
+fn ext(t: &Term) -> Vec<u8> {
+    actor::__dist_fuzz::encode(t).unwrap()[1..].to_vec()
+}
+
+/// The next frame (not a tick) from the node, as its control tuple's
+/// elements.
+fn read_control(s: &mut TcpStream) -> Vec<Term> {
+    loop {
+        let mut len = [0; 4];
+        s.read_exact(&mut len).unwrap();
+        let mut body = vec![0; u32::from_be_bytes(len) as usize];
+        s.read_exact(&mut body).unwrap();
+        if body.is_empty() {
+            continue;
+        }
+        assert_eq!(body[0], 112);
+        let t = actor::__dist_fuzz::decode(&body[1..]).expect("a control tuple");
+        return t.into_tuple().unwrap_or_else(|t| panic!("{t}"));
+    }
+}
+
+/// A control message that reads but whose payload does not decode (bytes no
+/// Erlang node writes) acts on its one process and keeps the connection:
+/// an exit signal (EXIT2, EXIT, MONITOR_P_EXIT) still acts, with the reason
+/// `{undecodable_reason, Why}`, and a spawn request is refused with
+/// `badarg`. (These closed the connection.)
+#[test]
+fn undecodable_payloads_act_and_keep_the_connection() {
+    let raw = "raw_payloads@localhost";
+    let mut s = raw_connect_as(COOKIE, raw).expect("the right cookie is accepted");
+    let sink = format!("raw_payload_sink{}", std::process::id());
+    actor::register(&sink, actor::pid()).unwrap();
+    // Not a term: an unknown tag.
+    let bad = [131, 200, 1, 2];
+    let undecodable = |m: &Message| match reason(m).into_tuple() {
+        Ok(v) => v.len() == 2 && v[0] == atom("undecodable_reason") && matches!(v[1], Term::Str(_)),
+        Err(_) => false,
+    };
+    let control = |items: Vec<Vec<u8>>, payload: &[u8]| {
+        let mut b = vec![131, 104, items.len() as u8];
+        for i in items {
+            b.extend(i);
+        }
+        b.extend_from_slice(payload);
+        frame(&b)
+    };
+    let int = |i: u8| vec![97, i];
+
+    // EXIT2 (the payload form, 26) to a process that does not trap exits.
+    let e = actor::spawn("EchoActor").unwrap();
+    let r = actor::monitor(e);
+    s.write_all(&control(
+        vec![int(26), raw_pid_of(raw), ext(&Term::Pid(e))],
+        &bad,
+    ))
+    .unwrap();
+    let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert!(undecodable(&down), "{:?}", down.data);
+
+    // EXIT (24) to a linked process: LINK (1) first.
+    let e = actor::spawn("EchoActor").unwrap();
+    let r = actor::monitor(e);
+    s.write_all(&control(
+        vec![int(1), raw_pid_of(raw), ext(&Term::Pid(e))],
+        &[],
+    ))
+    .unwrap();
+    s.write_all(&control(
+        vec![int(24), raw_pid_of(raw), ext(&Term::Pid(e))],
+        &bad,
+    ))
+    .unwrap();
+    let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert!(undecodable(&down), "{:?}", down.data);
+
+    // MONITOR_P_EXIT (28) for a monitor this node holds on a raw pid: the
+    // node sends MONITOR_P (19), whose reference the DOWN names.
+    let mut pid_bytes = vec![131];
+    pid_bytes.extend(raw_pid_of(raw));
+    let Some(Term::Pid(raw_pid)) = actor::__dist_fuzz::decode(&pid_bytes) else {
+        panic!("a pid")
+    };
+    let r = actor::monitor(raw_pid);
+    let monitor = read_control(&mut s);
+    assert_eq!(monitor[0], Term::Int(19), "{monitor:?}");
+    assert_eq!(monitor[3], Term::Ref(r));
+    s.write_all(&control(
+        vec![
+            int(28),
+            raw_pid_of(raw),
+            ext(&Term::Pid(actor::pid())),
+            ext(&monitor[3]),
+        ],
+        &bad,
+    ))
+    .unwrap();
+    let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert_eq!(down.from, raw_pid);
+    assert!(undecodable(&down), "{:?}", down.data);
+
+    // SPAWN_REQUEST (29) whose arguments do not decode: SPAWN_REPLY (31)
+    // with `badarg`.
+    let req = Term::Ref(Ref::new());
+    let mfa = Term::Tuple(vec![atom("EchoActor"), atom("start"), Term::Int(0)]);
+    s.write_all(&control(
+        vec![
+            int(29),
+            ext(&req),
+            raw_pid_of(raw),
+            raw_pid_of(raw),
+            ext(&mfa),
+            vec![106],
+        ],
+        &bad,
+    ))
+    .unwrap();
+    let reply = read_control(&mut s);
+    assert_eq!(reply[0], Term::Int(31), "{reply:?}");
+    assert_eq!((&reply[1], &reply[4]), (&req, &atom("badarg")));
+
+    // The connection is still up: a message on it arrives.
+    s.write_all(&reg_send(&sink, "after_bad_payloads")).unwrap();
+    let m = recv(|m| m.data == atom("after_bad_payloads"));
+    assert_eq!(m.kind, Kind::Info);
+    actor::unregister(&sink);
+}
+
+/// A call carrying a list nested 100 000 levels deep goes to a Rust node
+/// and comes back intact: the codec keeps its place on the heap. (It was
+/// refused past 256 levels, and the call waited out its timeout.)
+#[test]
+fn a_deep_term_crosses_and_comes_back() {
+    let env = env();
+    let deep = (0..100_000).fold(atom("bottom"), |t, _| Term::List(vec![t]));
+    let reply = msg!(std(deep.clone()) >> ("peer_echo", env.peer.as_str()))
+        .timeout(Duration::from_secs(60))
+        .wait()
+        .expect("the deep term comes back");
+    assert!(reply.data == deep, "the deep term came back different");
 }
 
 /// The fuzz targets' seed corpus (`fuzz/seeds/<target>`): what OTP sends.

@@ -514,6 +514,62 @@ fn exit_reasons_of_any_term_keep_the_connection() {
     assert!(actor::node::nodes().contains(&env.erl));
 }
 
+/// `{{...{x}...}}`, `n` levels deep.
+fn deep_tuple(n: usize) -> Term {
+    (0..n).fold(atom("x"), |t, _| tuple([t]))
+}
+
+/// Terms nested deeper than the 256 levels the codec once took: an exit
+/// signal from Erlang with a 300-level reason reaches the monitored Rust
+/// process as it was sent and closes nothing (it dropped the connection,
+/// and every link and monitor across it fired `noconnection`); such a term
+/// and a 100 000-level one cross both ways, and a `gen_server:call` from
+/// Erlang to a Rust actor gets its 300-level request back intact.
+#[test]
+fn deep_terms_cross_and_keep_the_connection() {
+    let Some(env) = env() else { return };
+    let deep = deep_tuple(300);
+    let watched = actor::spawn_on(&env.erl, "dist_peer:waiter").unwrap();
+    let other = actor::monitor(watched);
+    let e = actor::spawn("EchoActor").unwrap();
+    let r = actor::monitor(e);
+    let req = tuple([atom("deep_exit"), Term::Pid(e), Term::Int(300)]);
+    assert_eq!(echo(env, req).unwrap().data, atom("ok"));
+    let down = recv(|m| m.kind == Kind::Down && m.reference == Some(r));
+    assert!(reason(&down) == deep, "the reason came different");
+    // The connection stayed: calls go on, the other monitor holds.
+    assert_eq!(echo(env, atom("still")).unwrap().data, atom("still"));
+    assert!(actor::receive_match_timeout(
+        |m| m.kind == Kind::Down && m.reference == Some(other),
+        Duration::from_millis(300)
+    )
+    .is_none());
+    assert!(actor::node::nodes().contains(&env.erl));
+
+    // Erlang's term comes as Erlang built it.
+    let got = echo(env, tuple([atom("deep"), Term::Int(300)])).unwrap();
+    assert!(got.data == deep, "the deep term came different");
+    // Erlang calls a Rust echo with it, and gets it back the same.
+    let e = actor::spawn("EchoActor").unwrap();
+    actor::register("rust_echo_deep", e).unwrap();
+    let req = tuple([
+        atom("deep_call"),
+        atom("rust_echo_deep"),
+        node_atom(&env.me),
+        Term::Int(300),
+    ]);
+    let same = echo(env, req).unwrap().data;
+    assert_eq!(same, tuple([atom("ok"), Term::Bool(true)]));
+    // 100 000 levels of lists, to Erlang's echo and back.
+    let deeper = (0..100_000).fold(atom("bottom"), |t, _| Term::List(vec![t]));
+    let back = msg!(std(deeper.clone()) >> ("echo", env.erl.as_str()))
+        .timeout(Duration::from_secs(30))
+        .wait()
+        .expect("the deep term comes back");
+    assert!(back.data == deeper, "the deep term came back different");
+    assert_eq!(echo(env, atom("still")).unwrap().data, atom("still"));
+}
+
 /// Item 2: `spawn(RustNode, Fun)` gives a pid that exits (a Rust node runs
 /// no Erlang code) and closes nothing.
 #[test]

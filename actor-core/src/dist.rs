@@ -44,6 +44,12 @@ pub mod fuzz {
         }
     }
 
+    /// Encodes `t` (with the version byte), as this node sends it; `None`
+    /// for what Erlang cannot hold.
+    pub fn encode(t: &crate::Term) -> Option<Vec<u8>> {
+        super::etf::encode(t).ok()
+    }
+
     /// Decodes `bytes` (with the version byte) as a term.
     pub fn decode(bytes: &[u8]) -> Option<crate::Term> {
         super::etf::decode(bytes).ok()

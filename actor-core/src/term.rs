@@ -217,9 +217,9 @@ static NIL: Term = Term::Nil;
 
 /// How many containers deep [`Term::decode`] reads and [`Term::encode`]
 /// builds. Serde goes down one Rust call per level (several frames each), so
-/// a limit keeps a deep term from overflowing the stack; it is the network
-/// decoder's too. Erlang has none, but a term this deep is a bug or an
-/// attack, not a message.
+/// a limit keeps a deep term from overflowing the stack. (The network codec
+/// keeps its place on the heap and takes terms of any depth, as Erlang
+/// does: a `Term` crosses whole, whatever a typed value it is read as.)
 const MAX_DEPTH: usize = 256;
 
 impl Term {

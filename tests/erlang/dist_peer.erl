@@ -121,8 +121,20 @@ handle_call({blast, Target, N}, _From, S) ->
 %% Waits until Node is in nodes() (or Ms pass): true or false.
 handle_call({wait_node, Node, Ms}, _From, S) ->
     {reply, wait_node(Node, Ms), S};
+%% A term nested N levels deep, {{...{x}...}}; exit(Pid, it); a
+%% gen_server:call of {Name, Node} with it (whether it came back the same).
+handle_call({deep, N}, _From, S) ->
+    {reply, deep(N), S};
+handle_call({deep_exit, Pid, N}, _From, S) ->
+    exit(Pid, deep(N)),
+    {reply, ok, S};
+handle_call({deep_call, Name, Node, N}, _From, S) ->
+    D = deep(N),
+    {reply, timed(fun() -> gen_server:call({Name, Node}, D, 5000) =:= D end, 10000), S};
 handle_call(Req, _From, S) ->
     {reply, Req, S}.
+
+deep(N) -> lists:foldl(fun(_, A) -> {A} end, x, lists:seq(1, N)).
 
 %% Every message in the mailbox, taken out, as text (any term prints).
 %% (Not process_info(messages), which on OTP 25 leaves out messages that

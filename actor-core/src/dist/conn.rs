@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{mpsc, watch};
 
 use super::control::{Control, Dest, ParseError, SPAWN_LINKED, SPAWN_MONITORED};
-use super::etf::{self, EncodeError};
+use super::etf::{self, DecodeError, EncodeError};
 use super::gen::{self, Incoming};
 use super::handshake::flags;
 use super::{rpc, sys};
@@ -429,22 +429,73 @@ impl Conn {
 
     // ---- incoming -------------------------------------------------------
 
-    /// Handles one frame. An `Err` closes the connection.
+    /// Handles one frame. An `Err` closes the connection: a frame that is
+    /// not a control message this node reads (bad framing, a control tuple
+    /// that does not decode or is not a known operation).
+    ///
+    /// A control message that reads but whose payload does not decode
+    /// (bytes no Erlang node writes: every term decodes here) concerns one
+    /// process, not the connection, so the connection stays; OTP would
+    /// close it, taking down every link and monitor across it for one bad
+    /// term. What happens to the one signal:
+    ///
+    /// - a message (`SEND`, `REG_SEND`, `ALIAS_SEND`) is dropped with a
+    ///   warning, as a message to a process that is gone is;
+    /// - an exit (`EXIT`, `EXIT2`, `MONITOR_P_EXIT`, with or without trace
+    ///   tokens) still acts, with the reason `{undecodable_reason, "why"}`:
+    ///   the sender did exit (or did send the signal), and dropping it would
+    ///   leave a linked process running, a monitor never firing and a call
+    ///   waiting out its timeout. The real reason was not `normal` or
+    ///   `kill` (those decode), so neither is this one;
+    /// - a `SPAWN_REQUEST` is refused with `badarg` in its `SPAWN_REPLY`,
+    ///   so the requester (`spawn/4` waits without a timeout) hears of it.
     pub(crate) fn handle_frame(self: &Arc<Self>, frame: &[u8]) -> Result<(), String> {
         match Control::parse(frame) {
             Ok(c) => self.apply(c),
-            // A message that does not decode is dropped; the rest of the
-            // connection is fine.
-            Err(ParseError::Payload(c, e))
-                if matches!(
-                    *c,
-                    Control::Send { .. } | Control::RegSend { .. } | Control::AliasSend { .. }
-                ) =>
-            {
-                tracing::warn!("dist: dropped a message from {}: {e}", self.node);
+            Err(ParseError::Payload(c, e)) => {
+                self.undecodable_payload(*c, e);
                 Ok(())
             }
             Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Acts on the control message `c` whose payload did not decode, as
+    /// [`Conn::handle_frame`] says.
+    fn undecodable_payload(self: &Arc<Self>, c: Control, e: DecodeError) {
+        let name = c.name();
+        match c {
+            Control::Exit { .. } | Control::Exit2 { .. } | Control::MonitorPExit { .. } => {
+                tracing::warn!(
+                    "dist: the reason of {name} from {} does not decode ({e}): \
+                     delivered as `undecodable_reason`",
+                    self.node
+                );
+                let reason = Term::Tuple(vec![
+                    Term::atom("undecodable_reason"),
+                    Term::Str(e.to_string()),
+                ]);
+                // `apply` fails only for spawn options, which this is not.
+                let _ = self.apply(c.with_payload(reason));
+            }
+            Control::SpawnRequest { req, from, .. } => {
+                tracing::warn!(
+                    "dist: the arguments of SPAWN_REQUEST from {} do not decode ({e}): \
+                     refused with `badarg`",
+                    self.node
+                );
+                self.push_control(Control::SpawnReply {
+                    req,
+                    to: from,
+                    flags: 0,
+                    result: Term::atom("badarg"),
+                });
+            }
+            Control::Send { .. } | Control::RegSend { .. } | Control::AliasSend { .. } => {
+                tracing::warn!("dist: dropped a message from {}: {e}", self.node);
+            }
+            // No other control message has a payload.
+            _ => tracing::warn!("dist: dropped a {name} from {}: {e}", self.node),
         }
     }
 

@@ -264,7 +264,7 @@ impl Control {
     }
 
     /// Puts the payload in its place.
-    fn with_payload(mut self, t: Term) -> Control {
+    pub(crate) fn with_payload(mut self, t: Term) -> Control {
         match &mut self {
             Control::Send { msg, .. }
             | Control::RegSend { msg, .. }

@@ -61,9 +61,10 @@ const ATOM_UTF8: u8 = 118;
 const SMALL_ATOM_UTF8: u8 = 119;
 const V4_PORT: u8 = 120;
 
-/// How deep terms may nest; deeper input is refused rather than risking
-/// the stack.
-const MAX_DEPTH: usize = 256;
+/// How deep a term may nest. The decoder keeps its place on the heap, so
+/// this guards no stack; it only bounds the decoder's own bookkeeping (some
+/// 40 bytes a level) far beyond any real term. Erlang itself has no limit.
+const MAX_DEPTH: usize = 10_000_000;
 /// The most words a reference has that maps onto a [`Ref`](crate::Ref);
 /// longer ones (no OTP release makes them) stay opaque.
 const MAX_REF_WORDS: usize = 5;
@@ -361,11 +362,17 @@ pub(crate) fn encode(t: &Term) -> Result<Vec<u8>, EncodeError> {
 pub(crate) struct Decoder<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// [`MAX_DEPTH`], lower in tests.
+    max_depth: usize,
 }
 
 impl<'a> Decoder<'a> {
     pub(crate) fn new(buf: &'a [u8]) -> Decoder<'a> {
-        Decoder { buf, pos: 0 }
+        Decoder {
+            buf,
+            pos: 0,
+            max_depth: MAX_DEPTH,
+        }
     }
 
     pub(crate) fn pos(&self) -> usize {
@@ -444,8 +451,108 @@ impl<'a> Decoder<'a> {
     }
 
     /// Reads one term.
+    ///
+    /// The containers being read wait on a heap stack, not the call stack,
+    /// so the nesting depth costs heap only: at least one byte of input a
+    /// level, and a frame is at most `io::MAX_FRAME` bytes. (Erlang has no
+    /// depth limit; [`MAX_DEPTH`] is far past any real term.)
     pub(crate) fn term(&mut self) -> Result<Term, DecodeError> {
-        self.any_at(0)
+        let mut stack: Vec<Open> = Vec::new();
+        loop {
+            let mut done = match self.head()? {
+                Head::Term(t) => t,
+                Head::Open(mut open) => {
+                    // An empty container is whole at once (a list but for
+                    // its tail). (Checked here first: `close` is not
+                    // inlined, and most containers are not empty.)
+                    let whole = if open.items.len() < open.want {
+                        None
+                    } else {
+                        self.close(&mut open)?
+                    };
+                    match whole {
+                        Some(t) => t,
+                        None => {
+                            if stack.len() >= self.max_depth {
+                                return Err(DecodeError::TooDeep);
+                            }
+                            stack.push(open);
+                            continue;
+                        }
+                    }
+                }
+            };
+            // Hands the finished term to the container it is in; a
+            // container that it completes is finished in turn.
+            loop {
+                let Some(top) = stack.last_mut() else {
+                    return Ok(done);
+                };
+                if let OpenKind::Tail = top.kind {
+                    // `done` is the tail: the list is whole.
+                    let items = std::mem::take(&mut top.items);
+                    stack.pop();
+                    done = Term::improper_list(items, done);
+                    continue;
+                }
+                top.items.push(done);
+                if top.items.len() < top.want {
+                    break;
+                }
+                match self.close(top)? {
+                    Some(t) => {
+                        stack.pop();
+                        done = t;
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+
+    /// The container `open` as a term if it has all its parts, or `None`
+    /// while it waits for more. A proper list's `[]` is read here; a list
+    /// without one goes on to wait for its tail.
+    fn close(&mut self, open: &mut Open) -> Result<Option<Term>, DecodeError> {
+        if open.items.len() < open.want {
+            return Ok(None);
+        }
+        let items = std::mem::take(&mut open.items);
+        Ok(Some(match open.kind {
+            OpenKind::Tuple => Term::Tuple(items),
+            OpenKind::List => {
+                if self.buf.get(self.pos) == Some(&NIL) {
+                    self.pos += 1;
+                    Term::List(items)
+                } else {
+                    open.kind = OpenKind::Tail;
+                    open.items = items;
+                    return Ok(None);
+                }
+            }
+            OpenKind::Tail => {
+                // Its tail goes to it straight from `term`.
+                open.items = items;
+                return Ok(None);
+            }
+            OpenKind::Map => {
+                let mut m = BTreeMap::new();
+                let mut items = items.into_iter();
+                while let (Some(k), Some(v)) = (items.next(), items.next()) {
+                    m.insert(k, v);
+                }
+                Term::Map(m)
+            }
+            OpenKind::Fun { start, size } => {
+                // The free variables are read to find the fun's end, and
+                // dropped: the fun stays in its bytes.
+                drop(items);
+                if self.pos - start != size + 1 {
+                    return Err(DecodeError::Invalid("fun size"));
+                }
+                self.opaque(OpaqueKind::Fun, start)
+            }
+        }))
     }
 
     /// The bytes from `start` to here as an opaque term of `kind`.
@@ -453,13 +560,12 @@ impl<'a> Decoder<'a> {
         Term::Opaque(Opaque::new(kind, &self.buf[start..self.pos]))
     }
 
-    fn any_at(&mut self, depth: usize) -> Result<Term, DecodeError> {
-        if depth > MAX_DEPTH {
-            return Err(DecodeError::TooDeep);
-        }
+    /// Reads a term that holds no other term, or the start of one that
+    /// does: its tag and its header, up to its first part.
+    fn head(&mut self) -> Result<Head, DecodeError> {
         let start = self.pos;
         let tag = self.u8()?;
-        Ok(match tag {
+        Ok(Head::Term(match tag {
             SMALL_INTEGER => Term::Int(self.u8()? as i64),
             INTEGER => Term::Int(self.u32()? as i32 as i64),
             NEW_FLOAT => {
@@ -494,11 +600,7 @@ impl<'a> Decoder<'a> {
                 } else {
                     self.u32()? as usize
                 };
-                let mut items = Vec::with_capacity(n.min(self.remaining()));
-                for _ in 0..n {
-                    items.push(self.any_at(depth + 1)?);
-                }
-                Term::Tuple(items)
+                return Ok(self.open(OpenKind::Tuple, n));
             }
             NIL => Term::List(Vec::new()),
             STRING => {
@@ -507,17 +609,7 @@ impl<'a> Decoder<'a> {
             }
             LIST => {
                 let n = self.u32()? as usize;
-                let mut items = Vec::with_capacity(n.min(self.remaining()));
-                for _ in 0..n {
-                    items.push(self.any_at(depth + 1)?);
-                }
-                if self.buf.get(self.pos) == Some(&NIL) {
-                    self.pos += 1;
-                    Term::List(items)
-                } else {
-                    let tail = self.any_at(depth + 1)?;
-                    Term::improper_list(items, tail)
-                }
+                return Ok(self.open(OpenKind::List, n));
             }
             BINARY => {
                 let n = self.u32()? as usize;
@@ -552,14 +644,9 @@ impl<'a> Decoder<'a> {
                 Term::from(BigInt::from_le_bytes(sign == 1, digits))
             }
             MAP => {
-                let n = self.u32()? as usize;
-                let mut m = BTreeMap::new();
-                for _ in 0..n {
-                    let k = self.any_at(depth + 1)?;
-                    let v = self.any_at(depth + 1)?;
-                    m.insert(k, v);
-                }
-                Term::Map(m)
+                // A key, then its value, per entry.
+                let n = (self.u32()? as usize).saturating_mul(2);
+                return Ok(self.open(OpenKind::Map, n));
             }
             PID | NEW_PID => {
                 let name = self.atom()?;
@@ -587,7 +674,7 @@ impl<'a> Decoder<'a> {
                 let node = self.node(if tag == NEW_REFERENCE { 1 } else { 4 })?;
                 let words = self.take(n.checked_mul(4).ok_or(DecodeError::Truncated)?)?;
                 if n > MAX_REF_WORDS {
-                    return Ok(self.opaque(OpaqueKind::Reference, start));
+                    return Ok(Head::Term(self.opaque(OpaqueKind::Reference, start)));
                 }
                 let words = words
                     .chunks(4)
@@ -626,21 +713,63 @@ impl<'a> Decoder<'a> {
                 self.take(1 + 16 + 4)?;
                 let free = self.u32()? as usize;
                 self.atom()?;
-                for _ in 0..3 + free.min(self.remaining()) {
-                    self.any_at(depth + 1)?;
-                }
-                if self.pos - start != size + 1 {
-                    return Err(DecodeError::Invalid("fun size"));
-                }
-                self.opaque(OpaqueKind::Fun, start)
+                // OldIndex, OldUniq, Pid, then the free variables: read by
+                // `term` (they may nest), and checked against the size by
+                // `close`.
+                let parts = 3 + free.min(self.remaining());
+                return Ok(self.open(OpenKind::Fun { start, size }, parts));
             }
             _ => return Err(DecodeError::Invalid("unknown tag")),
+        }))
+    }
+
+    /// A container of `kind` with `n` parts to read.
+    fn open(&self, kind: OpenKind, n: usize) -> Head {
+        Head::Open(Open {
+            kind,
+            // Room for what the input can hold, not what it claims.
+            items: Vec::with_capacity(n.min(self.remaining())),
+            want: n,
         })
     }
 
     fn remaining(&self) -> usize {
         self.buf.len().saturating_sub(self.pos)
     }
+}
+
+/// What [`Decoder::head`] read: a whole term, or a container whose parts
+/// follow.
+enum Head {
+    Term(Term),
+    Open(Open),
+}
+
+/// A container being read: a level of [`Decoder::term`]'s stack (kept
+/// small: a deep term has one a level).
+struct Open {
+    kind: OpenKind,
+    /// The parts read so far: elements, or keys and values in turn.
+    items: Vec<Term>,
+    /// How many parts it has.
+    want: usize,
+}
+
+#[derive(Clone, Copy)]
+enum OpenKind {
+    Tuple,
+    /// A list's elements; then its `[]`, or a tail to read.
+    List,
+    /// A list's elements, all read: its tail comes next.
+    Tail,
+    /// A map's keys and values in turn.
+    Map,
+    /// A fun's parts after its module (its bytes from `start`, `size` of
+    /// them after the tag): read to find its end, not kept.
+    Fun {
+        start: usize,
+        size: usize,
+    },
 }
 
 /// A binary: a `Str` when it is UTF-8, else `Bytes`.
@@ -850,15 +979,37 @@ mod tests {
         })
     }
 
-    #[test]
-    fn deep_terms_encode_and_the_decoder_refuses_them() {
-        // A small stack, which recursion per level would overflow.
-        let bytes = std::thread::Builder::new()
-            .stack_size(256 * 1024)
-            .spawn(|| encode(&deep_term()).unwrap())
+    /// `f` on a thread with a 64 KiB stack, which a codec that recursed
+    /// once a level would overflow within a few hundred levels.
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(f)
             .unwrap()
             .join()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Encodes and decodes `t` on a small stack: it must come back equal.
+    /// (Built, compared and dropped here: `Term`'s own walks recurse a
+    /// few dozen levels before they go to the heap.)
+    fn round_deep(t: Term) -> Vec<u8> {
+        let t = std::sync::Arc::new(t);
+        let bytes = on_small_stack({
+            let t = t.clone();
+            move || encode(&t).unwrap()
+        });
+        let back = on_small_stack({
+            let bytes = bytes.clone();
+            move || decode(&bytes).unwrap()
+        });
+        assert!(back == *t, "the deep term came back different");
+        bytes
+    }
+
+    #[test]
+    fn deep_terms_round_trip_on_a_small_stack() {
+        let bytes = round_deep(deep_term());
         // The version and the innermost `[]`, then per level: a list's header
         // and `[]` tail; a tuple's header and integer; a map's header and the
         // value `undefined`.
@@ -871,14 +1022,137 @@ mod tests {
             })
             .sum();
         assert_eq!(bytes.len(), 2 + levels);
-        // The decoder recurses down to its limit (in a debug build that
-        // takes over a megabyte of stack), then refuses.
-        assert_eq!(decode(&bytes), Err(DecodeError::TooDeep));
-        // Shallow enough for the decoder, the same shapes round-trip.
-        round((0..200).fold(Term::List(vec![]), |t, i| match i % 3 {
-            0 => Term::List(vec![t]),
-            1 => Term::Tuple(vec![Term::Int(i), t]),
-            _ => Term::Map(BTreeMap::from([(t, Term::Nil)])),
-        }));
+        const N: usize = 100_000;
+        let nest = |wrap: &dyn Fn(Term) -> Term| (0..N).fold(Term::atom("x"), |t, _| wrap(t));
+        round_deep(nest(&|t| Term::List(vec![t])));
+        round_deep(nest(&|t| Term::Tuple(vec![t])));
+        round_deep(nest(&|t| Term::Tuple(vec![Term::Int(1), t, Term::Int(2)])));
+        round_deep(nest(&|t| Term::Map(BTreeMap::from([(Term::Int(1), t)]))));
+        round_deep(nest(&|t| Term::Map(BTreeMap::from([(t, Term::Int(1))]))));
+        // Nested through an improper list's head, and through its tail
+        // (where each level is a new element: the same term as one flat
+        // improper list).
+        round_deep(nest(&|t| Term::improper_list(vec![t], Term::Int(7))));
+        let tail = nest(&|t| Term::improper_list(vec![Term::Int(1)], t));
+        assert!(matches!(&tail, Term::ImproperList(l) if l.items().len() == N));
+        round_deep(tail);
+        // A list of deep elements: the stack shrinks and grows again.
+        round_deep(Term::List(
+            (0..3)
+                .map(|_| (0..30_000).fold(Term::Nil, |t, _| Term::Tuple(vec![t])))
+                .collect(),
+        ));
+        // Erlang's bytes for `lists:foldl(fun(_, A) -> {A} end, x,
+        // lists:seq(1, N))` decode without any help from the encoder.
+        let mut erl = vec![131];
+        erl.extend(std::iter::repeat_n([104, 1], N).flatten());
+        erl.extend_from_slice(&[100, 0, 1, b'x']);
+        let t = on_small_stack(move || decode(&erl).unwrap());
+        assert!(t == nest(&|t| Term::Tuple(vec![t])));
+    }
+
+    /// A decoder that refuses terms deeper than `max`.
+    fn decode_max(bytes: &[u8], max: usize) -> Result<Term, DecodeError> {
+        let mut d = Decoder::new(bytes);
+        d.max_depth = max;
+        d.version()?;
+        d.term()
+    }
+
+    #[test]
+    fn deep_input_keeps_its_errors() {
+        let nested = |n: usize, inner: &[u8]| {
+            let mut b = vec![131];
+            b.extend(std::iter::repeat_n([104, 1], n).flatten());
+            b.extend_from_slice(inner);
+            b
+        };
+        // The limit is on containers open at once.
+        assert!(decode_max(&nested(1_000, &[106]), 1_000).is_ok());
+        assert_eq!(
+            decode_max(&nested(1_001, &[106]), 1_000),
+            Err(DecodeError::TooDeep)
+        );
+        assert_eq!(
+            DecodeError::TooDeep.to_string(),
+            format!("the term nests deeper than {MAX_DEPTH} levels")
+        );
+        const { assert!(MAX_DEPTH >= 10_000_000) };
+        let deep = |inner: &'static [u8]| on_small_stack(move || decode(&nested(100_000, inner)));
+        // Cut short, a bad tag, bad atom text, trailing bytes: the same
+        // errors deep down as at the top.
+        assert_eq!(deep(&[]), Err(DecodeError::Truncated));
+        assert_eq!(deep(&[200]), Err(DecodeError::Invalid("unknown tag")));
+        assert_eq!(
+            deep(&[119, 1, 0xff]),
+            Err(DecodeError::Invalid("atom is not UTF-8"))
+        );
+        assert_eq!(
+            deep(&[106, 106]),
+            Err(DecodeError::Invalid("bytes after the term"))
+        );
+        assert_eq!(
+            deep(&[77, 0, 0, 0, 1, 9, 0]),
+            Err(DecodeError::Invalid("bit string length"))
+        );
+        // A list whose tail is missing; a map missing a value.
+        assert_eq!(
+            decode(&[131, 108, 0, 0, 0, 1, 97, 1]),
+            Err(DecodeError::Truncated)
+        );
+        assert_eq!(
+            decode(&[131, 116, 0, 0, 0, 1, 97, 1]),
+            Err(DecodeError::Truncated)
+        );
+        // Duplicate map keys: the last value wins, as before.
+        assert_eq!(
+            decode(&[131, 116, 0, 0, 0, 2, 97, 1, 97, 2, 97, 1, 97, 3]).unwrap(),
+            Term::Map(BTreeMap::from([(Term::Int(1), Term::Int(3))]))
+        );
+        // An empty list with a tail is that tail.
+        assert_eq!(
+            decode(&[131, 108, 0, 0, 0, 0, 97, 5]).unwrap(),
+            Term::improper_list(vec![], Term::Int(5))
+        );
+    }
+
+    /// A typical message, encoded and decoded many times: how long each
+    /// takes, printed (`--nocapture`), for comparing builds.
+    #[test]
+    fn typical_message_codec_speed() {
+        let msg = Term::Tuple(vec![
+            Term::atom("$gen_call"),
+            Term::Tuple(vec![
+                Term::Pid(Pid::local(7)),
+                Term::improper_list(vec![Term::atom("alias")], Term::Ref(Ref::new())),
+            ]),
+            Term::Tuple(vec![
+                Term::atom("request"),
+                Term::from_iter([("id", Term::Int(42)), ("name", Term::Str("hello".into()))]),
+                Term::list([Term::Int(1), Term::Float(2.5), Term::Int(1 << 40)]),
+                Term::Bytes(vec![0xff; 64]),
+            ]),
+        ]);
+        let bytes = encode(&msg).unwrap();
+        // The best of several batches: the machine may be busy.
+        let best = |f: &dyn Fn()| {
+            (0..10)
+                .map(|_| {
+                    let t0 = std::time::Instant::now();
+                    for _ in 0..5_000 {
+                        f();
+                    }
+                    t0.elapsed() / 5_000
+                })
+                .min()
+                .unwrap()
+        };
+        let enc = best(&|| drop(std::hint::black_box(encode(std::hint::black_box(&msg)))));
+        let dec = best(&|| drop(std::hint::black_box(decode(std::hint::black_box(&bytes)))));
+        println!(
+            "a {}-byte message: encode {enc:?}, decode {dec:?}",
+            bytes.len()
+        );
+        assert_eq!(decode(&bytes).unwrap(), msg);
     }
 }
