@@ -802,11 +802,10 @@ fn the_special_reasons_written_as_strings_are_the_atoms() {
 /// reason (it ended `normal`).
 #[actor::test]
 fn a_body_that_exits_itself_and_ends_exits_with_that_reason() {
-    let q = actor::spawn(|_inbox: Inbox| async {
+    let (_, r) = actor::spawn_monitor(|_inbox: Inbox| async {
         actor::exit_self(Term::from("x"));
     })
     .unwrap();
-    let r = actor::monitor(q);
     let down = assert_receive!(Message { kind: Kind::Down, reference: Some(rr), .. } if *rr == r, timeout: LONG);
     assert_eq!(down.data["reason"], Term::from("x"));
 }

@@ -497,11 +497,9 @@ pub(crate) fn spawn_registered(
     opts: SpawnOpts,
 ) -> Result<(Pid, Option<Ref>), SpawnError> {
     let reg = find(name)?;
-    // `init(args)` runs here, on the spawner's stack: its panic is the new
-    // actor's failed start, never the spawner's (a supervisor, a
-    // connection's reader) own.
-    std::panic::catch_unwind(AssertUnwindSafe(|| (reg.spawn)(args, opts)))
-        .unwrap_or_else(|payload| Err(SpawnError::StartFailed(process::panic_reason(&*payload))))
+    // A panic in the actor's `init(args)` is its failed start
+    // (`__private::build_actor`); any other panic here is the caller's own.
+    (reg.spawn)(args, opts)
 }
 
 /// Starts a process: Erlang's `spawn`, the seed's `spawn("…")`.

@@ -108,7 +108,8 @@ fn generate(actor: &ActorImpl, options: &Options, krate: &TokenStream) -> TokenS
                 None => quote!(args),
             };
             quote!(|args, opts| {
-                ::core::result::Result::Ok(#p::spawn_actor(<#self_ty>::#ident(#args), opts))
+                let actor = #p::build_actor(|| <#self_ty>::#ident(#args))?;
+                ::core::result::Result::Ok(#p::spawn_actor(actor, opts))
             })
         }
         // `Default` when the type has it; else spawnable by value only.

@@ -400,8 +400,17 @@ pub type SpawnResult = Result<(Pid, Option<Ref>), SpawnError>;
 
 impl<A: Actor + Default> ByDefault for &&ByName<A> {
     fn spawn(self, _name: &'static str, _args: Term, opts: SpawnOpts) -> SpawnResult {
-        Ok(spawn_actor(A::default(), opts))
+        Ok(spawn_actor(build_actor(A::default)?, opts))
     }
+}
+
+/// Builds an actor spawned by name (its `init(args)`, or `Default`). That
+/// code runs on the spawner's stack, so its panic is the new actor's failed
+/// start, `{panic, Text}`, never the spawner's own (a supervisor, a
+/// connection's reader).
+pub fn build_actor<A>(build: impl FnOnce() -> A) -> Result<A, SpawnError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(build))
+        .map_err(|payload| SpawnError::StartFailed(crate::process::panic_reason(&*payload)))
 }
 
 impl<A: Actor> ByValueOnly for &ByName<A> {
