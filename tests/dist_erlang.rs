@@ -1256,10 +1256,26 @@ struct StopEpmd(u16);
 
 impl Drop for StopEpmd {
     fn drop(&mut self) {
-        let killed = Command::new("epmd")
-            .arg("-kill")
-            .env("ERL_EPMD_PORT", self.0.to_string())
-            .output();
+        let kill = || {
+            Command::new("epmd")
+                .arg("-kill")
+                .env("ERL_EPMD_PORT", self.0.to_string())
+                .output()
+        };
+        let mut killed = kill();
+        // EPMD refuses while a node it knew is still registered: one just
+        // killed is dropped when EPMD reads its socket's end, which on a
+        // loaded machine can come a moment after the node's process is
+        // reaped.
+        for _ in 0..40 {
+            match &killed {
+                Ok(out) if String::from_utf8_lossy(&out.stdout).contains("living nodes") => {
+                    std::thread::sleep(Duration::from_millis(50));
+                    killed = kill();
+                }
+                _ => break,
+            }
+        }
         if !std::thread::panicking() {
             let killed = killed.unwrap();
             assert!(killed.status.success(), "epmd -kill: {killed:?}");
