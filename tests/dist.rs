@@ -39,16 +39,25 @@ fn zz_peer_node() {
     let e = actor::spawn("EchoActor").unwrap();
     actor::register("peer_echo", e).unwrap();
     println!("ready");
+    // Dial the parent at once, as it dials us (a simultaneous connect).
+    if let Ok(parent) = std::env::var("ACTOR_DIST_DIAL") {
+        msg!(info(atom("hello")) > ("nobody_here", parent.as_str()));
+    }
     // Until the parent closes our stdin (or kills us).
     let _ = std::io::stdin().read_to_end(&mut Vec::new());
     std::process::exit(0);
 }
 
 fn spawn_peer(env_port: u16, name: &str) -> u32 {
+    spawn_peer_with(env_port, name, &[])
+}
+
+fn spawn_peer_with(env_port: u16, name: &str, env: &[(&str, &str)]) -> u32 {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "zz_peer_node", "--nocapture", "--test-threads=1"])
         .env("ACTOR_DIST_PEER", name)
         .env("ACTOR_DIST_EPMD", env_port.to_string())
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -210,6 +219,41 @@ fn a_remote_spawn_whose_init_panics_exits_with_the_panic() {
     );
     let echo = actor::spawn_on(&env.peer, "EchoActor").unwrap();
     assert_eq!(msg!(std(2) >> echo).wait().unwrap().data, Term::Int(2));
+}
+
+/// Two nodes that dial each other at the same moment (a cluster starting
+/// up) end with one connection both use: what is made on it right after
+/// `connect` returns is never cut by the other dial (it was ~1 in 15).
+#[test]
+fn a_simultaneous_connect_keeps_the_connection_it_made() {
+    let env = env();
+    for i in 0..20 {
+        let name = format!("rust_sim{}_{i}@localhost", std::process::id());
+        let os = spawn_peer_with(
+            env.epmd_port,
+            &name,
+            &[("ACTOR_DIST_DIAL", env.me.as_str())],
+        );
+        actor::node::connect(&name).unwrap();
+        let echo = actor::spawn_on(&name, "EchoActor").unwrap();
+        let r = actor::monitor(echo);
+        assert_eq!(
+            msg!(std(i) >> echo).wait().unwrap().data,
+            Term::from(i),
+            "round {i}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(
+            actor::node::nodes().contains(&name),
+            "round {i}: the connection was cut"
+        );
+        assert!(
+            actor::receive_match_timeout(|m| m.reference == Some(r), Duration::ZERO).is_none(),
+            "round {i}: a Down came"
+        );
+        kill_peer(os);
+        recv(|m| m.reference == Some(r));
+    }
 }
 
 #[test]

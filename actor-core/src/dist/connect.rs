@@ -254,6 +254,10 @@ impl Inner {
                     if *self.name > *peer {
                         Admit::Nok
                     } else {
+                        // The peer's dial wins and ours is abandoned: from
+                        // here the connection is this accept's (our dial
+                        // answers `false` if the peer asks it `alive`).
+                        c.dialed.store(false, Ordering::Relaxed);
                         mine = Some((c, false));
                         Admit::OkSimultaneous
                     }
@@ -300,7 +304,7 @@ impl Inner {
     }
 
     async fn dial(self: Arc<Self>, conn: Arc<Conn>) {
-        let result = tokio::time::timeout(HANDSHAKE_TIMEOUT, self.handshake(&conn.node))
+        let result = tokio::time::timeout(HANDSHAKE_TIMEOUT, self.handshake(&conn))
             .await
             .unwrap_or_else(|_| Err(DialError::Other("the handshake timed out".into())));
         match result {
@@ -331,7 +335,8 @@ impl Inner {
     }
 
     /// Finds `node` through its host's EPMD and shakes hands with it.
-    async fn handshake(&self, node: &str) -> Result<(TcpStream, Peer), DialError> {
+    async fn handshake(&self, conn: &Conn) -> Result<(TcpStream, Peer), DialError> {
+        let node: &str = &conn.node;
         let Some((alive, host)) = node.split_once('@') else {
             return Err(format!("`{node}` is not a node name (`name@host`)").into());
         };
@@ -364,7 +369,9 @@ impl Inner {
             .await
             .map_err(|e| format!("cannot reach `{node}` on port {}: {e}", entry.port))?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        match handshake::initiate(&mut stream, &self.local(), node).await {
+        let still_dialing =
+            || conn.status() == Status::Connecting && conn.dialed.load(Ordering::Relaxed);
+        match handshake::initiate(&mut stream, &self.local(), node, still_dialing).await {
             Ok(peer) => Ok((stream, peer)),
             Err(HandshakeError::Refused(s)) if s.starts_with("nok") => Err(DialError::Simultaneous),
             Err(e) => Err(e.to_string().into()),

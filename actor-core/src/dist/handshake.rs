@@ -224,10 +224,14 @@ fn eof_is_cookie(e: io::Error) -> HandshakeError {
 }
 
 /// Dials: we are node A, the initiator, connecting to `peer_name`.
+/// `still_dialing` says, when the peer answers that it is connected to us
+/// already (`alive`), whether we still want this connection: not when the
+/// peer's own simultaneous dial has given us one meanwhile.
 pub(crate) async fn initiate<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
     me: &Local<'_>,
     peer_name: &str,
+    still_dialing: impl Fn() -> bool,
 ) -> Result<Peer, HandshakeError> {
     let mut m = vec![b'N'];
     m.extend_from_slice(&me.flags.to_be_bytes());
@@ -240,8 +244,17 @@ pub(crate) async fn initiate<S: AsyncRead + AsyncWrite + Unpin>(
     match status.as_slice() {
         b"sok" | b"sok_simultaneous" => {}
         b"salive" => {
-            // The peer thinks we are still connected; we are not (or we
-            // would not dial), so say so and carry on.
+            // The peer thinks we are connected. When it was about a
+            // connection we lost, we are not: say so and carry on (the
+            // peer replaces it). When its own dial connected us while ours
+            // was under way, keep that one: replacing it would cut a
+            // connection both sides already use.
+            if !still_dialing() {
+                write_msg(s, b"sfalse").await?;
+                return Err(HandshakeError::Refused(
+                    "nok: connected meanwhile by the peer's own dial".into(),
+                ));
+            }
             write_msg(s, b"strue").await?;
         }
         other => {
@@ -397,7 +410,7 @@ mod tests {
                 flags: flags::OURS,
             };
             let (pa, pb) = tokio::join!(
-                initiate(&mut a, &la, "b@localhost"),
+                initiate(&mut a, &la, "b@localhost", || true),
                 accept(&mut b, &lb, |_| Admit::Ok)
             );
             assert_eq!(pa.unwrap().creation, 2);
@@ -411,7 +424,7 @@ mod tests {
                 creation: 2,
                 flags: flags::OURS,
             };
-            let (pa, pb) = tokio::join!(initiate(&mut a, &la, "b@localhost"), async {
+            let (pa, pb) = tokio::join!(initiate(&mut a, &la, "b@localhost", || true), async {
                 let r = accept(&mut b, &lb, |_| Admit::Ok).await;
                 drop(b);
                 r
@@ -426,7 +439,7 @@ mod tests {
                 ..la
             };
             let (pa, pb) = tokio::join!(
-                initiate(&mut a, &la, "b@localhost"),
+                initiate(&mut a, &la, "b@localhost", || true),
                 accept(&mut b, &lb, |_| Admit::Ok)
             );
             assert_eq!(pa.unwrap().creation, 2);
@@ -434,11 +447,43 @@ mod tests {
             // and expects it from `b` when `b` dials
             let (mut a, mut b) = tokio::io::duplex(1024);
             let (pb, pa) = tokio::join!(
-                initiate(&mut b, &lb, "a@localhost"),
+                initiate(&mut b, &lb, "a@localhost", || true),
                 accept(&mut a, &la, |_| Admit::Ok)
             );
             assert_eq!(pb.unwrap().creation, 1);
             assert_eq!(pa.unwrap().name, "b@localhost");
+        });
+    }
+
+    #[test]
+    fn an_alive_peer_keeps_its_connection_when_ours_came_meanwhile() {
+        crate::runtime::runtime().block_on(async {
+            let local = |name| Local {
+                name,
+                cookie: "c",
+                per_node: Vec::new(),
+                creation: 1,
+                flags: flags::OURS,
+            };
+            let (la, lb) = (local("a@localhost"), local("b@localhost"));
+            // a lost connection: the dialer still wants this one
+            let (mut a, mut b) = tokio::io::duplex(1024);
+            let (pa, pb) = tokio::join!(
+                initiate(&mut a, &la, "b@localhost", || true),
+                accept(&mut b, &lb, |_| Admit::Alive)
+            );
+            assert!(pa.is_ok() && pb.is_ok(), "{pa:?} {pb:?}");
+            // the peer's own dial connected us meanwhile: keep that one
+            let (mut a, mut b) = tokio::io::duplex(1024);
+            let (pa, pb) = tokio::join!(
+                initiate(&mut a, &la, "b@localhost", || false),
+                accept(&mut b, &lb, |_| Admit::Alive)
+            );
+            assert!(
+                matches!(&pa, Err(HandshakeError::Refused(why)) if why.starts_with("nok")),
+                "{pa:?}"
+            );
+            assert!(matches!(pb, Err(HandshakeError::Refused(_))), "{pb:?}");
         });
     }
 }
