@@ -348,9 +348,11 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Proc>) -> R) -> R {
 /// blocks its thread, so the signal is acted on when the handler returns.
 /// Such a process sends no reply: in Erlang it would have died before
 /// answering, and its caller hears the exit instead.
+/// (A thread's process is never told to wait: an exit ends it at once.)
 #[inline]
 pub(crate) fn told_to_exit() -> bool {
-    with_current(|p| p.is_some_and(|p| p.signals.interrupts()))
+    // SAFETY: as in `caller`: the task's process outlives its polls.
+    current_task().is_some_and(|p| unsafe { (*p).signals.interrupts() })
 }
 
 /// The pid of the running code; [`Pid::NOBODY`] in a plain tokio task (the
