@@ -20,19 +20,28 @@ use crate::msg::{Data, Map, Msg, Op, Value};
 use crate::receive::Receive;
 use crate::valid;
 
+/// The attribute's item; on a parse error, the input unchanged and every
+/// error so far (the attribute's own included), as the expansion.
+fn parse_item(input: TokenStream, errors: &mut Errors) -> Result<Item, TokenStream> {
+    match syn::parse2(input.clone()) {
+        Ok(item) => Ok(item),
+        Err(err) => {
+            errors.push(err);
+            let errors = errors.to_compile_errors();
+            Err(quote!(#input #errors))
+        }
+    }
+}
+
 /// `#[actor]`: the user's impl, then `Actor`, `IntoSpawn` and the
 /// registration; or, on errors, the user's impl, a do-nothing `Actor` impl
 /// (so uses of the type elsewhere still type-check) and the errors.
 pub(crate) fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let options = Options::parse(args, &mut errors);
-    let item: Item = match syn::parse2(input.clone()) {
+    let item = match parse_item(input, &mut errors) {
         Ok(item) => item,
-        Err(err) => {
-            errors.push(err);
-            let errors = errors.to_compile_errors();
-            return quote!(#input #errors);
-        }
+        Err(out) => return out,
     };
     let Some(imp) = valid::item(&item, &mut errors) else {
         let errors = errors.to_compile_errors();
@@ -520,13 +529,9 @@ fn map_literal(map: &Map, p: &TokenStream) -> TokenStream {
 pub(crate) fn test(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let options = Options::parse_test(args, &mut errors);
-    let item: Item = match syn::parse2(input.clone()) {
+    let item = match parse_item(input, &mut errors) {
         Ok(item) => item,
-        Err(err) => {
-            errors.push(err);
-            let errors = errors.to_compile_errors();
-            return quote!(#input #errors);
-        }
+        Err(out) => return out,
     };
     let Some(func) = valid::test_item(&item, &mut errors) else {
         let errors = errors.to_compile_errors();

@@ -382,6 +382,16 @@ pub(crate) async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
 mod tests {
     use super::*;
 
+    fn local(name: &'static str, cookie: &'static str, creation: u32) -> Local<'static> {
+        Local {
+            name,
+            cookie,
+            per_node: Vec::new(),
+            creation,
+            flags: flags::OURS,
+        }
+    }
+
     #[test]
     fn digest_matches_erlang() {
         // erlang:md5("cookie" ++ integer_to_list(42))
@@ -395,20 +405,8 @@ mod tests {
     fn both_sides_agree_and_cookies_matter() {
         crate::runtime::runtime().block_on(async {
             let (mut a, mut b) = tokio::io::duplex(1024);
-            let la = Local {
-                name: "a@localhost",
-                cookie: "c",
-                per_node: Vec::new(),
-                creation: 1,
-                flags: flags::OURS,
-            };
-            let lb = Local {
-                name: "b@localhost",
-                cookie: "c",
-                per_node: Vec::new(),
-                creation: 2,
-                flags: flags::OURS,
-            };
+            let la = local("a@localhost", "c", 1);
+            let lb = local("b@localhost", "c", 2);
             let (pa, pb) = tokio::join!(
                 initiate(&mut a, &la, "b@localhost", || true),
                 accept(&mut b, &lb, |_| Admit::Ok)
@@ -417,13 +415,7 @@ mod tests {
             assert_eq!(pb.unwrap().name, "a@localhost");
 
             let (mut a, mut b) = tokio::io::duplex(1024);
-            let lb = Local {
-                name: "b@localhost",
-                cookie: "other",
-                per_node: Vec::new(),
-                creation: 2,
-                flags: flags::OURS,
-            };
+            let lb = local("b@localhost", "other", 2);
             let (pa, pb) = tokio::join!(initiate(&mut a, &la, "b@localhost", || true), async {
                 let r = accept(&mut b, &lb, |_| Admit::Ok).await;
                 drop(b);
@@ -458,14 +450,7 @@ mod tests {
     #[test]
     fn an_alive_peer_keeps_its_connection_when_ours_came_meanwhile() {
         crate::runtime::runtime().block_on(async {
-            let local = |name| Local {
-                name,
-                cookie: "c",
-                per_node: Vec::new(),
-                creation: 1,
-                flags: flags::OURS,
-            };
-            let (la, lb) = (local("a@localhost"), local("b@localhost"));
+            let (la, lb) = (local("a@localhost", "c", 1), local("b@localhost", "c", 1));
             // a lost connection: the dialer still wants this one
             let (mut a, mut b) = tokio::io::duplex(1024);
             let (pa, pb) = tokio::join!(
